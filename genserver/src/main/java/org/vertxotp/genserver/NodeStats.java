@@ -1,0 +1,12 @@
+package org.vertxotp.genserver;
+
+/**
+ * A snapshot of the toolkit's bookkeeping in one Vert.x instance, for tests and metrics. After
+ * every server stopped and every call completed, all counts are zero: anything else is a leak.
+ *
+ * @param servers      servers running (or starting)
+ * @param names        registered names
+ * @param pendingCalls calls made from this instance that have not completed yet
+ */
+public record NodeStats(int servers, int names, long pendingCalls) {
+}

@@ -1,0 +1,11 @@
+package org.vertxotp.genserver;
+
+/** Why a server did not start. Carried by {@link StartException}. */
+public enum StartFailure {
+  /** The requested name is held by another running server ({@link StartException#holder()}). */
+  ALREADY_STARTED,
+  /** {@code init} returned {@code stop(reason)}, threw, or returned an invalid result. */
+  INIT_STOPPED,
+  /** {@code init} returned {@code ignore()}: not an error, but there is no server. */
+  IGNORED
+}

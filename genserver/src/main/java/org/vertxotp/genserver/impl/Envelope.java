@@ -1,0 +1,21 @@
+package org.vertxotp.genserver.impl;
+
+import org.vertxotp.genserver.ExitReason;
+
+/** What travels to a server's mailbox. Passed by reference through the event bus (local codec). */
+public sealed interface Envelope {
+
+  /** The message handed to the callback, for error reports. */
+  Object payload();
+
+  record Call(Object payload, OutstandingCall from) implements Envelope {}
+
+  record Cast(Object payload) implements Envelope {}
+
+  record Info(Object payload) implements Envelope {}
+
+  record Continue(Object payload) implements Envelope {}
+
+  /** {@code GenServer.stop}: handled in mailbox order, like OTP's system stop message. */
+  record Stop(ExitReason payload) implements Envelope {}
+}

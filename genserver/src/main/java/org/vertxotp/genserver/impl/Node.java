@@ -1,0 +1,208 @@
+package org.vertxotp.genserver.impl;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.NodeStats;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartException;
+import org.vertxotp.genserver.StartOptions;
+
+/**
+ * The toolkit's state in one Vert.x instance: which servers run, which names they hold, how
+ * many calls are in flight. One per Vert.x instance, kept in its local shared data so that it
+ * lives and dies with that instance.
+ */
+public final class Node implements Shareable {
+
+  private static final String MAP = "org.vertxotp.genserver";
+  private static final String KEY = "node";
+
+  private final Vertx vertx;
+  private final String id = UUID.randomUUID().toString();
+  private final AtomicLong serial = new AtomicLong();
+  private final ConcurrentHashMap<String, ServerProcess<?, ?>> byAddress = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ServerName, ServerProcess<?, ?>> byName = new ConcurrentHashMap<>();
+  private final LongAdder pendingCalls = new LongAdder();
+  private final DeliveryOptions envelopeDelivery =
+      new DeliveryOptions().setCodecName(EnvelopeCodec.NAME).setLocalOnly(true);
+
+  private Node(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** The node of {@code vertx}, created (and the envelope codec registered) on first use. */
+  public static Node of(Vertx vertx) {
+    LocalMap<String, Node> map = vertx.sharedData().getLocalMap(MAP);
+    Node node = map.get(KEY);
+    if (node != null) {
+      return node;
+    }
+    synchronized (Node.class) {
+      node = map.get(KEY);
+      if (node == null) {
+        node = new Node(vertx);
+        vertx.eventBus().registerCodec(new EnvelopeCodec());
+        map.put(KEY, node);
+      }
+      return node;
+    }
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  // ---- starting
+
+  public <A, S> Future<ServerRef> start(GenServer<A, S> behaviour, A args, StartOptions options) {
+    ServerRef ref = new ServerRef("genserver." + id + "." + serial.incrementAndGet());
+    ServerName name = options.getName().orElse(null);
+    ServerProcess<A, S> process = new ServerProcess<>(this, behaviour, ref, name);
+    if (name != null) {
+      ServerProcess<?, ?> holder = byName.putIfAbsent(name, process);
+      if (holder != null) {
+        return Future.failedFuture(StartException.alreadyStarted(name, holder.ref()));
+      }
+    }
+    byAddress.put(ref.address(), process);
+    Future<ServerRef> started;
+    Optional<Context> host = options.getContext();
+    if (host.isPresent()) {
+      Promise<ServerRef> promise = Promise.promise();
+      host.get().runOnContext(v -> process.boot(host.get(), args, true).onComplete(promise));
+      started = promise.future();
+    } else {
+      started = vertx.deployVerticle(new ServerVerticle(process, args)).map(ref);
+    }
+    // A start can also fail outside the process (Vert.x closing): the name must not stay taken.
+    return started.onFailure(err -> forget(process));
+  }
+
+  /** Removes a stopped (or never started) server from the tables; idempotent. */
+  void forget(ServerProcess<?, ?> process) {
+    byAddress.remove(process.ref().address(), process);
+    if (process.name() != null) {
+      byName.remove(process.name(), process);
+    }
+  }
+
+  // ---- addressing
+
+  ServerProcess<?, ?> resolve(Destination destination) {
+    if (destination instanceof ServerRef ref) {
+      return byAddress.get(ref.address());
+    }
+    return byName.get((ServerName) destination);
+  }
+
+  public Optional<ServerRef> whereis(ServerName name) {
+    ServerProcess<?, ?> holder = byName.get(name);
+    return holder == null ? Optional.empty() : Optional.of(holder.ref());
+  }
+
+  public NodeStats stats() {
+    return new NodeStats(byAddress.size(), byName.size(), pendingCalls.sum());
+  }
+
+  void callSettled() {
+    pendingCalls.decrement();
+  }
+
+  // ---- messaging
+
+  public <T> Future<T> call(Destination destination, Object request, Duration timeout) {
+    ServerProcess<?, ?> target = resolve(destination);
+    if (target == null) {
+      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+    }
+    if (ServerProcess.current() == target) {
+      return Future.failedFuture(new CallException(CallFailure.CALLING_SELF,
+          target.ref() + " called itself; the call could only time out"));
+    }
+    LocalCall call = new LocalCall(this, target, Vertx.currentContext());
+    if (!target.monitor(call)) {
+      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+    }
+    pendingCalls.increment();
+    if (!GenServer.isInfinite(timeout)) {
+      call.armTimeout(Math.max(1, timeout.toMillis()));
+    }
+    deliver(target, new Envelope.Call(request, call));
+    @SuppressWarnings("unchecked")
+    Future<T> reply = (Future<T>) call.future();
+    return reply;
+  }
+
+  public void cast(Destination destination, Object message) {
+    post(destination, new Envelope.Cast(message));
+  }
+
+  public void send(Destination destination, Object message) {
+    post(destination, new Envelope.Info(message));
+  }
+
+  private void post(Destination destination, Envelope envelope) {
+    ServerProcess<?, ?> target = resolve(destination);
+    if (target != null) {
+      deliver(target, envelope);
+    }
+  }
+
+  private void deliver(ServerProcess<?, ?> target, Envelope envelope) {
+    vertx.eventBus().send(target.ref().address(), envelope, envelopeDelivery);
+  }
+
+  /**
+   * Stops a server in mailbox order and completes once it is down (its {@code terminate} ran).
+   * Fails with {@link CallFailure#NO_SERVER} if there is none, {@link CallFailure#TIMEOUT} if it
+   * is not down in time (it may still stop later).
+   */
+  public Future<Void> stop(Destination destination, ExitReason reason, Duration timeout) {
+    ServerProcess<?, ?> target = resolve(destination);
+    if (target == null) {
+      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+    }
+    if (ServerProcess.current() == target) {
+      return Future.failedFuture(new CallException(CallFailure.CALLING_SELF,
+          target.ref() + " cannot wait for its own stop; return a stop result instead"));
+    }
+    Context caller = Vertx.currentContext();
+    Promise<Void> promise = Promise.promise();
+    DownListener whenDown = (server, why) -> {
+      if (caller == null) {
+        promise.tryComplete();
+      } else {
+        caller.runOnContext(v -> promise.tryComplete());
+      }
+    };
+    if (!target.monitor(whenDown)) {
+      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+    }
+    if (!GenServer.isInfinite(timeout)) {
+      long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+        target.demonitor(whenDown);
+        promise.tryFail(new CallException(CallFailure.TIMEOUT, target.ref() + " did not stop in time"));
+      });
+      promise.future().onSuccess(v -> vertx.cancelTimer(timer));
+    }
+    deliver(target, new Envelope.Stop(reason));
+    return promise.future();
+  }
+}

@@ -1,0 +1,88 @@
+package org.vertxotp.genserver.impl;
+
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.From;
+import org.vertxotp.genserver.ServerRef;
+
+/**
+ * One call in flight: the server's {@link From} and a monitor of the server at once, so that a
+ * reply, the server's death and (for local callers) the timeout race through one gate and
+ * exactly one of them reaches the caller.
+ *
+ * <p>Two flags, because they answer two questions: {@code answered} is the server's "did I
+ * reply already?" (a second reply is a bug, so it throws), {@code settled} is the caller's
+ * "is my outcome decided?" (a reply after a timeout is dropped silently).
+ */
+abstract class OutstandingCall implements From, DownListener {
+
+  private static final AtomicIntegerFieldUpdater<OutstandingCall> ANSWERED =
+      AtomicIntegerFieldUpdater.newUpdater(OutstandingCall.class, "answered");
+  private static final AtomicIntegerFieldUpdater<OutstandingCall> SETTLED =
+      AtomicIntegerFieldUpdater.newUpdater(OutstandingCall.class, "settled");
+
+  final ServerProcess<?, ?> target;
+  private volatile int answered;
+  private volatile int settled;
+
+  OutstandingCall(ServerProcess<?, ?> target) {
+    this.target = target;
+  }
+
+  /** Delivers the reply value to the caller; runs at most once, after the gate. */
+  abstract void onReply(Object value);
+
+  /** Delivers a failure to the caller; runs at most once, after the gate. */
+  abstract void onFailure(CallException failure);
+
+  /** Releases what the call holds (timer, counters); runs once, for whichever outcome won. */
+  void release() {
+  }
+
+  @Override
+  public final void reply(Object value) {
+    markAnswered();
+    if (settle()) {
+      onReply(value);
+    }
+  }
+
+  @Override
+  public final void reject(String why) {
+    markAnswered();
+    fail(new CallException(CallFailure.BAD_MESSAGE, "rejected by " + target.ref() + ": " + why));
+  }
+
+  @Override
+  public final boolean isAnswered() {
+    return answered != 0;
+  }
+
+  @Override
+  public final void down(ServerRef server, ExitReason reason) {
+    fail(CallException.exited(server, reason));
+  }
+
+  final void fail(CallException failure) {
+    if (settle()) {
+      onFailure(failure);
+    }
+  }
+
+  private void markAnswered() {
+    if (!ANSWERED.compareAndSet(this, 0, 1)) {
+      throw new IllegalStateException("this caller of " + target.ref() + " was already answered");
+    }
+  }
+
+  private boolean settle() {
+    if (!SETTLED.compareAndSet(this, 0, 1)) {
+      return false;
+    }
+    target.demonitor(this);
+    release();
+    return true;
+  }
+}

@@ -1,0 +1,433 @@
+package org.vertxotp.genserver.impl;
+
+import io.vertx.core.Closeable;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.vertxotp.genserver.Action;
+import org.vertxotp.genserver.BadReturnException;
+import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.CastResult;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartException;
+import org.vertxotp.genserver.Timeout;
+
+/**
+ * The generic server loop (OTP's {@code gen_server} loop): one message at a time on the
+ * server's own context, callbacks never interleaved, results acted on exactly as OTP does.
+ *
+ * <p>Everything but the monitor set and the exit reason is confined to the server's context,
+ * so there are no locks. {@code busy} is the single "a callback is in progress" flag: it is set
+ * while a callback runs and while an async result is pending, and every way into the loop
+ * ({@link #run()}) respects it, which is what holds the mailbox and prevents re-entrance.
+ */
+final class ServerProcess<A, S> implements Handler<Message<Object>> {
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
+  private static final ThreadLocal<ServerProcess<?, ?>> CURRENT = new ThreadLocal<>();
+  private static final long NO_TIMER = -1;
+
+  private enum Phase { STARTING, RUNNING, STOPPED }
+
+  private final Node node;
+  private final GenServer<A, S> behaviour;
+  private final ServerRef ref;
+  private final ServerName name;
+
+  // Shared with other threads: monitors register from anywhere.
+  private final Set<DownListener> monitors = ConcurrentHashMap.newKeySet();
+  private volatile ExitReason exit;
+  private final Promise<Void> stopped = Promise.promise();
+
+  // Written once in boot, before anything else can reach the server; read from other threads.
+  private volatile Context context;
+  private volatile Thread loopThread;
+
+  // Confined to the server's context.
+  private String deploymentId;
+  private Closeable hostHook;
+  private boolean undeploying;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
+  private Phase phase = Phase.STARTING;
+  private boolean busy = true;
+  private final ArrayDeque<Envelope> mailbox = new ArrayDeque<>();
+  private Envelope pendingContinue;
+  private ExitReason pendingShutdown;
+  private S state;
+  private long generation;
+  private long timeoutTimer = NO_TIMER;
+
+  ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name) {
+    this.node = node;
+    this.behaviour = behaviour;
+    this.ref = ref;
+    this.name = name;
+  }
+
+  ServerRef ref() {
+    return ref;
+  }
+
+  ServerName name() {
+    return name;
+  }
+
+  /** The server whose callback is running on this thread, if any. */
+  static ServerProcess<?, ?> current() {
+    return CURRENT.get();
+  }
+
+  // ---- monitors (any thread)
+
+  /** Adds a monitor; false (and nothing added) if the server already stopped. */
+  boolean monitor(DownListener listener) {
+    monitors.add(listener);
+    // Pairs with fireDown: exit is written before the set is drained, so one side always sees the other.
+    return exit == null || !monitors.remove(listener);
+  }
+
+  void demonitor(DownListener listener) {
+    monitors.remove(listener);
+  }
+
+  private void fireDown(ExitReason reason) {
+    exit = reason;
+    for (DownListener listener : monitors) {
+      if (monitors.remove(listener)) {
+        listener.down(ref, reason);
+      }
+    }
+  }
+
+  // ---- lifecycle
+
+  /**
+   * Registers the server's consumers on {@code ctx} and runs init; the future completes once
+   * init returned ok, or fails (after everything is released) with a {@link StartException}.
+   */
+  Future<ServerRef> boot(Context ctx, A args, boolean hosted) {
+    this.context = ctx;
+    this.loopThread = Thread.currentThread();
+    if (hosted) {
+      hostHook = HostContext.bind(ctx, done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed()));
+    } else {
+      deploymentId = ctx.deploymentID();
+    }
+    EventBus bus = node.vertx().eventBus();
+    consumers.add(bus.consumer(ref.address(), this));
+    if (name != null) {
+      consumers.add(bus.consumer(name.address(), this));
+    }
+    Promise<ServerRef> started = Promise.promise();
+    List<Future<Void>> registered = new ArrayList<>(consumers.size());
+    consumers.forEach(c -> registered.add(c.completion()));
+    Future.all(registered).onComplete(ar -> onContext(() -> {
+      if (ar.failed()) {
+        abort(ExitReason.crash(ar.cause()), started, StartException.initStopped(ExitReason.crash(ar.cause())));
+        return;
+      }
+      InitResult<S> result;
+      ServerProcess<?, ?> previous = CURRENT.get();
+      CURRENT.set(this);
+      try {
+        result = behaviour.init(args);
+      } catch (Throwable t) {
+        result = new InitResult.Stop<>(ExitReason.crash(t));
+      } finally {
+        CURRENT.set(previous);
+      }
+      onInit(args, result, started);
+    }));
+    return started.future();
+  }
+
+  private void onInit(A args, InitResult<S> result, Promise<ServerRef> started) {
+    if (result instanceof InitResult.Ok<S> ok) {
+      state = ok.state();
+      phase = Phase.RUNNING;
+      busy = false;
+      started.complete(ref);
+      act(ok.action());
+      run();
+    } else if (result instanceof InitResult.Stop<S> stop) {
+      abort(stop.reason(), started, StartException.initStopped(stop.reason()));
+    } else if (result instanceof InitResult.Ignore<S>) {
+      abort(ExitReason.normal(), started, StartException.ignored());
+    } else if (result instanceof InitResult.Async<S> async) {
+      async.result().onComplete(ar -> context.runOnContext(v -> onInit(args,
+          ar.succeeded() ? ar.result() : new InitResult.Stop<>(ExitReason.crash(ar.cause())), started)));
+    } else {
+      ExitReason reason = ExitReason.crash(new BadReturnException("init", args, result));
+      abort(reason, started, StartException.initStopped(reason));
+    }
+  }
+
+  /** init did not return ok: no terminate (as in OTP), release everything, then report. */
+  private void abort(ExitReason reason, Promise<ServerRef> started, StartException failure) {
+    if (reason.isAbnormal()) {
+      LOG.log(Level.ERROR, () -> ref + " failed to start: " + reason, causeOf(reason));
+    }
+    release(reason, null);
+    started.fail(failure);
+  }
+
+  /**
+   * Stops the server as soon as the callback in progress (if any) completed, ahead of queued
+   * messages: undeploy, and the close of a hosting context. Completes once it stopped.
+   */
+  Future<Void> shutdown(ExitReason reason) {
+    onContext(() -> {
+      undeploying = true;
+      if (phase == Phase.STOPPED) {
+        return;
+      }
+      pendingShutdown = reason;
+      run();
+    });
+    return stopped.future();
+  }
+
+  private void stopWith(ExitReason reason, Runnable replyAfterTerminate) {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    busy = true;
+    cancelResultTimeout();
+    ExitReason finalReason = reason;
+    ServerProcess<?, ?> previous = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      behaviour.terminate(reason, state);
+    } catch (Throwable t) {
+      finalReason = ExitReason.crash(t);
+    } finally {
+      CURRENT.set(previous);
+    }
+    if (finalReason.isAbnormal()) {
+      ExitReason logged = finalReason;
+      LOG.log(Level.ERROR, () -> ref + (name == null ? "" : " (" + name + ")") + " terminated: " + logged,
+          causeOf(logged));
+    }
+    release(finalReason, replyAfterTerminate);
+    if (deploymentId != null && !undeploying) {
+      node.vertx().undeploy(deploymentId);
+    }
+  }
+
+  /**
+   * Frees the name and addresses, then answers the stop reply (so a caller who got it finds the
+   * name free), then fails everyone still waiting (the monitors: calls in the mailbox, deferred
+   * callers, stop waiters).
+   */
+  private void release(ExitReason reason, Runnable replyAfterTerminate) {
+    phase = Phase.STOPPED;
+    busy = true;
+    cancelResultTimeout();
+    node.forget(this);
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+    if (hostHook != null) {
+      HostContext.unbind(context, hostHook);
+      hostHook = null;
+    }
+    if (replyAfterTerminate != null) {
+      replyAfterTerminate.run();
+    }
+    fireDown(reason);
+    mailbox.clear();
+    pendingContinue = null;
+    state = null;
+    stopped.complete();
+  }
+
+  // ---- the loop
+
+  @Override
+  public void handle(Message<Object> message) {
+    Envelope envelope = message.body() instanceof Envelope e ? e : PlainMessages.read(this, message);
+    if (envelope == null) {
+      return;
+    }
+    if (phase == Phase.STOPPED) {
+      if (envelope instanceof Envelope.Call call) {
+        call.from().down(ref, exit);
+      }
+      return;
+    }
+    mailbox.add(envelope);
+    run();
+  }
+
+  private void run() {
+    while (!busy && phase == Phase.RUNNING) {
+      if (pendingShutdown != null) {
+        stopWith(pendingShutdown, null);
+        return;
+      }
+      Envelope next = pendingContinue;
+      if (next != null) {
+        pendingContinue = null;
+      } else if ((next = mailbox.poll()) == null) {
+        return;
+      }
+      process(next);
+    }
+  }
+
+  private void process(Envelope envelope) {
+    cancelResultTimeout();
+    generation++;
+    if (envelope instanceof Envelope.Stop stop) {
+      stopWith(stop.payload(), null);
+      return;
+    }
+    CallResult<S> result;
+    busy = true;
+    ServerProcess<?, ?> previous = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      result = invoke(envelope);
+    } catch (Throwable t) {
+      busy = false;
+      stopWith(ExitReason.crash(t), null);
+      return;
+    } finally {
+      CURRENT.set(previous);
+    }
+    busy = false;
+    apply(envelope, result);
+  }
+
+  private CallResult<S> invoke(Envelope envelope) throws Exception {
+    if (envelope instanceof Envelope.Call call) {
+      return behaviour.handleCall(call.payload(), call.from(), state);
+    } else if (envelope instanceof Envelope.Cast cast) {
+      return behaviour.handleCast(cast.payload(), state);
+    } else if (envelope instanceof Envelope.Info info) {
+      return behaviour.handleInfo(info.payload(), state);
+    } else {
+      return behaviour.handleContinue(envelope.payload(), state);
+    }
+  }
+
+  private static String callbackOf(Envelope envelope) {
+    if (envelope instanceof Envelope.Call) {
+      return "handleCall";
+    } else if (envelope instanceof Envelope.Cast) {
+      return "handleCast";
+    } else if (envelope instanceof Envelope.Info) {
+      return "handleInfo";
+    }
+    return "handleContinue";
+  }
+
+  private void apply(Envelope envelope, CallResult<S> result) {
+    try {
+      if (result instanceof CastResult.Async<S> async) {
+        busy = true;
+        async.result().onComplete(ar -> context.runOnContext(v -> {
+          busy = false;
+          if (phase != Phase.RUNNING) {
+            return;
+          }
+          if (ar.failed()) {
+            stopWith(ExitReason.crash(ar.cause()), null);
+          } else {
+            apply(envelope, ar.result());
+          }
+          run();
+        }));
+      } else if (result instanceof CastResult.NoReply<S> noReply) {
+        state = noReply.state();
+        act(noReply.action());
+      } else if (result instanceof CastResult.Stop<S> stop) {
+        state = stop.state();
+        stopWith(stop.reason(), null);
+      } else if (result instanceof CallResult.Reply<S> reply && envelope instanceof Envelope.Call call) {
+        state = reply.state();
+        call.from().reply(reply.reply());
+        act(reply.action());
+      } else if (result instanceof CallResult.StopWithReply<S> stop && envelope instanceof Envelope.Call call) {
+        state = stop.state();
+        stopWith(stop.reason(), () -> call.from().reply(stop.reply()));
+      } else if (result instanceof CallResult.Reject<S> reject && envelope instanceof Envelope.Call call) {
+        state = reject.state();
+        call.from().reject(reject.why());
+      } else {
+        stopWith(ExitReason.crash(new BadReturnException(callbackOf(envelope), envelope.payload(), result)), null);
+      }
+    } catch (IllegalStateException answeredTwice) {
+      stopWith(ExitReason.crash(answeredTwice), null);
+    }
+  }
+
+  private void act(Action action) {
+    if (action instanceof Action.Continue next) {
+      pendingContinue = new Envelope.Continue(next.value());
+    } else if (action instanceof Action.Timeout timeout) {
+      armResultTimeout(timeout.after());
+    }
+  }
+
+  // ---- result timeouts: one-shot, and stale once any other message was handled
+
+  private void armResultTimeout(Duration after) {
+    long armedAt = generation;
+    long millis = after.toMillis();
+    if (millis == 0 && !after.isZero()) {
+      millis = 1;
+    }
+    if (millis == 0) {
+      // Queued behind whatever already waits on this event loop: a waiting message wins.
+      context.runOnContext(v -> resultTimeoutFired(armedAt));
+    } else {
+      timeoutTimer = node.vertx().setTimer(millis, id -> resultTimeoutFired(armedAt));
+    }
+  }
+
+  private void resultTimeoutFired(long armedAt) {
+    if (armedAt != generation || busy || phase != Phase.RUNNING) {
+      return;
+    }
+    timeoutTimer = NO_TIMER;
+    process(new Envelope.Info(Timeout.INSTANCE));
+    run();
+  }
+
+  private void cancelResultTimeout() {
+    if (timeoutTimer != NO_TIMER) {
+      node.vertx().cancelTimer(timeoutTimer);
+      timeoutTimer = NO_TIMER;
+    }
+  }
+
+  // ---- helpers
+
+  /** Runs {@code task} on the server's context: now if already there, else queued to it. */
+  private void onContext(Runnable task) {
+    if (Thread.currentThread() == loopThread) {
+      task.run();
+    } else {
+      context.runOnContext(v -> task.run());
+    }
+  }
+
+  private static Throwable causeOf(ExitReason reason) {
+    return reason instanceof ExitReason.Crash crash ? crash.cause() : null;
+  }
+}

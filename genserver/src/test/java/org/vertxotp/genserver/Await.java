@@ -1,0 +1,73 @@
+package org.vertxotp.genserver;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.Future;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Blocking helpers for the test thread (never an event loop), each bounded in time. */
+final class Await {
+
+  private Await() {
+  }
+
+  static <T> T result(Future<T> future) {
+    try {
+      return future.await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("future did not complete within 10 s", e);
+    }
+  }
+
+  static Throwable failure(Future<?> future) {
+    try {
+      future.await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("future did not complete within 10 s", e);
+    } catch (Throwable t) {
+      return t;
+    }
+    return fail("expected a failure, got " + future.result());
+  }
+
+  static CallException callFailure(Future<?> future, CallFailure expected) {
+    Throwable t = failure(future);
+    CallException e = assertInstanceOf(CallException.class, t);
+    assertTrue(e.failure() == expected, "expected " + expected + " but was " + e.failure() + ": " + e.getMessage());
+    return e;
+  }
+
+  static <T> T next(BlockingQueue<T> queue) {
+    try {
+      T item = queue.poll(10, TimeUnit.SECONDS);
+      if (item == null) {
+        throw new AssertionError("nothing arrived within 10 s");
+      }
+      return item;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Asserts that nothing arrives on {@code queue} for {@code millis}. */
+  static void nothingFor(BlockingQueue<?> queue, long millis) {
+    try {
+      Object item = queue.poll(millis, TimeUnit.MILLISECONDS);
+      if (item != null) {
+        throw new AssertionError("expected nothing, got " + item);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+}
