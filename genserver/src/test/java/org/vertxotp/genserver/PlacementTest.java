@@ -1,0 +1,90 @@
+package org.vertxotp.genserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.vertxotp.genserver.Results.*;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Where a server runs: its own verticle by default, or a context the caller chooses. */
+@ExtendWith(VertxExtension.class)
+class PlacementTest {
+
+  private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+  /** Replies with the name of the thread it runs on; records its terminate reason. */
+  final class WhereAmI implements GenServer<Void, Void> {
+    @Override
+    public InitResult<Void> init(Void args) {
+      return ok(null);
+    }
+
+    @Override
+    public CallResult<Void> handleCall(Object request, From from, Void state) {
+      return reply(Thread.currentThread().getName(), state);
+    }
+
+    @Override
+    public void terminate(ExitReason reason, Void state) {
+      events.add(reason);
+    }
+  }
+
+  /** A verticle that starts a server on its own context and reports both threads. */
+  final class Host extends VerticleBase {
+    final Promise<String[]> threads = Promise.promise();
+
+    @Override
+    public Future<?> start() {
+      return GenServer.start(vertx, new WhereAmI(), null, new StartOptions().setContext(context).setName("local"))
+          .compose(ref -> GenServer.<String>call(vertx, ref, "where"))
+          .onSuccess(serverThread -> threads.complete(new String[] {Thread.currentThread().getName(), serverThread}));
+    }
+  }
+
+  @Test
+  void serverStartedOnTheCallersContextRunsOnTheCallersEventLoop(Vertx vertx) {
+    Host host = new Host();
+    Await.result(vertx.deployVerticle(host));
+    String[] threads = Await.result(host.threads.future());
+    assertEquals(threads[0], threads[1]);
+  }
+
+  @Test
+  void serverOnAHostContextStopsWithShutdownWhenTheHostIsUndeployed(Vertx vertx) {
+    String hostId = Await.result(vertx.deployVerticle(new Host()));
+    assertEquals(1, GenServer.stats(vertx).servers());
+    Await.result(vertx.undeploy(hostId));
+    assertEquals(ExitReason.shutdown(), Await.next(events));
+    assertEquals(new NodeStats(0, 0, 0), GenServer.stats(vertx));
+  }
+
+  @Test
+  void serverOnAHostContextThatStopsByItselfLeavesTheHostRunning(Vertx vertx) {
+    Host host = new Host();
+    String hostId = Await.result(vertx.deployVerticle(host));
+    Await.result(GenServer.stop(vertx, ServerName.of("local")));
+    assertEquals(ExitReason.normal(), Await.next(events));
+    assertEquals(true, vertx.deploymentIDs().contains(hostId));
+    Await.result(vertx.undeploy(hostId));
+    Await.nothingFor(events, 100);
+  }
+
+  @Test
+  void serverDeployedByDefaultRunsOnItsOwnContext(Vertx vertx) {
+    Host host = new Host();
+    Await.result(vertx.deployVerticle(host));
+    String hostThread = Await.result(host.threads.future())[0];
+    ServerRef own = Await.result(GenServer.start(vertx, new WhereAmI(), null));
+    // Vert.x spreads deployments over its event loops; with the default pool two deployments in a row land on different loops.
+    assertNotEquals(hostThread, Await.result(GenServer.<String>call(vertx, own, "where")));
+  }
+}

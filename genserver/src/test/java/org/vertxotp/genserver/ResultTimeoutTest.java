@@ -1,0 +1,162 @@
+package org.vertxotp.genserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vertxotp.genserver.Results.*;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class ResultTimeoutTest {
+
+  private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+  /**
+   * Casts: {@code "arm:MS"} returns noreply with that timeout; {@code "arm-behind-queued"} casts
+   * itself a message, then returns a zero timeout; {@code "go"} casts itself then continues;
+   * {@code "hold"} continues after an async pause. Everything handled is recorded.
+   */
+  final class Timed implements GenServer<Void, ServerRef> {
+    private final Vertx vertx;
+
+    Timed(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    @Override
+    public InitResult<ServerRef> init(Void args) {
+      return ok(null, Action.continueWith("after init"));
+    }
+
+    @Override
+    public CallResult<ServerRef> handleCall(Object request, From from, ServerRef self) {
+      return reply("ok", (ServerRef) request);
+    }
+
+    @Override
+    public CastResult<ServerRef> handleCast(Object message, ServerRef self) {
+      String word = (String) message;
+      events.add(word);
+      if (word.startsWith("arm:")) {
+        return noreply(self, Duration.ofMillis(Long.parseLong(word.substring(4))));
+      } else if (word.equals("arm-behind-queued")) {
+        GenServer.cast(vertx, self, "queued");
+        return noreply(self, Duration.ZERO);
+      } else if (word.equals("go")) {
+        GenServer.cast(vertx, self, "queued");
+        return continueWith("continued", self);
+      } else if (word.equals("hold")) {
+        return async(vertx.timer(100).map(t -> continueWith("continued after hold", self)));
+      }
+      return noreply(self);
+    }
+
+    @Override
+    public CastResult<ServerRef> handleInfo(Object message, ServerRef self) {
+      events.add(message);
+      return noreply(self);
+    }
+
+    @Override
+    public CastResult<ServerRef> handleContinue(Object continuation, ServerRef self) {
+      events.add(continuation);
+      return noreply(self);
+    }
+  }
+
+  private ServerRef start(Vertx vertx) {
+    ServerRef ref = Await.result(GenServer.start(vertx, new Timed(vertx), null));
+    assertEquals("after init", Await.next(events));
+    Await.result(GenServer.call(vertx, ref, ref)); // the server learns its own ref
+    return ref;
+  }
+
+  @Test
+  void resultTimeoutFiresAfterTheGivenTimeWhenNothingArrives(Vertx vertx) {
+    ServerRef ref = start(vertx);
+    long start = System.nanoTime();
+    GenServer.cast(vertx, ref, "arm:100");
+    assertEquals("arm:100", Await.next(events));
+    assertEquals(Timeout.INSTANCE, Await.next(events));
+    long elapsed = Await.millisSince(start);
+    assertTrue(elapsed >= 100 && elapsed < 2000, "fired after " + elapsed + " ms");
+    Await.nothingFor(events, 300); // one-shot
+  }
+
+  @Test
+  void messageArrivingFirstCancelsTheResultTimeout(Vertx vertx) {
+    ServerRef ref = start(vertx);
+    GenServer.cast(vertx, ref, "arm:150");
+    assertEquals("arm:150", Await.next(events));
+    GenServer.cast(vertx, ref, "ping");
+    assertEquals("ping", Await.next(events));
+    Await.nothingFor(events, 400);
+  }
+
+  @Test
+  void zeroTimeoutIsDroppedWhenAMessageIsAlreadyWaiting(Vertx vertx) {
+    ServerRef ref = start(vertx);
+    GenServer.cast(vertx, ref, "arm-behind-queued");
+    assertEquals("arm-behind-queued", Await.next(events));
+    assertEquals("queued", Await.next(events));
+    Await.nothingFor(events, 300);
+  }
+
+  @Test
+  void zeroTimeoutFiresAtOnceWhenNothingIsWaiting(Vertx vertx) {
+    ServerRef ref = start(vertx);
+    GenServer.cast(vertx, ref, "arm:0");
+    assertEquals("arm:0", Await.next(events));
+    assertEquals(Timeout.INSTANCE, Await.next(events));
+  }
+
+  @Test
+  void staleTimeoutWhoseFiringIsAlreadyQueuedNeverFiresAfterANewerMessage(Vertx vertx) throws Exception {
+    // The server runs on a context the test holds. The test blocks that event loop past the
+    // timeout's deadline while a message for the server is queued, so the expired timer's task
+    // and the message wait side by side; the message is handled first, and the timeout armed
+    // before it must then be dropped.
+    Context loop = vertx.getOrCreateContext();
+    ServerRef ref = Await.result(GenServer.start(vertx, new Timed(vertx), null, new StartOptions().setContext(loop)));
+    assertEquals("after init", Await.next(events));
+    Await.result(GenServer.call(vertx, ref, ref));
+
+    GenServer.cast(vertx, ref, "arm:30");
+    assertEquals("arm:30", Await.next(events));
+    CountDownLatch blocking = new CountDownLatch(1);
+    loop.runOnContext(v -> {
+      blocking.countDown();
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(150);
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+    });
+    assertTrue(blocking.await(5, TimeUnit.SECONDS));
+    GenServer.cast(vertx, ref, "ping");
+    assertEquals("ping", Await.next(events));
+    Await.nothingFor(events, 300);
+  }
+
+  @Test
+  void continueRunsBeforeAnyQueuedMessage(Vertx vertx) {
+    ServerRef ref = start(vertx);
+    GenServer.cast(vertx, ref, "go");
+    assertEquals(List.of("go", "continued", "queued"), List.of(Await.next(events), Await.next(events), Await.next(events)));
+
+    GenServer.cast(vertx, ref, "hold");
+    GenServer.cast(vertx, ref, "m1");
+    GenServer.cast(vertx, ref, "m2");
+    assertEquals(List.of("hold", "continued after hold", "m1", "m2"),
+        List.of(Await.next(events), Await.next(events), Await.next(events), Await.next(events)));
+  }
+}
