@@ -179,11 +179,11 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
 
   /** init did not return ok: no terminate (as in OTP), release everything, then report. */
   private void abort(ExitReason reason, Promise<ServerRef> started, StartException failure) {
+    release(reason, null, false);
+    started.fail(failure);
     if (reason.isAbnormal()) {
       LOG.log(Level.ERROR, () -> ref + " failed to start: " + reason, causeOf(reason));
     }
-    release(reason, null);
-    started.fail(failure);
   }
 
   /**
@@ -191,15 +191,19 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
    * messages: undeploy, and the close of a hosting context. Completes once it stopped.
    */
   Future<Void> shutdown(ExitReason reason) {
+    Promise<Void> done = Promise.promise();
     onContext(() -> {
       undeploying = true;
       if (phase == Phase.STOPPED) {
+        // Stopped, or stopping by itself and undeploying its verticle: that undeploy is this call.
+        done.complete();
         return;
       }
       pendingShutdown = reason;
+      stopped.future().onComplete(done);
       run();
     });
-    return stopped.future();
+    return done.future();
   }
 
   private void stopWith(ExitReason reason, Runnable replyAfterTerminate) {
@@ -218,23 +222,16 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     } finally {
       CURRENT.set(previous);
     }
-    if (finalReason.isAbnormal()) {
-      ExitReason logged = finalReason;
-      LOG.log(Level.ERROR, () -> ref + (name == null ? "" : " (" + name + ")") + " terminated: " + logged,
-          causeOf(logged));
-    }
-    release(finalReason, replyAfterTerminate);
-    if (deploymentId != null && !undeploying) {
-      node.vertx().undeploy(deploymentId);
-    }
+    release(finalReason, replyAfterTerminate, true);
   }
 
   /**
-   * Frees the name and addresses, then answers the stop reply (so a caller who got it finds the
-   * name free), then fails everyone still waiting (the monitors: calls in the mailbox, deferred
-   * callers, stop waiters).
+   * Frees the name and addresses at once; then, once a server that stopped by itself has also
+   * undeployed its verticle, answers the stop reply (so a caller who got it finds the name and
+   * the deployment gone) and fails everyone still waiting: the monitors, which are the calls in
+   * the mailbox, deferred callers and stop waiters.
    */
-  private void release(ExitReason reason, Runnable replyAfterTerminate) {
+  private void release(ExitReason reason, Runnable replyAfterTerminate, boolean undeploy) {
     phase = Phase.STOPPED;
     busy = true;
     cancelResultTimeout();
@@ -245,14 +242,26 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       HostContext.unbind(context, hostHook);
       hostHook = null;
     }
-    if (replyAfterTerminate != null) {
-      replyAfterTerminate.run();
-    }
-    fireDown(reason);
     mailbox.clear();
     pendingContinue = null;
     state = null;
-    stopped.complete();
+    Runnable finish = () -> {
+      if (replyAfterTerminate != null) {
+        replyAfterTerminate.run();
+      }
+      fireDown(reason);
+      stopped.complete();
+      if (undeploy && reason.isAbnormal()) {
+        // The crash report comes after everyone waiting was told: formatting it is slow.
+        LOG.log(Level.ERROR, () -> ref + (name == null ? "" : " (" + name + ")") + " terminated: " + reason,
+            causeOf(reason));
+      }
+    };
+    if (undeploy && deploymentId != null && !undeploying) {
+      node.vertx().undeploy(deploymentId).onComplete(ar -> finish.run());
+    } else {
+      finish.run();
+    }
   }
 
   // ---- the loop
@@ -264,10 +273,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       return;
     }
     if (phase == Phase.STOPPED) {
-      if (envelope instanceof Envelope.Call call) {
-        call.from().down(ref, exit);
-      }
-      return;
+      return; // a call's caller monitors this server and is failed by fireDown, if not already
     }
     mailbox.add(envelope);
     run();

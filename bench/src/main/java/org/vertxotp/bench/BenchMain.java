@@ -1,0 +1,59 @@
+package org.vertxotp.bench;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs the benchmarks in one JMH run and prints each of our figures beside its raw Vert.x
+ * baseline from that same run, with the ratio. Arguments are JMH's own (e.g. a benchmark regex,
+ * {@code -wi 5 -i 10}); without them a short default run of every benchmark.
+ */
+public final class BenchMain {
+
+  /** Our benchmark → its baseline, both in the same class. */
+  private static final Map<String, String> PAIRS = new LinkedHashMap<>();
+
+  static {
+    PAIRS.put("CallBench.genServerCallOtherLoop", "CallBench.rawEventBusOtherLoop");
+    PAIRS.put("CallBench.genServerCallSameLoop", "CallBench.rawEventBusSameLoop");
+  }
+
+  public static void main(String[] args) throws Exception {
+    CommandLineOptions cli = new CommandLineOptions(args);
+    ChainedOptionsBuilder options = new OptionsBuilder().parent(cli);
+    if (cli.getIncludes().isEmpty()) {
+      options.include("org\\.vertxotp\\.bench\\..*");
+    }
+    if (!cli.getForkCount().hasValue()) {
+      options.forks(1);
+    }
+    if (!cli.getWarmupIterations().hasValue()) {
+      options.warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1));
+    }
+    if (!cli.getMeasurementIterations().hasValue()) {
+      options.measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1));
+    }
+    Collection<RunResult> results = new Runner(options.build()).run();
+
+    Map<String, double[]> scores = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String label = r.getParams().getBenchmark().replaceFirst("^.*\\.(\\w+\\.\\w+)$", "$1");
+      scores.put(label, new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+    }
+    System.out.println();
+    System.out.printf("%-34s %14s   %-30s %14s   %s%n", "ours", "us/op", "baseline (same run)", "us/op", "ours/baseline");
+    PAIRS.forEach((ours, base) -> {
+      double[] o = scores.get(ours);
+      double[] b = scores.get(base);
+      if (o != null && b != null) {
+        System.out.printf("%-34s %7.2f ±%5.2f   %-30s %7.2f ±%5.2f   %.2f%n", ours, o[0], o[1], base, b[0], b[1], o[0] / b[0]);
+      }
+    });
+  }
+}
