@@ -47,8 +47,11 @@ class LifecycleTest {
     ServerRef probe = Await.result(GenServer.start(vertx, new Probe(vertx), events, new StartOptions().setName("probe")));
     Duration patient = Duration.ofSeconds(10);
     Future<Object> deferred = GenServer.call(vertx, probe, "defer", patient);
+    // The async callback holds the mailbox, so "boom" and the call after it are surely queued.
+    Future<Object> holding = GenServer.call(vertx, probe, "slow:300", patient);
     Future<Object> crashing = GenServer.call(vertx, probe, "boom", patient);
     Future<Object> queued = GenServer.call(vertx, probe, "echo:never", patient);
+    assertEquals("slept", Await.result(holding));
     long start = System.nanoTime();
 
     CallException crash = Await.callFailure(crashing, CallFailure.SERVER_EXITED);
@@ -59,6 +62,7 @@ class LifecycleTest {
     Await.callFailure(queued, CallFailure.SERVER_EXITED);
     assertTrue(Await.millisSince(start) < 2000, "callers must fail at once, not after their timeout");
 
+    assertEquals("handled slow:300", Await.next(events));
     ExitReason terminated = (ExitReason) Await.next(events);
     assertSame(reason.cause(), ((ExitReason.Crash) terminated).cause(), "terminate ran with the crash");
     assertEquals(Optional.empty(), GenServer.whereis(vertx, "probe"));
