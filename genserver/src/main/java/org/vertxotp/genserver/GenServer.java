@@ -160,6 +160,16 @@ public interface GenServer<A, S> {
     return Node.of(vertx).stop(server, reason, timeout);
   }
 
+  /**
+   * The server this code runs for (Erlang's {@code self()}): the one whose callback is running,
+   * or, in a future's continuation on a server's own verticle context, that server.
+   *
+   * @throws IllegalStateException anywhere else
+   */
+  static ServerRef self() {
+    return Node.self();
+  }
+
   /** The server holding {@code name} now, if any. */
   static Optional<ServerRef> whereis(Vertx vertx, String name) {
     return Node.of(vertx).whereis(ServerName.of(name));

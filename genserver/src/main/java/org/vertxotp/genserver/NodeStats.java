@@ -6,7 +6,8 @@ package org.vertxotp.genserver;
  *
  * @param servers      servers running (or starting)
  * @param names        registered names
- * @param pendingCalls calls made from this instance that have not completed yet
+ * @param pendingCalls  calls made from this instance that have not completed yet
+ * @param pendingTimers timers armed and neither fired nor cancelled (including result timeouts)
  */
-public record NodeStats(int servers, int names, long pendingCalls) {
+public record NodeStats(int servers, int names, long pendingCalls, long pendingTimers) {
 }

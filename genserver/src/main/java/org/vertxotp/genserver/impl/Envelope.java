@@ -16,6 +16,14 @@ public sealed interface Envelope {
 
   record Continue(Object payload) implements Envelope {}
 
+  /** A keyed timer fired; handled only if it is still its key's current timer. */
+  record KeyedTimer(TimerEntry entry) implements Envelope {
+    @Override
+    public Object payload() {
+      return entry.message;
+    }
+  }
+
   /** {@code GenServer.stop}: handled in mailbox order, like OTP's system stop message. */
   record Stop(ExitReason payload) implements Envelope {}
 }

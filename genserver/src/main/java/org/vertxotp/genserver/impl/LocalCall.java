@@ -2,25 +2,22 @@ package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Clock;
 
 /**
  * A call from this Vert.x instance. The caller's future completes on the caller's context (or,
  * for a caller outside any context, on the thread that settled it). Its timer is the caller's
  * and is armed on the caller's context.
  */
-final class LocalCall extends OutstandingCall implements Handler<Long> {
-
-  private static final long NO_TIMER = -1;
+final class LocalCall extends OutstandingCall {
 
   private final Node node;
   private final Context callerContext;
   private final Promise<Object> promise = Promise.promise();
-  private long timer = NO_TIMER;
-  private boolean timedOut;
+  private Clock.Scheduled timer;
 
   LocalCall(Node node, ServerProcess<?, ?> target, Context callerContext) {
     super(target);
@@ -34,20 +31,14 @@ final class LocalCall extends OutstandingCall implements Handler<Long> {
 
   /** Arms the call's timeout; called before the request is sent, so before any reply. */
   void armTimeout(long millis) {
-    timer = node.vertx().setTimer(millis, this);
-  }
-
-  /** The call's timeout fired. */
-  @Override
-  public void handle(Long timerId) {
-    timedOut = true;
-    fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target.ref() + " in time"));
+    timer = node.clock().schedule(millis,
+        () -> fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target.ref() + " in time")));
   }
 
   @Override
   void release() {
-    if (timer != NO_TIMER && !timedOut) {
-      node.vertx().cancelTimer(timer);
+    if (timer != null) {
+      timer.cancel(); // harmless when it is the timeout that settled the call
     }
     node.callSettled();
   }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Clock;
 import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
@@ -23,6 +24,7 @@ import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartException;
 import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.TimerRef;
 
 /**
  * The toolkit's state in one Vert.x instance: which servers run, which names they hold, how
@@ -40,11 +42,16 @@ public final class Node implements Shareable {
   private final ConcurrentHashMap<String, ServerProcess<?, ?>> byAddress = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ServerName, ServerProcess<?, ?>> byName = new ConcurrentHashMap<>();
   private final LongAdder pendingCalls = new LongAdder();
+  private final LongAdder pendingTimers = new LongAdder();
+  private final AtomicLong timerSequence = new AtomicLong();
+  private volatile Clock clock;
+  private volatile TimerTable nodeTimers;
   private final DeliveryOptions envelopeDelivery =
       new DeliveryOptions().setCodecName(EnvelopeCodec.NAME).setLocalOnly(true);
 
   private Node(Vertx vertx) {
     this.vertx = vertx;
+    this.clock = new VertxClock(vertx);
   }
 
   /** The node of {@code vertx}, created (and the envelope codec registered) on first use. */
@@ -67,6 +74,119 @@ public final class Node implements Shareable {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  // ---- time
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Replaces the clock; only while nothing runs that could hold a timer of the old one. */
+  public synchronized void useClock(Clock replacement) {
+    if (!byAddress.isEmpty() || pendingTimers.sum() != 0 || pendingCalls.sum() != 0) {
+      throw new IllegalStateException("install the clock before starting servers, timers or calls");
+    }
+    clock = replacement;
+    nodeTimers = null;
+  }
+
+  long nextTimerSequence() {
+    return timerSequence.incrementAndGet();
+  }
+
+  void timerArmed() {
+    pendingTimers.increment();
+  }
+
+  void timerSettled() {
+    pendingTimers.decrement();
+  }
+
+  /**
+   * Arms a {@code sendAfter} or {@code startTimer}. Armed within a server's callback, the timer
+   * is that server's and dies with it; otherwise it belongs to its destination server, or, for a
+   * name, to the node. A server destination other than the owner is watched: the timer dies with
+   * it too. A server destination already gone yields a timer that never fires.
+   */
+  public TimerRef arm(boolean startTimer, Duration delay, Destination destination, Object message) {
+    long millis = delayMillis(delay);
+    ServerProcess<?, ?> target = destination instanceof ServerRef ref ? byAddress.get(ref.address()) : null;
+    if (destination instanceof ServerRef && target == null) {
+      return TimerEntry.dead();
+    }
+    ServerProcess<?, ?> current = ServerProcess.current();
+    TimerTable table;
+    if (current != null && current.node() == this && current.timers() != null) {
+      table = current.timers();
+    } else if (target != null && target.timers() != null) {
+      table = target.timers();
+    } else {
+      table = nodeTimers();
+    }
+    ServerProcess<?, ?> watch = target != null && target != table.owner() ? target : null;
+    return table.arm(startTimer ? TimerEntry.Kind.START_TIMER : TimerEntry.Kind.SEND_AFTER,
+        millis, destination, message, watch);
+  }
+
+  /** Milliseconds left on a timer of this node, or -1; cancels it if {@code cancel}. */
+  public long remaining(TimerRef ref, boolean cancel) {
+    if (!(ref instanceof TimerEntry entry) || entry.kind == TimerEntry.Kind.KEYED
+        || entry.kind == TimerEntry.Kind.RESULT_TIMEOUT) {
+      return -1;
+    }
+    return cancel ? entry.cancel() : entry.remaining();
+  }
+
+  public static ServerRef self() {
+    ServerProcess<?, ?> current = ServerProcess.current();
+    if (current == null) {
+      throw new IllegalStateException("self() is only known inside a server");
+    }
+    return current.ref();
+  }
+
+  /** Starts (or replaces) the keyed timer {@code key} of the server this code runs for. */
+  public static void startSingleTimer(Object key, Object message, Duration delay) {
+    currentServerTimers().startSingle(key, message, delayMillis(delay));
+  }
+
+  public static boolean cancelKeyedTimer(Object key) {
+    return currentServerTimers().cancelKey(key);
+  }
+
+  public static boolean isKeyedTimerActive(Object key) {
+    return currentServerTimers().isActive(key);
+  }
+
+  private static TimerTable currentServerTimers() {
+    ServerProcess<?, ?> current = ServerProcess.current();
+    if (current == null || current.timers() == null) {
+      throw new IllegalStateException("keyed timers belong to a server: use them from its callbacks");
+    }
+    return current.timers();
+  }
+
+  private static long delayMillis(Duration delay) {
+    if (delay.isNegative() || GenServer.isInfinite(delay)) {
+      throw new IllegalArgumentException("a timer needs a finite, non-negative delay: " + delay);
+    }
+    long millis = delay.toMillis();
+    return millis == 0 && !delay.isZero() ? 1 : millis;
+  }
+
+  private TimerTable nodeTimers() {
+    TimerTable table = nodeTimers;
+    if (table == null) {
+      synchronized (this) {
+        table = nodeTimers;
+        if (table == null) {
+          table = new TimerTable(this, VertxInternals.newEventLoopContext(vertx), null, null);
+          nodeTimers = table;
+        }
+      }
+    }
+    return table;
   }
 
   // ---- starting
@@ -118,7 +238,7 @@ public final class Node implements Shareable {
   }
 
   public NodeStats stats() {
-    return new NodeStats(byAddress.size(), byName.size(), pendingCalls.sum());
+    return new NodeStats(byAddress.size(), byName.size(), pendingCalls.sum(), pendingTimers.sum());
   }
 
   void callSettled() {
@@ -196,11 +316,11 @@ public final class Node implements Shareable {
       return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
     }
     if (!GenServer.isInfinite(timeout)) {
-      long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+      Clock.Scheduled timer = clock.schedule(Math.max(1, timeout.toMillis()), () -> {
         target.demonitor(whenDown);
         promise.tryFail(new CallException(CallFailure.TIMEOUT, target.ref() + " did not stop in time"));
       });
-      promise.future().onSuccess(v -> vertx.cancelTimer(timer));
+      promise.future().onSuccess(v -> timer.cancel());
     }
     deliver(target, new Envelope.Stop(reason));
     return promise.future();

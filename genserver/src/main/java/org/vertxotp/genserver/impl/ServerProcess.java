@@ -40,7 +40,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
 
   private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
   private static final ThreadLocal<ServerProcess<?, ?>> CURRENT = new ThreadLocal<>();
-  private static final long NO_TIMER = -1;
+  /** Context-data key under which a server deployed as its own verticle finds itself. */
+  private static final Object CONTEXT_KEY = ServerProcess.class;
 
   private enum Phase { STARTING, RUNNING, STOPPED }
 
@@ -57,6 +58,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   // Written once in boot, before anything else can reach the server; read from other threads.
   private volatile Context context;
   private volatile Thread loopThread;
+  private volatile TimerTable timers;
 
   // Confined to the server's context.
   private String deploymentId;
@@ -70,7 +72,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   private ExitReason pendingShutdown;
   private S state;
   private long generation;
-  private long timeoutTimer = NO_TIMER;
+  private TimerEntry resultTimeout;
 
   ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name) {
     this.node = node;
@@ -87,9 +89,27 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     return name;
   }
 
-  /** The server whose callback is running on this thread, if any. */
+  Node node() {
+    return node;
+  }
+
+  /** The timers this server owns; null until it booted. */
+  TimerTable timers() {
+    return timers;
+  }
+
+  /**
+   * The server this code runs for: the one whose callback is on this thread, or, in a future's
+   * continuation on a server's own verticle context, that server. Null elsewhere, including on
+   * a context shared by several servers.
+   */
   static ServerProcess<?, ?> current() {
-    return CURRENT.get();
+    ServerProcess<?, ?> running = CURRENT.get();
+    if (running != null) {
+      return running;
+    }
+    Context context = io.vertx.core.Vertx.currentContext();
+    return context == null ? null : context.get(CONTEXT_KEY);
   }
 
   // ---- monitors (any thread)
@@ -123,10 +143,13 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   Future<ServerRef> boot(Context ctx, A args, boolean hosted) {
     this.context = ctx;
     this.loopThread = Thread.currentThread();
+    this.timers = new TimerTable(node, ctx, loopThread, this);
     if (hosted) {
-      hostHook = HostContext.bind(ctx, done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed()));
+      hostHook = done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed());
+      VertxInternals.onClose(ctx, hostHook);
     } else {
       deploymentId = ctx.deploymentID();
+      ctx.put(CONTEXT_KEY, this);
     }
     EventBus bus = node.vertx().eventBus();
     consumers.add(bus.consumer(ref.address(), this));
@@ -239,9 +262,10 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     if (hostHook != null) {
-      HostContext.unbind(context, hostHook);
+      VertxInternals.forgetOnClose(context, hostHook);
       hostHook = null;
     }
+    timers.close();
     mailbox.clear();
     pendingContinue = null;
     state = null;
@@ -272,6 +296,11 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     if (envelope == null) {
       return;
     }
+    deliverLocal(envelope);
+  }
+
+  /** Queues an envelope and runs the loop; on the server's context. */
+  void deliverLocal(Envelope envelope) {
     if (phase == Phase.STOPPED) {
       return; // a call's caller monitors this server and is failed by fireDown, if not already
     }
@@ -296,6 +325,9 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   }
 
   private void process(Envelope envelope) {
+    if (envelope instanceof Envelope.KeyedTimer timer && !timers.claim(timer.entry())) {
+      return; // replaced or cancelled after it fired: for the server it never arrived
+    }
     cancelResultTimeout();
     generation++;
     if (envelope instanceof Envelope.Stop stop) {
@@ -324,8 +356,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       return behaviour.handleCall(call.payload(), call.from(), state);
     } else if (envelope instanceof Envelope.Cast cast) {
       return behaviour.handleCast(cast.payload(), state);
-    } else if (envelope instanceof Envelope.Info info) {
-      return behaviour.handleInfo(info.payload(), state);
+    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer) {
+      return behaviour.handleInfo(envelope.payload(), state);
     } else {
       return behaviour.handleContinue(envelope.payload(), state);
     }
@@ -336,7 +368,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       return "handleCall";
     } else if (envelope instanceof Envelope.Cast) {
       return "handleCast";
-    } else if (envelope instanceof Envelope.Info) {
+    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer) {
       return "handleInfo";
     }
     return "handleContinue";
@@ -402,23 +434,23 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       // Queued behind whatever already waits on this event loop: a waiting message wins.
       context.runOnContext(v -> resultTimeoutFired(armedAt));
     } else {
-      timeoutTimer = node.vertx().setTimer(millis, id -> resultTimeoutFired(armedAt));
+      resultTimeout = timers.arm(TimerEntry.Kind.RESULT_TIMEOUT, millis, null, armedAt, null);
     }
   }
 
-  private void resultTimeoutFired(long armedAt) {
+  void resultTimeoutFired(long armedAt) {
     if (armedAt != generation || busy || phase != Phase.RUNNING) {
       return;
     }
-    timeoutTimer = NO_TIMER;
+    resultTimeout = null;
     process(new Envelope.Info(Timeout.INSTANCE));
     run();
   }
 
   private void cancelResultTimeout() {
-    if (timeoutTimer != NO_TIMER) {
-      node.vertx().cancelTimer(timeoutTimer);
-      timeoutTimer = NO_TIMER;
+    if (resultTimeout != null) {
+      resultTimeout.cancel();
+      resultTimeout = null;
     }
   }
 

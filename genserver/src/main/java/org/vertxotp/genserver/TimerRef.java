@@ -1,0 +1,10 @@
+package org.vertxotp.genserver;
+
+/**
+ * One timer started with {@link Timers#sendAfter} or {@link Timers#startTimer}, for
+ * {@link Timers#cancelTimer} and {@link Timers#readTimer}. Opaque: compare it with
+ * {@code equals} (identity), keep it in state, match it against {@link TimerTimeout#ref()}.
+ * Only the toolkit creates them.
+ */
+public interface TimerRef {
+}

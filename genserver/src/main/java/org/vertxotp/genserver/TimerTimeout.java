@@ -1,0 +1,8 @@
+package org.vertxotp.genserver;
+
+/**
+ * What a timer started with {@link Timers#startTimer} delivers to {@code handleInfo} (Erlang's
+ * {@code {timeout, TimerRef, Msg}}).
+ */
+public record TimerTimeout(TimerRef ref, Object message) {
+}

@@ -1,0 +1,111 @@
+package org.vertxotp.genserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Timers on the real Vert.x clock: few tests, generous bounds; they prove the wiring. */
+@ExtendWith(VertxExtension.class)
+class TimerTest {
+
+  private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+
+  private ServerRef ticker(Vertx vertx, String name) {
+    return Await.result(GenServer.start(vertx, new Ticker(vertx), events, new StartOptions().setName(name)));
+  }
+
+  private Object nextMessage() {
+    return ((Ticker.Got) Await.next(events)).message();
+  }
+
+  @Test
+  void sendAfterToSelfArrivesNoEarlierThanTheDelayAndPromptly(Vertx vertx) {
+    ServerRef ref = ticker(vertx, "t");
+    for (int warmUp = 0; warmUp < 20; warmUp++) {
+      Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(5, "warm")));
+      assertEquals("warm", nextMessage());
+    }
+    long armedAt = System.nanoTime();
+    TimerRef timer = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(50, "hello")));
+    assertTrue(timer != null);
+    Ticker.Got hello = (Ticker.Got) Await.next(events);
+    assertEquals("hello", hello.message());
+    long millis = TimeUnit.NANOSECONDS.toMillis(hello.atNanos() - armedAt);
+    assertTrue(millis >= 50 && millis <= 100, "hello arrived after " + millis + " ms");
+  }
+
+  @Test
+  void cancelTimerReturnsTheRemainingTimeAndTheMessageNeverArrives(Vertx vertx) {
+    ServerRef ref = ticker(vertx, "t");
+    TimerRef late = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(1000, "late")));
+    OptionalLong left = Timers.cancelTimer(vertx, late);
+    assertTrue(left.isPresent() && left.getAsLong() > 900 && left.getAsLong() <= 1000, "remaining " + left);
+    Await.nothingFor(events, 1200); // past the deadline it had
+    assertEquals(0, GenServer.stats(vertx).pendingTimers());
+  }
+
+  @Test
+  void timersFireInDeadlineOrderNotArmingOrder(Vertx vertx) {
+    ServerRef ref = ticker(vertx, "t");
+    Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(80, "b")));
+    Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(20, "a")));
+    assertEquals("a", nextMessage());
+    assertEquals("b", nextMessage());
+  }
+
+  @Test
+  void cancelOrReadOfAFiredCancelledOrUnknownTimerIsFalse(Vertx vertx) {
+    ServerRef ref = ticker(vertx, "t");
+    TimerRef fired = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(10, "x")));
+    assertEquals("x", nextMessage());
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, fired));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, fired));
+
+    TimerRef cancelled = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(10_000, "y")));
+    assertTrue(Timers.readTimer(vertx, cancelled).isPresent());
+    assertTrue(Timers.cancelTimer(vertx, cancelled).isPresent());
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, cancelled));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, cancelled));
+
+    TimerRef unknown = new TimerRef() { };
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, unknown));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, unknown));
+  }
+
+  @Test
+  void sendAfterToANameIsResolvedWhenTheTimerFires(Vertx vertx) {
+    ServerRef first = ticker(vertx, "target");
+    Timers.sendAfter(vertx, Duration.ofMillis(30), ServerName.of("target"), "to first");
+    assertEquals("to first", nextMessage());
+
+    // Re-registered before expiry: the new holder gets it.
+    Timers.sendAfter(vertx, Duration.ofMillis(300), ServerName.of("target"), "to second");
+    Await.result(GenServer.stop(vertx, first));
+    BlockingQueue<Object> secondEvents = new LinkedBlockingQueue<>();
+    Await.result(GenServer.start(vertx, new Ticker(vertx), secondEvents, new StartOptions().setName("target")));
+    assertEquals("to second", ((Ticker.Got) Await.next(secondEvents)).message());
+
+    // Unregistered at expiry: dropped, and nothing fails or stays pending.
+    Timers.sendAfter(vertx, Duration.ofMillis(100), ServerName.of("nobody"), "lost");
+    Await.nothingFor(secondEvents, 300);
+    assertEquals(0, GenServer.stats(vertx).pendingTimers());
+  }
+
+  @Test
+  void startTimerDeliversTimerTimeoutWithItsRef(Vertx vertx) {
+    ServerRef ref = ticker(vertx, "t");
+    TimerRef timer = Await.result(GenServer.call(vertx, ref, new Ticker.Arm(true, 10, null, "payload")));
+    TimerTimeout timeout = assertInstanceOf(TimerTimeout.class, nextMessage());
+    assertEquals(new TimerTimeout(timer, "payload"), timeout);
+  }
+}
