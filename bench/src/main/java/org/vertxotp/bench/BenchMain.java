@@ -22,6 +22,7 @@ public final class BenchMain {
   static {
     PAIRS.put("CallBench.genServerCallOtherLoop", "CallBench.rawEventBusOtherLoop");
     PAIRS.put("CallBench.genServerCallSameLoop", "CallBench.rawEventBusSameLoop");
+    PAIRS.put("TimerBench.timersArmCancel", "TimerBench.rawSetTimerArmCancel");
   }
 
   public static void main(String[] args) throws Exception {
@@ -47,13 +48,17 @@ public final class BenchMain {
       scores.put(label, new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
     }
     System.out.println();
-    System.out.printf("%-34s %14s   %-30s %14s   %s%n", "ours", "us/op", "baseline (same run)", "us/op", "ours/baseline");
+    System.out.printf("%-34s %16s   %-34s %16s   %s%n", "ours", "score", "baseline (same run)", "score", "ours/baseline");
     PAIRS.forEach((ours, base) -> {
       double[] o = scores.get(ours);
       double[] b = scores.get(base);
       if (o != null && b != null) {
-        System.out.printf("%-34s %7.2f ±%5.2f   %-30s %7.2f ±%5.2f   %.2f%n", ours, o[0], o[1], base, b[0], b[1], o[0] / b[0]);
+        System.out.printf("%-34s %8.2f ±%6.2f   %-34s %8.2f ±%6.2f   %.2f%n", ours, o[0], o[1], base, b[0], b[1], o[0] / b[0]);
       }
     });
+    System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel)");
+    if (!Boolean.getBoolean("bench.skipFootprint")) {
+      TimerFootprint.run();
+    }
   }
 }

@@ -47,14 +47,14 @@ public final class Timers {
   }
 
   /** Cancels the timer: its message will never arrive. Returns the milliseconds that were left, or empty. */
-  public static OptionalLong cancelTimer(Vertx vertx, TimerRef ref) {
-    long left = Node.of(vertx).remaining(ref, true);
+  public static OptionalLong cancelTimer(TimerRef ref) {
+    long left = Node.remaining(ref, true);
     return left < 0 ? OptionalLong.empty() : OptionalLong.of(left);
   }
 
   /** The milliseconds left on the timer, or empty if it fired or was cancelled. */
-  public static OptionalLong readTimer(Vertx vertx, TimerRef ref) {
-    long left = Node.of(vertx).remaining(ref, false);
+  public static OptionalLong readTimer(TimerRef ref) {
+    long left = Node.remaining(ref, false);
     return left < 0 ? OptionalLong.empty() : OptionalLong.of(left);
   }
 

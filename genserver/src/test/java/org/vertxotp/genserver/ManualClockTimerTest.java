@@ -86,15 +86,15 @@ class ManualClockTimerTest {
   void readTimerDecreasesAsTheClockAdvancesAndCancelAfterExpiryIsFalse(Vertx vertx) {
     ServerRef ref = ticker(vertx);
     TimerRef timer = arm(vertx, ref, 1000, "x");
-    assertEquals(OptionalLong.of(1000), Timers.readTimer(vertx, timer));
+    assertEquals(OptionalLong.of(1000), Timers.readTimer(timer));
     clock.advance(Duration.ofMillis(400));
-    assertEquals(OptionalLong.of(600), Timers.readTimer(vertx, timer));
+    assertEquals(OptionalLong.of(600), Timers.readTimer(timer));
     clock.advance(Duration.ofMillis(599));
-    assertEquals(OptionalLong.of(1), Timers.readTimer(vertx, timer));
+    assertEquals(OptionalLong.of(1), Timers.readTimer(timer));
     clock.advance(Duration.ofMillis(1));
     assertEquals(List.of("x"), arrived());
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, timer));
-    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, timer));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(timer));
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(timer));
   }
 
   @Test
@@ -162,13 +162,13 @@ class ManualClockTimerTest {
     ServerRef other = Await.result(GenServer.start(vertx, new Ticker(vertx), new LinkedBlockingQueue<>()));
     TimerRef toOther = Await.result(GenServer.call(vertx, ref, new Ticker.Arm(false, 1000, other, "x")));
     TimerRef fromOutside = Timers.sendAfter(vertx, Duration.ofSeconds(1), other, "y");
-    assertTrue(Timers.readTimer(vertx, toOther).isPresent());
-    assertTrue(Timers.readTimer(vertx, fromOutside).isPresent());
+    assertTrue(Timers.readTimer(toOther).isPresent());
+    assertTrue(Timers.readTimer(fromOutside).isPresent());
     Await.result(GenServer.stop(vertx, other));
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, toOther));
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, fromOutside));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(toOther));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(fromOutside));
     assertEquals(0, GenServer.stats(vertx).pendingTimers());
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx,
+    assertEquals(OptionalLong.empty(), Timers.readTimer(
         Timers.sendAfter(vertx, Duration.ofSeconds(1), other, "to a stopped server")));
   }
 

@@ -48,7 +48,7 @@ class TimerTest {
   void cancelTimerReturnsTheRemainingTimeAndTheMessageNeverArrives(Vertx vertx) {
     ServerRef ref = ticker(vertx, "t");
     TimerRef late = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(1000, "late")));
-    OptionalLong left = Timers.cancelTimer(vertx, late);
+    OptionalLong left = Timers.cancelTimer(late);
     assertTrue(left.isPresent() && left.getAsLong() > 900 && left.getAsLong() <= 1000, "remaining " + left);
     Await.nothingFor(events, 1200); // past the deadline it had
     assertEquals(0, GenServer.stats(vertx).pendingTimers());
@@ -68,18 +68,18 @@ class TimerTest {
     ServerRef ref = ticker(vertx, "t");
     TimerRef fired = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(10, "x")));
     assertEquals("x", nextMessage());
-    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, fired));
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, fired));
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(fired));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(fired));
 
     TimerRef cancelled = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(10_000, "y")));
-    assertTrue(Timers.readTimer(vertx, cancelled).isPresent());
-    assertTrue(Timers.cancelTimer(vertx, cancelled).isPresent());
-    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, cancelled));
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, cancelled));
+    assertTrue(Timers.readTimer(cancelled).isPresent());
+    assertTrue(Timers.cancelTimer(cancelled).isPresent());
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(cancelled));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(cancelled));
 
     TimerRef unknown = new TimerRef() { };
-    assertEquals(OptionalLong.empty(), Timers.cancelTimer(vertx, unknown));
-    assertEquals(OptionalLong.empty(), Timers.readTimer(vertx, unknown));
+    assertEquals(OptionalLong.empty(), Timers.cancelTimer(unknown));
+    assertEquals(OptionalLong.empty(), Timers.readTimer(unknown));
   }
 
   @Test

@@ -54,8 +54,21 @@ public final class Node implements Shareable {
     this.clock = new VertxClock(vertx);
   }
 
+  /** The node looked up last: most programs have one Vert.x instance. */
+  private static volatile Node last;
+
   /** The node of {@code vertx}, created (and the envelope codec registered) on first use. */
   public static Node of(Vertx vertx) {
+    Node cached = last;
+    if (cached != null && cached.vertx == vertx) {
+      return cached;
+    }
+    Node node = lookUp(vertx);
+    last = node;
+    return node;
+  }
+
+  private static Node lookUp(Vertx vertx) {
     LocalMap<String, Node> map = vertx.sharedData().getLocalMap(MAP);
     Node node = map.get(KEY);
     if (node != null) {
@@ -129,8 +142,8 @@ public final class Node implements Shareable {
         millis, destination, message, watch);
   }
 
-  /** Milliseconds left on a timer of this node, or -1; cancels it if {@code cancel}. */
-  public long remaining(TimerRef ref, boolean cancel) {
+  /** Milliseconds left on a timer of the toolkit, or -1; cancels it if {@code cancel}. */
+  public static long remaining(TimerRef ref, boolean cancel) {
     if (!(ref instanceof TimerEntry entry) || entry.kind == TimerEntry.Kind.KEYED
         || entry.kind == TimerEntry.Kind.RESULT_TIMEOUT) {
       return -1;

@@ -179,8 +179,7 @@ final class TimerTable {
 
   private void rearm(long now) {
     if (size == 0) {
-      cancelWakeup();
-      return;
+      return; // wake() cleared the wake-up; nothing to wait for
     }
     long head = heap[0].deadline;
     if (wakeup != null && wakeupAt <= head) {
@@ -217,10 +216,9 @@ final class TimerTable {
   private void remove(TimerEntry entry) {
     int i = entry.heapIndex;
     if (i >= 0 && i < size && heap[i] == entry) {
+      // The wake-up stays armed even when this empties the heap: it finds nothing due and
+      // lapses, which is cheaper than cancelling and re-arming one per arm+cancel pair.
       removeAt(i);
-      if (size == 0) {
-        cancelWakeup();
-      }
     }
   }
 
