@@ -45,19 +45,24 @@ final class LocalCall extends OutstandingCall {
 
   @Override
   void onReply(Object value) {
-    if (callerContext == null) {
-      promise.complete(value);
-    } else {
-      callerContext.runOnContext(v -> promise.complete(value));
-    }
+    onCallerContext(callerContext, () -> promise.complete(value));
   }
 
   @Override
   void onFailure(CallException failure) {
-    if (callerContext == null) {
-      promise.fail(failure);
+    onCallerContext(callerContext, () -> promise.fail(failure));
+  }
+
+  /**
+   * Completes a caller's future on the caller's context, always as a task of its own: never
+   * inside the server's callback, even on the same event loop. A caller outside any context is
+   * completed on the current thread.
+   */
+  static void onCallerContext(Context caller, Runnable completion) {
+    if (caller == null) {
+      completion.run();
     } else {
-      callerContext.runOnContext(v -> promise.fail(failure));
+      caller.runOnContext(v -> completion.run());
     }
   }
 }

@@ -260,14 +260,25 @@ public final class Node implements Shareable {
 
   // ---- messaging
 
-  public <T> Future<T> call(Destination destination, Object request, Duration timeout) {
-    ServerProcess<?, ?> target = resolve(destination);
+  /**
+   * Why a call (or stop) to {@code target} must fail at once, or null if it may go ahead: no
+   * server there, or the server itself waiting for itself.
+   */
+  private static CallException unreachable(Destination destination, ServerProcess<?, ?> target, String selfWhy) {
     if (target == null) {
-      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+      return new CallException(CallFailure.NO_SERVER, "no server: " + destination);
     }
     if (ServerProcess.current() == target) {
-      return Future.failedFuture(new CallException(CallFailure.CALLING_SELF,
-          target.ref() + " called itself; the call could only time out"));
+      return new CallException(CallFailure.CALLING_SELF, target.ref() + " " + selfWhy);
+    }
+    return null;
+  }
+
+  public <T> Future<T> call(Destination destination, Object request, Duration timeout) {
+    ServerProcess<?, ?> target = resolve(destination);
+    CallException refused = unreachable(destination, target, "called itself; the call could only time out");
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     LocalCall call = new LocalCall(this, target, Vertx.currentContext());
     if (!target.monitor(call)) {
@@ -309,22 +320,13 @@ public final class Node implements Shareable {
    */
   public Future<Void> stop(Destination destination, ExitReason reason, Duration timeout) {
     ServerProcess<?, ?> target = resolve(destination);
-    if (target == null) {
-      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
-    }
-    if (ServerProcess.current() == target) {
-      return Future.failedFuture(new CallException(CallFailure.CALLING_SELF,
-          target.ref() + " cannot wait for its own stop; return a stop result instead"));
+    CallException refused = unreachable(destination, target, "cannot wait for its own stop; return a stop result instead");
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     Context caller = Vertx.currentContext();
     Promise<Void> promise = Promise.promise();
-    DownListener whenDown = (server, why) -> {
-      if (caller == null) {
-        promise.tryComplete();
-      } else {
-        caller.runOnContext(v -> promise.tryComplete());
-      }
-    };
+    DownListener whenDown = (server, why) -> LocalCall.onCallerContext(caller, promise::tryComplete);
     if (!target.monitor(whenDown)) {
       return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
     }
