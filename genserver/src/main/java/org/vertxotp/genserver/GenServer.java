@@ -170,6 +170,16 @@ public interface GenServer<A, S> {
     return Node.self();
   }
 
+  /**
+   * Kills a server (Erlang's {@code exit(Pid, kill)}): it stops at once, even in the middle of an
+   * async callback, without running {@code terminate}; its callers and monitors see
+   * {@link ExitReason#KILLED}. Completes once it is down; fails with {@link CallFailure#NO_SERVER}
+   * if there is none.
+   */
+  static Future<Void> kill(Vertx vertx, Destination server) {
+    return Node.of(vertx).kill(server);
+  }
+
   /** The server holding {@code name} now, if any. */
   static Optional<ServerRef> whereis(Vertx vertx, String name) {
     return Node.of(vertx).whereis(ServerName.of(name));

@@ -16,6 +16,9 @@ public sealed interface Envelope {
 
   record Continue(Object payload) implements Envelope {}
 
+  /** A monitor fired; dropped if it was demonitored with flush before it is handled. */
+  record MonitorDown(ServerMonitor monitor, org.vertxotp.genserver.Down payload) implements Envelope {}
+
   /** A keyed timer fired; handled only if it is still its key's current timer. */
   record KeyedTimer(TimerEntry entry) implements Envelope {
     @Override

@@ -2,6 +2,7 @@ package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,8 +18,10 @@ import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.Clock;
 import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.MonitorRef;
 import org.vertxotp.genserver.NodeStats;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
@@ -256,6 +259,54 @@ public final class Node implements Shareable {
 
   void callSettled() {
     pendingCalls.decrement();
+  }
+
+  // ---- monitors
+
+  /** A monitor for the calling server ({@code onDown} null) or for a handler. */
+  public MonitorRef monitor(Destination destination, Handler<Down> onDown) {
+    ServerProcess<?, ?> owner = null;
+    if (onDown == null) {
+      owner = ServerProcess.current();
+      if (owner == null) {
+        throw new IllegalStateException("outside a server, monitor with a handler");
+      }
+    }
+    ServerProcess<?, ?> target = resolve(destination);
+    ServerMonitor monitor = new ServerMonitor(target, owner, onDown == null ? null : Vertx.currentContext(), onDown);
+    if (owner != null) {
+      owner.own(monitor);
+    }
+    if (target == null || !target.monitor(monitor)) {
+      monitor.fire(target == null ? destination : target.ref(), ExitReason.NOPROC);
+    }
+    return monitor;
+  }
+
+  public static boolean demonitor(MonitorRef ref, boolean flush) {
+    if (!(ref instanceof ServerMonitor monitor)) {
+      return false;
+    }
+    boolean active = monitor.cancel(flush);
+    if (monitor.owner() != null) {
+      monitor.owner().disown(monitor);
+    }
+    return active;
+  }
+
+  /** Kills a server; completes once it is down. */
+  public Future<Void> kill(Destination destination) {
+    ServerProcess<?, ?> target = resolve(destination);
+    if (target == null) {
+      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+    }
+    Context caller = Vertx.currentContext();
+    Promise<Void> down = Promise.promise();
+    if (!target.monitor((server, why) -> LocalCall.onCallerContext(caller, down::tryComplete))) {
+      return Future.succeededFuture();
+    }
+    target.kill();
+    return down.future();
   }
 
   // ---- messaging

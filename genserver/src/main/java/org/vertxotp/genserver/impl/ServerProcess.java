@@ -73,6 +73,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   private S state;
   private long generation;
   private TimerEntry resultTimeout;
+  private final java.util.Set<ServerMonitor> ownMonitors = new java.util.HashSet<>();
 
   ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name) {
     this.node = node;
@@ -235,6 +236,22 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     }
     busy = true;
     cancelResultTimeout();
+    if (behaviour instanceof AsyncTerminate) {
+      @SuppressWarnings("unchecked")
+      AsyncTerminate<S> async = (AsyncTerminate<S>) behaviour;
+      Future<Void> done;
+      try {
+        done = async.terminateAsync(reason, state);
+      } catch (Throwable t) {
+        done = Future.failedFuture(t);
+      }
+      done.onComplete(ar -> context.runOnContext(v -> {
+        if (phase != Phase.STOPPED) { // unless killed meanwhile
+          release(ar.succeeded() ? reason : ExitReason.crash(ar.cause()), replyAfterTerminate, true);
+        }
+      }));
+      return;
+    }
     ExitReason finalReason = reason;
     ServerProcess<?, ?> previous = CURRENT.get();
     CURRENT.set(this);
@@ -266,6 +283,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       hostHook = null;
     }
     timers.close();
+    ownMonitors.forEach(monitor -> monitor.cancel(true));
+    ownMonitors.clear();
     mailbox.clear();
     pendingContinue = null;
     state = null;
@@ -275,7 +294,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       }
       fireDown(reason);
       stopped.complete();
-      if (undeploy && reason.isAbnormal()) {
+      if (undeploy && reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
         // The crash report comes after everyone waiting was told: formatting it is slow.
         LOG.log(Level.ERROR, () -> ref + (name == null ? "" : " (" + name + ")") + " terminated: " + reason,
             causeOf(reason));
@@ -297,6 +316,38 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       return;
     }
     deliverLocal(envelope);
+  }
+
+  /** Queues an envelope from any thread. */
+  void post(Envelope envelope) {
+    onContext(() -> deliverLocal(envelope));
+  }
+
+  /** Remembers a monitor this server set up, to remove it when it stops. On its context. */
+  void own(ServerMonitor monitor) {
+    if (phase == Phase.STOPPED) {
+      monitor.cancel(true);
+    } else {
+      ownMonitors.add(monitor);
+    }
+  }
+
+  void disown(ServerMonitor monitor) {
+    onContext(() -> ownMonitors.remove(monitor));
+  }
+
+  /**
+   * Stops at once, even mid-callback, without terminate (Erlang's {@code kill}). A pending async
+   * result that completes later finds the server stopped and is dropped.
+   */
+  void kill() {
+    onContext(() -> {
+      if (phase == Phase.RUNNING) {
+        release(ExitReason.KILLED, null, true);
+      } else if (phase == Phase.STARTING) {
+        pendingShutdown = ExitReason.KILLED;
+      }
+    });
   }
 
   /** Queues an envelope and runs the loop; on the server's context. */
@@ -328,6 +379,12 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     if (envelope instanceof Envelope.KeyedTimer timer && !timers.claim(timer.entry())) {
       return; // replaced or cancelled after it fired: for the server it never arrived
     }
+    if (envelope instanceof Envelope.MonitorDown down) {
+      ownMonitors.remove(down.monitor());
+      if (down.monitor().flushed) {
+        return; // demonitored with flush after it fired
+      }
+    }
     cancelResultTimeout();
     generation++;
     if (envelope instanceof Envelope.Stop stop) {
@@ -356,7 +413,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       return behaviour.handleCall(call.payload(), call.from(), state);
     } else if (envelope instanceof Envelope.Cast cast) {
       return behaviour.handleCast(cast.payload(), state);
-    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer) {
+    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer
+        || envelope instanceof Envelope.MonitorDown) {
       return behaviour.handleInfo(envelope.payload(), state);
     } else {
       return behaviour.handleContinue(envelope.payload(), state);
@@ -368,7 +426,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       return "handleCall";
     } else if (envelope instanceof Envelope.Cast) {
       return "handleCast";
-    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer) {
+    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer
+        || envelope instanceof Envelope.MonitorDown) {
       return "handleInfo";
     }
     return "handleContinue";

@@ -1,0 +1,74 @@
+package org.vertxotp.genserver.impl;
+
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.Down;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.MonitorRef;
+import org.vertxotp.genserver.ServerRef;
+
+/**
+ * A monitor of one server, for a monitoring server (Down into its mailbox) or for a handler.
+ * Active until it fires or is demonitored, whichever comes first (one compare-and-set).
+ */
+final class ServerMonitor implements MonitorRef, DownListener {
+
+  private static final int ACTIVE = 0;
+  private static final int FIRED = 1;
+  private static final int CANCELLED = 2;
+  private static final AtomicIntegerFieldUpdater<ServerMonitor> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(ServerMonitor.class, "state");
+
+  private final ServerProcess<?, ?> target;
+  private final ServerProcess<?, ?> owner;
+  private final Context handlerContext;
+  private final Handler<Down> handler;
+  private volatile int state;
+  /** Set by a flushing demonitor: a Down already queued is dropped. */
+  volatile boolean flushed;
+
+  ServerMonitor(ServerProcess<?, ?> target, ServerProcess<?, ?> owner, Context handlerContext, Handler<Down> handler) {
+    this.target = target;
+    this.owner = owner;
+    this.handlerContext = handlerContext;
+    this.handler = handler;
+  }
+
+  ServerProcess<?, ?> owner() {
+    return owner;
+  }
+
+  @Override
+  public void down(ServerRef server, ExitReason reason) {
+    fire(server, reason);
+  }
+
+  /** Delivers Down once: to the owner's mailbox or to the handler. */
+  void fire(Destination server, ExitReason reason) {
+    if (!STATE.compareAndSet(this, ACTIVE, FIRED)) {
+      return;
+    }
+    Down down = new Down(this, server, reason);
+    if (owner != null) {
+      owner.post(new Envelope.MonitorDown(this, down));
+    } else {
+      LocalCall.onCallerContext(handlerContext, () -> handler.handle(down));
+    }
+  }
+
+  /** Stops the monitor; true if it was active. */
+  boolean cancel(boolean flush) {
+    if (STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
+      if (target != null) {
+        target.demonitor(this);
+      }
+      return true;
+    }
+    if (flush) {
+      flushed = true;
+    }
+    return false;
+  }
+}
