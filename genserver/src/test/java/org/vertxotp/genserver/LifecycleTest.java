@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vertxotp.genserver.Results.*;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -14,7 +15,9 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -67,6 +70,35 @@ class LifecycleTest {
     assertSame(reason.cause(), ((ExitReason.Crash) terminated).cause(), "terminate ran with the crash");
     assertEquals(Optional.empty(), GenServer.whereis(vertx, "probe"));
     Await.result(GenServer.start(vertx, new Probe(vertx), events, new StartOptions().setName("probe")));
+  }
+
+  @Test
+  void callsByNameWhileTheServerIsStartingWaitAndAreAnswered(Vertx vertx) throws Exception {
+    // start() claims the name at once; the consumer is registered later, on the server's context.
+    // The test holds that context busy, so messages surely arrive before the consumer exists.
+    Context loop = vertx.getOrCreateContext();
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    loop.runOnContext(v -> {
+      holding.countDown();
+      try {
+        release.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertTrue(holding.await(5, TimeUnit.SECONDS));
+    Future<ServerRef> starting = GenServer.start(vertx, new Probe(vertx), events,
+        new StartOptions().setName("probe").setContext(loop));
+    assertTrue(GenServer.whereis(vertx, "probe").isPresent(), "the name is claimed before start completes");
+    Future<String> early = GenServer.call(vertx, ServerName.of("probe"), "echo:early", Duration.ofSeconds(2));
+    GenServer.cast(vertx, ServerName.of("probe"), "release:nobody");
+    Future<String> later = GenServer.call(vertx, ServerName.of("probe"), "echo:later", Duration.ofSeconds(2));
+    release.countDown();
+    assertEquals("early", Await.result(early));
+    assertEquals("later", Await.result(later));
+    assertEquals("released", Await.next(events));
+    Await.result(starting);
   }
 
   @Test

@@ -227,8 +227,12 @@ public final class Node implements Shareable {
     } else {
       started = vertx.deployVerticle(new ServerVerticle(process, args)).map(ref);
     }
-    // A start can also fail outside the process (Vert.x closing): the name must not stay taken.
-    return started.onFailure(err -> forget(process));
+    // A start can also fail outside the process (Vert.x closing): the name must not stay taken,
+    // and anyone who already sent to it by name must hear that it is gone.
+    return started.onFailure(err -> {
+      forget(process);
+      process.abandon(ExitReason.NOPROC);
+    });
   }
 
   /** Removes a stopped (or never started) server from the tables; idempotent. */
@@ -272,8 +276,17 @@ public final class Node implements Shareable {
         throw new IllegalStateException("outside a server, monitor with a handler");
       }
     }
+    return monitor(destination, owner, onDown == null ? null : Vertx.currentContext(), onDown);
+  }
+
+  /** A monitor whose Down goes to {@code owner}'s mailbox. */
+  ServerMonitor monitorFor(ServerProcess<?, ?> owner, Destination destination) {
+    return monitor(destination, owner, null, null);
+  }
+
+  private ServerMonitor monitor(Destination destination, ServerProcess<?, ?> owner, Context context, Handler<Down> onDown) {
     ServerProcess<?, ?> target = resolve(destination);
-    ServerMonitor monitor = new ServerMonitor(target, owner, onDown == null ? null : Vertx.currentContext(), onDown);
+    ServerMonitor monitor = new ServerMonitor(target, owner, context, onDown);
     if (owner != null) {
       owner.own(monitor);
     }
@@ -361,7 +374,9 @@ public final class Node implements Shareable {
   }
 
   private void deliver(ServerProcess<?, ?> target, Envelope envelope) {
-    vertx.eventBus().send(target.ref().address(), envelope, envelopeDelivery);
+    if (!target.parkUntilReady(envelope)) {
+      vertx.eventBus().send(target.ref().address(), envelope, envelopeDelivery);
+    }
   }
 
   /**

@@ -55,6 +55,11 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   private volatile ExitReason exit;
   private final Promise<Void> stopped = Promise.promise();
 
+  // Until its consumer is registered the server is findable (its name is claimed) but the event
+  // bus would drop what is sent to it: local envelopes are parked here meanwhile.
+  private volatile boolean ready;
+  private List<Envelope> parked;
+
   // Written once in boot, before anything else can reach the server; read from other threads.
   private volatile Context context;
   private volatile Thread loopThread;
@@ -135,6 +140,46 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     }
   }
 
+  /**
+   * Parks {@code envelope} if the server's consumer is not registered yet; false once it is, and
+   * the envelope must then travel through the event bus. Any thread.
+   */
+  boolean parkUntilReady(Envelope envelope) {
+    if (ready) {
+      return false;
+    }
+    synchronized (this) {
+      if (ready) {
+        return false;
+      }
+      if (parked == null) {
+        parked = new ArrayList<>();
+      }
+      parked.add(envelope);
+      return true;
+    }
+  }
+
+  /** The consumer is registered: parked envelopes go first into the mailbox, in order. On the context. */
+  private void becomeReady() {
+    List<Envelope> early;
+    synchronized (this) {
+      ready = true;
+      early = parked;
+      parked = null;
+    }
+    if (early != null) {
+      mailbox.addAll(early);
+    }
+  }
+
+  /** The server never booted (its start failed around it): whoever monitors it is told. */
+  void abandon(ExitReason reason) {
+    if (exit == null) {
+      fireDown(reason);
+    }
+  }
+
   // ---- lifecycle
 
   /**
@@ -165,6 +210,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
         abort(ExitReason.crash(ar.cause()), started, StartException.initStopped(ExitReason.crash(ar.cause())));
         return;
       }
+      becomeReady();
       InitResult<S> result;
       ServerProcess<?, ?> previous = CURRENT.get();
       CURRENT.set(this);
@@ -325,11 +371,13 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
 
   /** Remembers a monitor this server set up, to remove it when it stops. On its context. */
   void own(ServerMonitor monitor) {
-    if (phase == Phase.STOPPED) {
-      monitor.cancel(true);
-    } else {
-      ownMonitors.add(monitor);
-    }
+    onContext(() -> {
+      if (phase == Phase.STOPPED) {
+        monitor.cancel(true);
+      } else {
+        ownMonitors.add(monitor);
+      }
+    });
   }
 
   void disown(ServerMonitor monitor) {

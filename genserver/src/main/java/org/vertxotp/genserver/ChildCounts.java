@@ -1,0 +1,5 @@
+package org.vertxotp.genserver;
+
+/** {@link Supervisor#countChildren}: child specs (or dynamic children) and how many of them run. */
+public record ChildCounts(int specs, int active) {
+}

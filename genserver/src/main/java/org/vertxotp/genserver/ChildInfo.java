@@ -1,0 +1,7 @@
+package org.vertxotp.genserver;
+
+import java.util.Optional;
+
+/** One child as {@link Supervisor#whichChildren} sees it; {@code server} is empty while it is not running. */
+public record ChildInfo(String id, Optional<ServerRef> server, Restart restart) {
+}

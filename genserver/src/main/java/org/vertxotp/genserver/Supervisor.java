@@ -1,0 +1,85 @@
+package org.vertxotp.genserver;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.vertxotp.genserver.impl.SupervisorServer;
+
+/**
+ * OTP's supervisor: a gen_server that starts children, restarts them when they stop, and stops
+ * them when it stops.
+ *
+ * <ul>
+ *   <li>Children start in order; a child that fails to start makes the supervisor's start fail
+ *       with {@link StartFailure#INIT_STOPPED} and a {@link SupervisorFailure.ChildStartFailed}
+ *       reason, after the children already started were stopped.</li>
+ *   <li>A child that stops is restarted per its {@link Restart} type and the {@link Strategy}. A
+ *       restarted named child takes its name back, so callers by name reach the new incarnation;
+ *       the old one's timers and monitors are gone with it.</li>
+ *   <li>More restarts than the intensity allows within the period stop the supervisor with a
+ *       {@link SupervisorFailure.RestartIntensityExceeded} reason naming the child; a parent
+ *       supervisor then sees that exit and restarts the subtree.</li>
+ *   <li>A supervisor stops its children in reverse start order, each with
+ *       {@link ExitReason#shutdown()} and its shutdown time, after which it is killed.</li>
+ * </ul>
+ *
+ * <p>The client calls wait as long as the supervisor needs (OTP's {@code infinity}). Requests
+ * the supervisor cannot act on (unknown id, a running child to delete, a dynamic-only call to a
+ * static supervisor) fail with {@link CallFailure#BAD_MESSAGE} naming why.
+ */
+public final class Supervisor {
+
+  private Supervisor() {
+  }
+
+  public static Future<ServerRef> start(Vertx vertx, SupervisorSpec spec) {
+    return start(vertx, spec, new StartOptions());
+  }
+
+  public static Future<ServerRef> start(Vertx vertx, SupervisorSpec spec, StartOptions options) {
+    return GenServer.start(vertx, new SupervisorServer(vertx), spec, options);
+  }
+
+  /** Adds a child to a static supervisor and starts it; fails with the child's start failure. */
+  public static Future<ServerRef> startChild(Vertx vertx, Destination supervisor, ChildSpec child) {
+    return startedChild(request(vertx, supervisor, new SupervisorServer.StartChild(child)));
+  }
+
+  /** Starts a child of a dynamic supervisor from its template, with {@code args}. */
+  public static Future<ServerRef> startDynamicChild(Vertx vertx, Destination supervisor, Object args) {
+    return startedChild(request(vertx, supervisor, new SupervisorServer.StartDynamicChild(args)));
+  }
+
+  /** Stops the child {@code id} (it is not restarted; a static spec stays, to restart or delete). */
+  public static Future<Void> terminateChild(Vertx vertx, Destination supervisor, String id) {
+    return request(vertx, supervisor, new SupervisorServer.TerminateChild(id, null)).mapEmpty();
+  }
+
+  /** Stops the child running as {@code child} (a dynamic child is then forgotten). */
+  public static Future<Void> terminateChild(Vertx vertx, Destination supervisor, ServerRef child) {
+    return request(vertx, supervisor, new SupervisorServer.TerminateChild(null, child)).mapEmpty();
+  }
+
+  /** Removes the spec of a static supervisor's child that is not running. */
+  public static Future<Void> deleteChild(Vertx vertx, Destination supervisor, String id) {
+    return request(vertx, supervisor, new SupervisorServer.DeleteChild(id)).mapEmpty();
+  }
+
+  /** The children in start order. */
+  public static Future<List<ChildInfo>> whichChildren(Vertx vertx, Destination supervisor) {
+    return request(vertx, supervisor, new SupervisorServer.WhichChildren());
+  }
+
+  public static Future<ChildCounts> countChildren(Vertx vertx, Destination supervisor) {
+    return request(vertx, supervisor, new SupervisorServer.CountChildren());
+  }
+
+  private static <T> Future<T> request(Vertx vertx, Destination supervisor, Object request) {
+    return GenServer.call(vertx, supervisor, request, GenServer.INFINITY);
+  }
+
+  private static Future<ServerRef> startedChild(Future<Object> reply) {
+    return reply.compose(r -> r instanceof Throwable failure
+        ? Future.failedFuture(failure) : Future.succeededFuture((ServerRef) r));
+  }
+}

@@ -1,0 +1,317 @@
+package org.vertxotp.genserver.impl;
+
+import static org.vertxotp.genserver.Results.*;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.CastResult;
+import org.vertxotp.genserver.ChildCounts;
+import org.vertxotp.genserver.ChildInfo;
+import org.vertxotp.genserver.ChildSpec;
+import org.vertxotp.genserver.Down;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.From;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.Restart;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.SupervisorFailure;
+import org.vertxotp.genserver.SupervisorSpec;
+
+/**
+ * OTP's supervisor as a gen_server: starts its children in order and monitors them, restarts
+ * them by strategy and restart type within the restart intensity, and on stop stops them in
+ * reverse order (each with its shutdown time, then killed) before it is gone. While it starts,
+ * restarts or stops children it holds its mailbox, as OTP's supervisor does.
+ */
+public final class SupervisorServer implements GenServer<SupervisorSpec, SupervisorServer.State>,
+    AsyncTerminate<SupervisorServer.State> {
+
+  /** Requests of the {@code Supervisor} client API. */
+  public record WhichChildren() {}
+
+  public record CountChildren() {}
+
+  public record StartChild(ChildSpec spec) {}
+
+  public record StartDynamicChild(Object args) {}
+
+  public record TerminateChild(String id, ServerRef ref) {}
+
+  public record DeleteChild(String id) {}
+
+  static final class Child {
+    final ChildSpec spec;
+    final Object args;
+    ServerRef ref;
+    ServerMonitor monitor;
+
+    Child(ChildSpec spec, Object args) {
+      this.spec = spec;
+      this.args = args;
+    }
+  }
+
+  /** The supervisor's state; confined to its context like any server's. */
+  public static final class State {
+    final SupervisorSpec spec;
+    final ServerProcess<?, ?> self;
+    final List<Child> children = new ArrayList<>();
+    final ArrayDeque<Long> restarts = new ArrayDeque<>();
+
+    State(SupervisorSpec spec, ServerProcess<?, ?> self) {
+      this.spec = spec;
+      this.self = self;
+    }
+
+    boolean dynamic() {
+      return spec.template().isPresent();
+    }
+  }
+
+  /** A child that failed to (re)start, with its id. */
+  private static final class ChildStartError extends RuntimeException {
+    final Child child;
+
+    ChildStartError(Child child, Throwable cause) {
+      super(cause);
+      this.child = child;
+    }
+  }
+
+  private final Vertx vertx;
+
+  public SupervisorServer(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  private Node node() {
+    return Node.of(vertx);
+  }
+
+  // ---- start
+
+  @Override
+  public InitResult<State> init(SupervisorSpec spec) {
+    State s = new State(spec, ServerProcess.current());
+    spec.children().forEach(c -> s.children.add(new Child(c, null)));
+    Future<InitResult<State>> started = startInOrder(s, s.children).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(ok(s));
+      }
+      // A child failed: stop those already started, in reverse, then fail the start with its reason.
+      ChildStartError failed = (ChildStartError) ar.cause();
+      ExitReason reason = ExitReason.of(new SupervisorFailure.ChildStartFailed(failed.child.spec.id(), failed.getCause()));
+      return stopInReverse(s.children).map(v -> stop(reason));
+    });
+    return asyncInit(started);
+  }
+
+  private Future<Void> startInOrder(State s, List<Child> children) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Child child : List.copyOf(children)) {
+      chain = chain.compose(v -> child.ref != null ? Future.succeededFuture() : startOne(s, child).mapEmpty());
+    }
+    return chain;
+  }
+
+  private Future<ServerRef> startOne(State s, Child child) {
+    StartOptions options = new StartOptions();
+    child.spec.name().ifPresent(options::setName);
+    Future<ServerRef> started;
+    try {
+      started = child.spec.start().start(vertx, options, child.args);
+    } catch (Throwable t) {
+      started = Future.failedFuture(t);
+    }
+    return started.transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(new ChildStartError(child, ar.cause()));
+      }
+      child.ref = ar.result();
+      child.monitor = node().monitorFor(s.self, child.ref);
+      return Future.succeededFuture(child.ref);
+    });
+  }
+
+  // ---- children stopping
+
+  @Override
+  public CastResult<State> handleInfo(Object message, State s) {
+    if (message instanceof Down down) {
+      for (Child child : s.children) {
+        if (child.monitor == down.monitor()) {
+          child.ref = null;
+          child.monitor = null;
+          return childExited(s, child, down.reason());
+        }
+      }
+    }
+    return noreply(s);
+  }
+
+  private CastResult<State> childExited(State s, Child child, ExitReason reason) {
+    boolean restart = child.spec.restart() == Restart.PERMANENT
+        || (child.spec.restart() == Restart.TRANSIENT && reason.isAbnormal());
+    if (!restart) {
+      if (child.spec.restart() == Restart.TEMPORARY || s.dynamic()) {
+        s.children.remove(child);
+      }
+      return noreply(s);
+    }
+    if (!withinIntensity(s)) {
+      return stop(ExitReason.of(new SupervisorFailure.RestartIntensityExceeded(
+          child.spec.id(), reason, s.spec.intensity(), s.spec.period())), s);
+    }
+    return async(restart(s, child).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(noreply(s));
+      }
+      // A restart that fails counts as the child exiting again: intensity decides how long we try.
+      Child failed = ar.cause() instanceof ChildStartError e ? e.child : child;
+      Throwable cause = ar.cause() instanceof ChildStartError e ? e.getCause() : ar.cause();
+      return Future.succeededFuture(childExited(s, failed, ExitReason.crash(cause)));
+    }));
+  }
+
+  /** Records a restart; false if it is one more than the intensity allows within the period. */
+  private boolean withinIntensity(State s) {
+    long now = node().clock().millis();
+    s.restarts.addLast(now);
+    long horizon = now - s.spec.period().toMillis();
+    while (!s.restarts.isEmpty() && s.restarts.peekFirst() <= horizon) {
+      s.restarts.pollFirst();
+    }
+    return s.restarts.size() <= s.spec.intensity();
+  }
+
+  private Future<Void> restart(State s, Child child) {
+    switch (s.spec.strategy()) {
+      case ONE_FOR_ALL:
+        return stopInReverse(s.children).compose(v -> startInOrder(s, s.children));
+      case REST_FOR_ONE:
+        List<Child> rest = new ArrayList<>(s.children.subList(s.children.indexOf(child), s.children.size()));
+        return stopInReverse(rest).compose(v -> startInOrder(s, rest));
+      default:
+        return startOne(s, child).mapEmpty();
+    }
+  }
+
+  private Future<Void> stopInReverse(List<Child> children) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = children.size() - 1; i >= 0; i--) {
+      Child child = children.get(i);
+      chain = chain.compose(v -> stopOne(child));
+    }
+    return chain;
+  }
+
+  /**
+   * Stops one child and forgets its monitor first, so that its Down restarts nothing. It gets
+   * its shutdown time to terminate, then is killed; this never fails.
+   */
+  private Future<Void> stopOne(Child child) {
+    ServerRef ref = child.ref;
+    if (ref == null) {
+      return Future.succeededFuture();
+    }
+    Node.demonitor(child.monitor, true);
+    child.ref = null;
+    child.monitor = null;
+    Duration shutdown = child.spec.shutdown();
+    Future<Void> stopped = shutdown.isZero()
+        ? node().kill(ref)
+        : node().stop(ref, ExitReason.shutdown(), shutdown).recover(err ->
+            err instanceof CallException e && e.failure() == CallFailure.TIMEOUT
+                ? node().kill(ref) : Future.succeededFuture());
+    return stopped.recover(err -> Future.succeededFuture());
+  }
+
+  @Override
+  public Future<Void> terminateAsync(ExitReason reason, State s) {
+    return stopInReverse(s.children);
+  }
+
+  // ---- the client API
+
+  @Override
+  public CallResult<State> handleCall(Object request, From from, State s) {
+    if (request instanceof WhichChildren) {
+      List<ChildInfo> infos = new ArrayList<>();
+      s.children.forEach(c -> infos.add(new ChildInfo(c.spec.id(), Optional.ofNullable(c.ref), c.spec.restart())));
+      return reply(List.copyOf(infos), s);
+    } else if (request instanceof CountChildren) {
+      int active = (int) s.children.stream().filter(c -> c.ref != null).count();
+      return reply(new ChildCounts(s.children.size(), active), s);
+    } else if (request instanceof StartChild start) {
+      if (s.dynamic()) {
+        return reject("a dynamic supervisor starts children with startDynamicChild", s);
+      }
+      if (find(s, c -> c.spec.id().equals(start.spec().id())) != null) {
+        return reject("already present: " + start.spec().id(), s);
+      }
+      return startAdded(s, new Child(start.spec(), null));
+    } else if (request instanceof StartDynamicChild start) {
+      if (!s.dynamic()) {
+        return reject("only a dynamic supervisor has startDynamicChild", s);
+      }
+      return startAdded(s, new Child(s.spec.template().orElseThrow(), start.args()));
+    } else if (request instanceof TerminateChild terminate) {
+      Child child = find(s, c -> terminate.ref() != null ? terminate.ref().equals(c.ref) : c.spec.id().equals(terminate.id()));
+      if (child == null) {
+        return reject("not found: " + (terminate.ref() != null ? terminate.ref() : terminate.id()), s);
+      }
+      return async(stopOne(child).map(v -> {
+        if (s.dynamic() || child.spec.restart() == Restart.TEMPORARY) {
+          s.children.remove(child);
+        }
+        return reply(null, s);
+      }));
+    } else if (request instanceof DeleteChild delete) {
+      if (s.dynamic()) {
+        return reject("a dynamic supervisor has no child specs to delete", s);
+      }
+      Child child = find(s, c -> c.spec.id().equals(delete.id()));
+      if (child == null) {
+        return reject("not found: " + delete.id(), s);
+      }
+      if (child.ref != null) {
+        return reject("running: " + delete.id() + "; terminate it first", s);
+      }
+      s.children.remove(child);
+      return reply(null, s);
+    }
+    return reject("unknown request " + request.getClass().getName(), s);
+  }
+
+  /** Adds a child and starts it; a start failure removes it again and is replied as the exception. */
+  private CallResult<State> startAdded(State s, Child child) {
+    s.children.add(child);
+    return async(startOne(s, child).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(reply(ar.result(), s));
+      }
+      s.children.remove(child);
+      return Future.succeededFuture(reply(ar.cause().getCause(), s));
+    }));
+  }
+
+  private static Child find(State s, Function<Child, Boolean> matches) {
+    for (Child child : s.children) {
+      if (matches.apply(child)) {
+        return child;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,226 @@
+package org.vertxotp.genserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class SupervisorTest {
+
+  private static final Duration PERIOD = Duration.ofSeconds(5);
+
+  private final Queue<String> log = new ConcurrentLinkedQueue<>();
+
+  private ChildSpec kid(String id) {
+    return ChildSpec.worker(id, Kid::new, new Kid.Args(id, log)).withName(id);
+  }
+
+  private ServerRef ref(Vertx vertx, String name) {
+    return GenServer.whereis(vertx, name).orElseThrow(() -> new AssertionError(name + " is not running"));
+  }
+
+  /** The log from entry {@code from} on, once it has {@code count} entries past it. */
+  private List<String> logFrom(int from, int count) {
+    Await.until(() -> log.size() >= from + count, "log has " + (from + count) + " entries: " + log);
+    List<String> all = new ArrayList<>(log);
+    return all.subList(from, all.size());
+  }
+
+  private void crash(Vertx vertx, String name) {
+    Await.callFailure(GenServer.call(vertx, ServerName.of(name), "crash"), CallFailure.SERVER_EXITED);
+  }
+
+  private static String crashOf(String id) {
+    return "stop:" + id + ":crash: java.lang.IllegalStateException: " + id + " crashed";
+  }
+
+  @Test
+  void oneForOneRestartsOnlyTheCrashedChild(Vertx vertx) {
+    Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"), kid("b"), kid("c")).withIntensity(10, PERIOD)));
+    assertEquals(List.of("start:a", "start:b", "start:c"), new ArrayList<>(log));
+    ServerRef a = ref(vertx, "a");
+    ServerRef b = ref(vertx, "b");
+    ServerRef c = ref(vertx, "c");
+    crash(vertx, "b");
+    assertEquals(List.of(crashOf("b"), "start:b"), logFrom(3, 2));
+    assertNotEquals(b, ref(vertx, "b"));
+    assertEquals(a, ref(vertx, "a"));
+    assertEquals(c, ref(vertx, "c"));
+  }
+
+  @Test
+  void oneForAllRestartsAllChildrenStoppingInReverseAndStartingInOrder(Vertx vertx) {
+    Await.result(Supervisor.start(vertx, SupervisorSpec.oneForAll(kid("a"), kid("b"), kid("c")).withIntensity(10, PERIOD)));
+    ServerRef a = ref(vertx, "a");
+    crash(vertx, "b");
+    assertEquals(List.of(crashOf("b"), "stop:c:shutdown", "stop:a:shutdown", "start:a", "start:b", "start:c"), logFrom(3, 6));
+    assertNotEquals(a, ref(vertx, "a"));
+  }
+
+  @Test
+  void restForOneRestartsTheCrashedChildAndThoseStartedAfterIt(Vertx vertx) {
+    Await.result(Supervisor.start(vertx, SupervisorSpec.restForOne(kid("a"), kid("b"), kid("c")).withIntensity(10, PERIOD)));
+    ServerRef a = ref(vertx, "a");
+    crash(vertx, "b");
+    assertEquals(List.of(crashOf("b"), "stop:c:shutdown", "start:b", "start:c"), logFrom(3, 4));
+    assertEquals(a, ref(vertx, "a"));
+  }
+
+  @Test
+  void restartTypesDecideWhichStoppedChildrenComeBack(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        kid("permanent"),
+        kid("transient").withRestart(Restart.TRANSIENT),
+        kid("transient2").withRestart(Restart.TRANSIENT),
+        kid("temporary").withRestart(Restart.TEMPORARY)).withIntensity(10, PERIOD)));
+    int before = log.size();
+
+    assertEquals("bye", Await.result(GenServer.call(vertx, ServerName.of("permanent"), "quit")));
+    assertEquals(List.of("stop:permanent:normal", "start:permanent"), logFrom(before, 2));
+
+    assertEquals("bye", Await.result(GenServer.call(vertx, ServerName.of("transient"), "quit")));
+    crash(vertx, "transient2");
+    assertEquals(List.of("stop:transient:normal", crashOf("transient2"), "start:transient2"), logFrom(before + 2, 3));
+    crash(vertx, "temporary");
+    assertEquals(List.of(crashOf("temporary")), logFrom(before + 5, 1));
+    List<ChildInfo> children = Await.result(Supervisor.whichChildren(vertx, sup)); // handled after every Down
+    assertEquals(before + 6, log.size(), "nothing else may have restarted: " + log);
+    assertEquals(List.of("permanent", "transient", "transient2"), children.stream().map(ChildInfo::id).toList());
+    assertEquals(Optional.empty(), children.get(1).server(), "a transient child that stopped normally stays down");
+    assertEquals(Optional.empty(), GenServer.whereis(vertx, "temporary"));
+  }
+
+  @Test
+  void restartIntensityExceededStopsTheSupervisorWithAReasonNamingTheChild(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"))));
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(vertx, sup, downs::add);
+    crash(vertx, "a");
+    Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a restarted once");
+    crash(vertx, "a");
+    ExitReason.Custom reason = assertInstanceOf(ExitReason.Custom.class, Await.next(downs).reason());
+    SupervisorFailure.RestartIntensityExceeded exceeded =
+        assertInstanceOf(SupervisorFailure.RestartIntensityExceeded.class, reason.term());
+    assertEquals("a", exceeded.childId());
+    assertTrue(reason.toString().contains("child a"), reason.toString());
+    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+  }
+
+  @Test
+  void parentSupervisorRestartsASubtreeWhoseSupervisorGaveUp(Vertx vertx) {
+    SupervisorSpec subtree = SupervisorSpec.oneForOne(kid("a"));
+    ServerRef top = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        ChildSpec.supervisor("sub", subtree).withName("sub")).withIntensity(5, PERIOD)));
+    ServerRef sub = ref(vertx, "sub");
+    crash(vertx, "a");
+    Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a restarted by sub");
+    crash(vertx, "a"); // one restart too many for sub: sub stops, top restarts it, and it starts a
+    Await.until(() -> GenServer.whereis(vertx, "sub").filter(r -> !r.equals(sub)).isPresent(), "sub restarted");
+    Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a started by the new sub");
+    assertEquals(List.of("start:a", crashOf("a"), "start:a", crashOf("a"), "start:a"), logFrom(0, 5));
+    assertEquals(0, (int) Await.result(GenServer.call(vertx, ServerName.of("a"), "get")));
+    assertEquals(1, Await.result(Supervisor.countChildren(vertx, top)).active());
+  }
+
+  @Test
+  void callByNameReachesTheRestartedChildWithFreshState(Vertx vertx) {
+    Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"))));
+    assertEquals(0, (int) Await.result(GenServer.call(vertx, ServerName.of("a"), "get")));
+    assertEquals(1, (int) Await.result(GenServer.call(vertx, ServerName.of("a"), "get")));
+    crash(vertx, "a");
+    long start = System.nanoTime();
+    Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a restarted");
+    assertEquals(0, (int) Await.result(GenServer.call(vertx, ServerName.of("a"), "get")));
+    assertTrue(Await.millisSince(start) < 1000, "restart took " + Await.millisSince(start) + " ms");
+  }
+
+  @Test
+  void stoppingASupervisorStopsItsChildrenInReverseStartOrderWithShutdown(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"), kid("b"), kid("c"))));
+    Await.result(GenServer.stop(vertx, sup));
+    assertEquals(List.of("stop:c:shutdown", "stop:b:shutdown", "stop:a:shutdown"), logFrom(3, 3));
+    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+  }
+
+  @Test
+  void childIgnoringShutdownBeyondItsTimeoutIsKilledAndTheSupervisorStillStops(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        kid("a"), kid("stubborn").withShutdown(Duration.ofMillis(200)), kid("c"))));
+    Future<Object> hanging = GenServer.call(vertx, ServerName.of("stubborn"), "hang", GenServer.INFINITY);
+    long start = System.nanoTime();
+    Await.result(GenServer.stop(vertx, sup));
+    long took = Await.millisSince(start);
+    assertTrue(took >= 200 && took < 3000, "stop took " + took + " ms");
+    assertEquals(List.of("stop:c:shutdown", "stop:a:shutdown"), logFrom(3, 2), "the stubborn child was killed, not terminated");
+    assertEquals(ExitReason.KILLED, Await.callFailure(hanging, CallFailure.SERVER_EXITED).reason().orElseThrow());
+    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+  }
+
+  @Test
+  void childFailingToStartFailsTheSupervisorStartAfterStoppingTheOthers(Vertx vertx) {
+    ChildSpec broken = ChildSpec.worker("b", Kid::new, new Kid.Args("b", log, true)).withName("b");
+    StartException e = assertInstanceOf(StartException.class,
+        Await.failure(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"), broken, kid("c")))));
+    assertEquals(StartFailure.INIT_STOPPED, e.failure());
+    ExitReason.Custom reason = assertInstanceOf(ExitReason.Custom.class, e.reason().orElseThrow());
+    SupervisorFailure.ChildStartFailed failed = assertInstanceOf(SupervisorFailure.ChildStartFailed.class, reason.term());
+    assertEquals("b", failed.childId());
+    assertEquals(List.of("start:a", "stop:a:shutdown"), new ArrayList<>(log));
+    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+  }
+
+  @Test
+  void dynamicSupervisorStartsCountsListsRestartsAndTerminatesChildren(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx,
+        SupervisorSpec.dynamic(ChildSpec.dynamicWorker("kid", Kid::new)).withIntensity(5, PERIOD)));
+    List<ServerRef> kids = new ArrayList<>();
+    for (String id : List.of("k1", "k2", "k3")) {
+      kids.add(Await.result(Supervisor.startDynamicChild(vertx, sup, new Kid.Args(id, log))));
+    }
+    assertEquals(new ChildCounts(3, 3), Await.result(Supervisor.countChildren(vertx, sup)));
+
+    Await.callFailure(GenServer.call(vertx, kids.get(1), "crash"), CallFailure.SERVER_EXITED);
+    Await.until(() -> log.contains("start:k2") && log.stream().filter("start:k2"::equals).count() == 2, "k2 restarted");
+    List<ChildInfo> children = Await.result(Supervisor.whichChildren(vertx, sup));
+    assertEquals(3, children.size());
+    assertTrue(children.stream().allMatch(c -> c.id().equals("kid") && c.server().isPresent()));
+    assertTrue(children.stream().noneMatch(c -> c.server().get().equals(kids.get(1))), "k2 runs as a new server");
+
+    Await.result(Supervisor.terminateChild(vertx, sup, kids.get(0)));
+    assertEquals(new ChildCounts(2, 2), Await.result(Supervisor.countChildren(vertx, sup)));
+    Await.callFailure(Supervisor.deleteChild(vertx, sup, "kid"), CallFailure.BAD_MESSAGE);
+  }
+
+  @Test
+  void staticSupervisorTerminatesDeletesAndAddsChildren(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"), kid("b"))));
+    Await.callFailure(Supervisor.deleteChild(vertx, sup, "b"), CallFailure.BAD_MESSAGE); // running
+    Await.result(Supervisor.terminateChild(vertx, sup, "b"));
+    assertEquals(new ChildCounts(2, 1), Await.result(Supervisor.countChildren(vertx, sup)));
+    Await.result(Supervisor.deleteChild(vertx, sup, "b"));
+    assertEquals(new ChildCounts(1, 1), Await.result(Supervisor.countChildren(vertx, sup)));
+
+    ServerRef c = Await.result(Supervisor.startChild(vertx, sup, kid("c")));
+    assertEquals(c, ref(vertx, "c"));
+    Await.callFailure(Supervisor.startChild(vertx, sup, kid("c")), CallFailure.BAD_MESSAGE);
+    StartException failed = assertInstanceOf(StartException.class, Await.failure(Supervisor.startChild(vertx, sup,
+        ChildSpec.worker("d", Kid::new, new Kid.Args("d", log, true)))));
+    assertEquals(StartFailure.INIT_STOPPED, failed.failure());
+    assertEquals(List.of("a", "c"), Await.result(Supervisor.whichChildren(vertx, sup)).stream().map(ChildInfo::id).toList());
+  }
+}
