@@ -8,6 +8,7 @@ package org.vertxotp.genserver;
  * @param names        registered names
  * @param pendingCalls  calls made from this instance that have not completed yet
  * @param pendingTimers timers armed and neither fired nor cancelled (including result timeouts)
+ * @param monitors      monitors set up with {@code Monitors} that have neither fired nor been removed
  */
-public record NodeStats(int servers, int names, long pendingCalls, long pendingTimers) {
+public record NodeStats(int servers, int names, long pendingCalls, long pendingTimers, long monitors) {
 }

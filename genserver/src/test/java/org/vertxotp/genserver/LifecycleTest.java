@@ -137,7 +137,7 @@ class LifecycleTest {
         ((ExitReason.Crash) nulled.reason().orElseThrow()).cause());
     assertEquals("init", bad.callback());
     assertEquals(String.class.getName(), bad.messageClass());
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 
   @Test
@@ -145,7 +145,7 @@ class LifecycleTest {
     StartException e = assertInstanceOf(StartException.class,
         Await.failure(GenServer.start(vertx, new Starter(), "ignore", new StartOptions().setName("svc"))));
     assertEquals(StartFailure.IGNORED, e.failure());
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
     assertEquals(Set.of(), vertx.deploymentIDs());
   }
 
@@ -174,7 +174,7 @@ class LifecycleTest {
     assertEquals(ExitReason.shutdown(), Await.next(events));
     CallException e = Await.callFailure(pending, CallFailure.SERVER_EXITED);
     assertEquals(ExitReason.shutdown(), e.reason().orElseThrow());
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 
   @Test

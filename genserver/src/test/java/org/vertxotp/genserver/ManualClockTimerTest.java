@@ -197,7 +197,7 @@ class ManualClockTimerTest {
       }
       Await.result(GenServer.stop(vertx, ref));
     }
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
     assertEquals(0, clock.scheduled());
   }
 

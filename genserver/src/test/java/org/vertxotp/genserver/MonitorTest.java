@@ -138,7 +138,7 @@ class MonitorTest {
     assertEquals(ExitReason.KILLED, ((Down) Await.next(events)).reason());
     assertEquals(ExitReason.KILLED, Await.callFailure(stuck, CallFailure.SERVER_EXITED).reason().orElseThrow());
     Await.nothingFor(probeEvents, 100); // no terminate
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
     assertTrue(vertx.deploymentIDs().isEmpty());
   }
 }

@@ -118,7 +118,7 @@ class SupervisorTest {
         assertInstanceOf(SupervisorFailure.RestartIntensityExceeded.class, reason.term());
     assertEquals("a", exceeded.childId());
     assertTrue(reason.toString().contains("child a"), reason.toString());
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 
   @Test
@@ -149,12 +149,43 @@ class SupervisorTest {
     assertTrue(Await.millisSince(start) < 1000, "restart took " + Await.millisSince(start) + " ms");
   }
 
+  /** Arms an hour-long timer and monitors the server named "watched" when it starts. */
+  static final class Watchful implements GenServer<Vertx, Void> {
+    @Override
+    public InitResult<Void> init(Vertx vertx) {
+      Timers.sendAfter(vertx, Duration.ofHours(1), GenServer.self(), "later");
+      Monitors.monitor(vertx, ServerName.of("watched"));
+      return Results.ok(null);
+    }
+
+    @Override
+    public CallResult<Void> handleCall(Object request, From from, Void state) {
+      throw new IllegalStateException("crash on request");
+    }
+  }
+
+  @Test
+  void restartedChildLeavesTheOldIncarnationsTimersAndMonitorsBehind(Vertx vertx) {
+    Await.result(GenServer.start(vertx, new Probe(vertx), new LinkedBlockingQueue<>(), new StartOptions().setName("watched")));
+    Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        ChildSpec.worker("w", Watchful::new, vertx).withName("w")).withIntensity(10, PERIOD)));
+    NodeStats before = GenServer.stats(vertx);
+    assertEquals(1, before.pendingTimers());
+    long supervisorMonitors = before.monitors() - 1; // the supervisor's monitor of w, and w's of "watched"
+    ServerRef first = ref(vertx, "w");
+    Await.callFailure(GenServer.call(vertx, first, "crash"), CallFailure.SERVER_EXITED);
+    Await.until(() -> GenServer.whereis(vertx, "w").filter(r -> !r.equals(first)).isPresent(), "w restarted");
+    Await.until(() -> GenServer.stats(vertx).equals(before), "only the new incarnation's timer and monitor remain: "
+        + GenServer.stats(vertx) + " vs " + before);
+    assertEquals(1, supervisorMonitors);
+  }
+
   @Test
   void stoppingASupervisorStopsItsChildrenInReverseStartOrderWithShutdown(Vertx vertx) {
     ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"), kid("b"), kid("c"))));
     Await.result(GenServer.stop(vertx, sup));
     assertEquals(List.of("stop:c:shutdown", "stop:b:shutdown", "stop:a:shutdown"), logFrom(3, 3));
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 
   @Test
@@ -168,7 +199,7 @@ class SupervisorTest {
     assertTrue(took >= 200 && took < 3000, "stop took " + took + " ms");
     assertEquals(List.of("stop:c:shutdown", "stop:a:shutdown"), logFrom(3, 2), "the stubborn child was killed, not terminated");
     assertEquals(ExitReason.KILLED, Await.callFailure(hanging, CallFailure.SERVER_EXITED).reason().orElseThrow());
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 
   @Test
@@ -181,7 +212,7 @@ class SupervisorTest {
     SupervisorFailure.ChildStartFailed failed = assertInstanceOf(SupervisorFailure.ChildStartFailed.class, reason.term());
     assertEquals("b", failed.childId());
     assertEquals(List.of("start:a", "stop:a:shutdown"), new ArrayList<>(log));
-    assertEquals(new NodeStats(0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 
   @Test

@@ -46,6 +46,7 @@ public final class Node implements Shareable {
   private final ConcurrentHashMap<ServerName, ServerProcess<?, ?>> byName = new ConcurrentHashMap<>();
   private final LongAdder pendingCalls = new LongAdder();
   private final LongAdder pendingTimers = new LongAdder();
+  private final LongAdder monitors = new LongAdder();
   private final AtomicLong timerSequence = new AtomicLong();
   private volatile Clock clock;
   private volatile TimerTable nodeTimers;
@@ -258,11 +259,15 @@ public final class Node implements Shareable {
   }
 
   public NodeStats stats() {
-    return new NodeStats(byAddress.size(), byName.size(), pendingCalls.sum(), pendingTimers.sum());
+    return new NodeStats(byAddress.size(), byName.size(), pendingCalls.sum(), pendingTimers.sum(), monitors.sum());
   }
 
   void callSettled() {
     pendingCalls.decrement();
+  }
+
+  void monitorSettled() {
+    monitors.decrement();
   }
 
   // ---- monitors
@@ -286,7 +291,8 @@ public final class Node implements Shareable {
 
   private ServerMonitor monitor(Destination destination, ServerProcess<?, ?> owner, Context context, Handler<Down> onDown) {
     ServerProcess<?, ?> target = resolve(destination);
-    ServerMonitor monitor = new ServerMonitor(target, owner, context, onDown);
+    ServerMonitor monitor = new ServerMonitor(this, target, owner, context, onDown);
+    monitors.increment();
     if (owner != null) {
       owner.own(monitor);
     }

@@ -21,6 +21,7 @@ final class ServerMonitor implements MonitorRef, DownListener {
   private static final AtomicIntegerFieldUpdater<ServerMonitor> STATE =
       AtomicIntegerFieldUpdater.newUpdater(ServerMonitor.class, "state");
 
+  private final Node node;
   private final ServerProcess<?, ?> target;
   private final ServerProcess<?, ?> owner;
   private final Context handlerContext;
@@ -29,7 +30,9 @@ final class ServerMonitor implements MonitorRef, DownListener {
   /** Set by a flushing demonitor: a Down already queued is dropped. */
   volatile boolean flushed;
 
-  ServerMonitor(ServerProcess<?, ?> target, ServerProcess<?, ?> owner, Context handlerContext, Handler<Down> handler) {
+  ServerMonitor(Node node, ServerProcess<?, ?> target, ServerProcess<?, ?> owner, Context handlerContext,
+                Handler<Down> handler) {
+    this.node = node;
     this.target = target;
     this.owner = owner;
     this.handlerContext = handlerContext;
@@ -50,6 +53,7 @@ final class ServerMonitor implements MonitorRef, DownListener {
     if (!STATE.compareAndSet(this, ACTIVE, FIRED)) {
       return;
     }
+    node.monitorSettled();
     Down down = new Down(this, server, reason);
     if (owner != null) {
       owner.post(new Envelope.MonitorDown(this, down));
@@ -61,6 +65,7 @@ final class ServerMonitor implements MonitorRef, DownListener {
   /** Stops the monitor; true if it was active. */
   boolean cancel(boolean flush) {
     if (STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
+      node.monitorSettled();
       if (target != null) {
         target.demonitor(this);
       }
