@@ -12,21 +12,25 @@ import java.util.Deque;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.CastResult;
+import org.vertxotp.genserver.ChildSpec;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.ServerName;
-import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.Supervisor;
+import org.vertxotp.genserver.SupervisorSpec;
 import org.vertxotp.genserver.Timeout;
+import org.vertxotp.genserver.Timers;
 import org.vertxotp.genserver.WireFormat;
 
 /**
- * The main demo, on one embedded Vert.x node: a job queue as a gen_server. Workers ask for a job
- * with a call; when the queue is empty the server keeps their {@link From} and answers when a job
- * is cast in (a deferred reply). An idle timeout reports when nothing happened for a while; a
- * plain Vert.x request reads the queue over the documented JSON wire format; a bad request
- * crashes the server and its waiting callers fail at once.
+ * The main demo, on one embedded Vert.x node: a job queue as a supervised gen_server. Workers ask
+ * for a job with a call; when the queue is empty the server keeps their {@link From} and answers
+ * when a job is cast in (a deferred reply). A job can be scheduled with a timer; an idle timeout
+ * reports when nothing happened for a while; a plain Vert.x request reads the queue over the
+ * documented JSON wire format; a bad request crashes the server, its waiting callers fail at once,
+ * and its supervisor starts a fresh one under the same name.
  */
 public final class Demo {
 
@@ -74,8 +78,9 @@ public final class Demo {
     public CastResult<Queue> handleInfo(Object message, Queue q) {
       if (message instanceof Timeout) {
         System.out.println("  [jobs] idle for " + IDLE.toMillis() + " ms with " + q.jobs().size() + " jobs queued");
+        return noreply(q);
       }
-      return noreply(q);
+      return handleCast(message, q); // a job delivered by a timer
     }
 
     @Override
@@ -99,10 +104,11 @@ public final class Demo {
   }
 
   private static Future<Void> run(Vertx vertx, ServerName jobs) {
-    System.out.println("1. start a named job queue");
-    return GenServer.start(vertx, new JobQueue(), null, new StartOptions().setName(jobs))
-        .compose(ref -> {
-          System.out.println("   started " + ref + " as '" + jobs + "'");
+    System.out.println("1. a supervisor starts the job queue as '" + jobs + "'");
+    SupervisorSpec tree = SupervisorSpec.oneForOne(ChildSpec.worker("jobs", JobQueue::new, (Void) null).withName(jobs.name()));
+    return Supervisor.start(vertx, tree)
+        .compose(supervisor -> {
+          System.out.println("   started " + GenServer.whereis(vertx, jobs.name()).orElseThrow() + " under " + supervisor);
           System.out.println("2. a worker asks for a job before there is one: its reply is deferred");
           Future<String> waiting = GenServer.call(vertx, jobs, "take");
           GenServer.cast(vertx, jobs, "resize-image-17");
@@ -110,19 +116,23 @@ public final class Demo {
         })
         .compose(job -> {
           System.out.println("   worker got '" + job + "' as soon as it was cast in");
+          System.out.println("3. a job scheduled with Timers.sendAfter arrives 200 ms later");
+          Timers.sendAfter(vertx, Duration.ofMillis(200), jobs, "send-mail-5");
           GenServer.cast(vertx, jobs, "send-mail-4");
-          GenServer.cast(vertx, jobs, "send-mail-5");
-          System.out.println("3. a plain Vert.x request reads the queue over the JSON wire format");
+          return vertx.timer(250);
+        })
+        .compose(t -> {
+          System.out.println("4. a plain Vert.x request reads the queue over the JSON wire format");
           return vertx.eventBus().request(jobs.address(), new JsonObject().put("op", "size"),
               new DeliveryOptions().addHeader(WireFormat.KIND_HEADER, WireFormat.KIND_CALL));
         })
         .compose(msg -> {
           System.out.println("   reply: " + msg.body());
-          System.out.println("4. nothing happens for a while: the idle timeout fires once");
+          System.out.println("5. nothing happens for a while: the idle timeout fires once");
           return vertx.timer(500);
         })
         .compose(t -> {
-          System.out.println("5. a poisoned request crashes the server; a waiting worker fails at once");
+          System.out.println("6. a poisoned request crashes the server; a waiting worker fails at once");
           GenServer.call(vertx, jobs, "take"); // takes a queued job
           GenServer.call(vertx, jobs, "take"); // takes the last one
           Future<Object> waiting = vertx.timer(50).compose(x -> GenServer.call(vertx, jobs, "take", Duration.ofSeconds(30)));
@@ -135,9 +145,16 @@ public final class Demo {
             CallException e = (CallException) waiting.cause();
             System.out.printf("   waiting worker: %s %.1f ms after the poison was sent (its timeout was 30 s)%n",
                 e.failure(), (System.nanoTime() - poisonedAt[0]) / 1e6);
-            System.out.println("   name '" + jobs + "' is now " + GenServer.whereis(vertx, jobs.name()).map(Object::toString).orElse("free"));
             return Future.succeededFuture();
           });
+        })
+        .compose(v -> {
+          System.out.println("7. the supervisor restarted the queue: the same name reaches a fresh server");
+          return GenServer.call(vertx, jobs, new JsonObject().put("op", "size"));
+        })
+        .map(size -> {
+          System.out.println("   '" + jobs + "' is now " + GenServer.whereis(vertx, jobs.name()).orElseThrow() + ", state " + size);
+          return null;
         });
   }
 }
