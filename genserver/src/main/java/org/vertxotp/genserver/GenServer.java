@@ -190,7 +190,7 @@ public interface GenServer<A, S> {
     return Node.of(vertx).stats();
   }
 
-  /** True for {@link #INFINITY} (and anything as long). */
+  /** True for {@link #INFINITY}, and for any duration too long to count in milliseconds. */
   static boolean isInfinite(Duration timeout) {
     return timeout.compareTo(INFINITY) >= 0 || timeout.getSeconds() >= Long.MAX_VALUE / 1000;
   }

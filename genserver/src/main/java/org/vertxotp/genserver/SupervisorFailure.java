@@ -1,5 +1,7 @@
 package org.vertxotp.genserver;
 
+import java.time.Duration;
+
 /**
  * Why a supervisor stopped or did not start, carried as the term of an {@link ExitReason.Custom}:
  * switch on the record type.
@@ -7,7 +9,7 @@ package org.vertxotp.genserver;
 public sealed interface SupervisorFailure {
 
   /** Child {@code childId} needed more restarts than the intensity allows; {@code lastReason} is its last exit. */
-  record RestartIntensityExceeded(String childId, ExitReason lastReason, int intensity, java.time.Duration period)
+  record RestartIntensityExceeded(String childId, ExitReason lastReason, int intensity, Duration period)
       implements SupervisorFailure {
     @Override
     public String toString() {

@@ -1,5 +1,6 @@
 package org.vertxotp.genserver.impl;
 
+import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
 
 /** What travels to a server's mailbox. Passed by reference through the event bus (local codec). */
@@ -17,7 +18,7 @@ public sealed interface Envelope {
   record Continue(Object payload) implements Envelope {}
 
   /** A monitor fired; dropped if it was demonitored with flush before it is handled. */
-  record MonitorDown(ServerMonitor monitor, org.vertxotp.genserver.Down payload) implements Envelope {}
+  record MonitorDown(ServerMonitor monitor, Down payload) implements Envelope {}
 
   /** A keyed timer fired; handled only if it is still its key's current timer. */
   record KeyedTimer(TimerEntry entry) implements Envelope {

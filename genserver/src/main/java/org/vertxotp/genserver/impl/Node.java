@@ -226,7 +226,7 @@ public final class Node implements Shareable {
       host.get().runOnContext(v -> process.boot(host.get(), args, true).onComplete(promise));
       started = promise.future();
     } else {
-      started = vertx.deployVerticle(new ServerVerticle(process, args)).map(ref);
+      started = vertx.deployVerticle(new ServerVerticle<>(process, args)).map(ref);
     }
     // A start can also fail outside the process (Vert.x closing): the name must not stay taken,
     // and anyone who already sent to it by name must hear that it is gone.

@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -12,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,7 +80,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   private S state;
   private long generation;
   private TimerEntry resultTimeout;
-  private final java.util.Set<ServerMonitor> ownMonitors = new java.util.HashSet<>();
+  private final Set<ServerMonitor> ownMonitors = new HashSet<>();
 
   ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name) {
     this.node = node;
@@ -114,7 +116,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     if (running != null) {
       return running;
     }
-    Context context = io.vertx.core.Vertx.currentContext();
+    Context context = Vertx.currentContext();
     return context == null ? null : context.get(CONTEXT_KEY);
   }
 
