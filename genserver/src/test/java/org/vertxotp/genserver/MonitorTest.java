@@ -129,6 +129,30 @@ class MonitorTest {
   }
 
   @Test
+  void serverKilledWhileStartingNeverRunsTerminate(Vertx vertx) {
+    BlockingQueue<Object> probeEvents = new LinkedBlockingQueue<>();
+    Promise<Void> initDone = Promise.promise();
+    GenServer<Void, Void> slowStarter = new GenServer<>() {
+      @Override
+      public InitResult<Void> init(Void args) {
+        return asyncInit(initDone.future().map(v -> ok(null)));
+      }
+
+      @Override
+      public void terminate(ExitReason reason, Void state) {
+        probeEvents.add(reason);
+      }
+    };
+    Future<ServerRef> starting = GenServer.start(vertx, slowStarter, null, new StartOptions().setName("slow"));
+    Future<Void> killed = GenServer.kill(vertx, ServerName.of("slow"));
+    initDone.complete();
+    Await.result(starting);
+    Await.result(killed);
+    Await.nothingFor(probeEvents, 100);
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+  }
+
+  @Test
   void killedServerSkipsTerminateAndItsMonitorsAndCallersSeeKilled(Vertx vertx) {
     BlockingQueue<Object> probeEvents = new LinkedBlockingQueue<>();
     ServerRef target = Await.result(GenServer.start(vertx, new Probe(vertx), probeEvents));

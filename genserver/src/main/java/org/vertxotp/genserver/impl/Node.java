@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -58,17 +59,17 @@ public final class Node implements Shareable {
     this.clock = new VertxClock(vertx);
   }
 
-  /** The node looked up last: most programs have one Vert.x instance. */
-  private static volatile Node last;
+  /** The node looked up last (most programs have one Vert.x instance); weak, so a closed instance can go. */
+  private static volatile WeakReference<Node> last = new WeakReference<>(null);
 
   /** The node of {@code vertx}, created (and the envelope codec registered) on first use. */
   public static Node of(Vertx vertx) {
-    Node cached = last;
+    Node cached = last.get();
     if (cached != null && cached.vertx == vertx) {
       return cached;
     }
     Node node = lookUp(vertx);
-    last = node;
+    last = new WeakReference<>(node);
     return node;
   }
 

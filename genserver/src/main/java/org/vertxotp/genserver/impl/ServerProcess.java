@@ -54,6 +54,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
 
   // Shared with other threads: monitors register from anywhere.
   private final Set<DownListener> monitors = ConcurrentHashMap.newKeySet();
+  /** Timers of other owners addressed to this server: cancelled before any monitor hears of the stop. */
+  private final Set<TimerEntry> timersAddressedHere = ConcurrentHashMap.newKeySet();
   private volatile ExitReason exit;
   private final Promise<Void> stopped = Promise.promise();
 
@@ -61,6 +63,8 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   // bus would drop what is sent to it: local envelopes are parked here meanwhile.
   private volatile boolean ready;
   private List<Envelope> parked;
+  // Likewise, work for its context (kill, monitor bookkeeping) that arrives before it booted.
+  private List<Runnable> parkedTasks;
 
   // Written once in boot, before anything else can reach the server; read from other threads.
   private volatile Context context;
@@ -133,8 +137,24 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     monitors.remove(listener);
   }
 
+  /** Ties another owner's timer to this server's life; false (nothing added) if it already stopped. */
+  boolean watch(TimerEntry timer) {
+    timersAddressedHere.add(timer);
+    return exit == null || !timersAddressedHere.remove(timer);
+  }
+
+  void unwatch(TimerEntry timer) {
+    timersAddressedHere.remove(timer);
+  }
+
   private void fireDown(ExitReason reason) {
     exit = reason;
+    // First what dies with this server, so that whoever hears of the stop finds it gone.
+    for (TimerEntry timer : timersAddressedHere) {
+      if (timersAddressedHere.remove(timer)) {
+        timer.cancel();
+      }
+    }
     for (DownListener listener : monitors) {
       if (monitors.remove(listener)) {
         listener.down(ref, reason);
@@ -189,9 +209,14 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
    * init returned ok, or fails (after everything is released) with a {@link StartException}.
    */
   Future<ServerRef> boot(Context ctx, A args, boolean hosted) {
-    this.context = ctx;
-    this.loopThread = Thread.currentThread();
-    this.timers = new TimerTable(node, ctx, loopThread, this);
+    this.timers = new TimerTable(node, ctx, Thread.currentThread(), this);
+    List<Runnable> early;
+    synchronized (this) {
+      this.context = ctx;
+      this.loopThread = Thread.currentThread();
+      early = parkedTasks;
+      parkedTasks = null;
+    }
     if (hosted) {
       hostHook = done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed());
       VertxInternals.onClose(ctx, hostHook);
@@ -203,6 +228,9 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     consumers.add(bus.consumer(ref.address(), this));
     if (name != null) {
       consumers.add(bus.consumer(name.address(), this));
+    }
+    if (early != null) {
+      early.forEach(Runnable::run);
     }
     Promise<ServerRef> started = Promise.promise();
     List<Future<Void>> registered = new ArrayList<>(consumers.size());
@@ -411,7 +439,10 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
 
   private void run() {
     while (!busy && phase == Phase.RUNNING) {
-      if (pendingShutdown != null) {
+      if (pendingShutdown instanceof ExitReason.Killed) {
+        release(pendingShutdown, null, true); // killed while starting: no terminate
+        return;
+      } else if (pendingShutdown != null) {
         stopWith(pendingShutdown, null);
         return;
       }
@@ -565,13 +596,29 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
 
   // ---- helpers
 
-  /** Runs {@code task} on the server's context: now if already there, else queued to it. */
+  /**
+   * Runs {@code task} on the server's context: now if already there, else queued to it, or, before
+   * the server booted (it is findable from the moment its name is claimed), when it boots.
+   */
   private void onContext(Runnable task) {
     if (Thread.currentThread() == loopThread) {
       task.run();
-    } else {
-      context.runOnContext(v -> task.run());
+      return;
     }
+    Context target = context;
+    if (target == null) {
+      synchronized (this) {
+        target = context;
+        if (target == null) {
+          if (parkedTasks == null) {
+            parkedTasks = new ArrayList<>();
+          }
+          parkedTasks.add(task);
+          return;
+        }
+      }
+    }
+    target.runOnContext(v -> task.run());
   }
 
   private static Throwable causeOf(ExitReason reason) {

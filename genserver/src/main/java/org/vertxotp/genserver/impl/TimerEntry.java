@@ -2,8 +2,6 @@ package org.vertxotp.genserver.impl;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.vertxotp.genserver.Destination;
-import org.vertxotp.genserver.ExitReason;
-import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.TimerRef;
 
 /**
@@ -11,7 +9,7 @@ import org.vertxotp.genserver.TimerRef;
  * cancelled, by compare-and-set from whichever thread gets there first, so that cancel and read
  * work from anywhere while the heap that orders it stays confined to its owner's context.
  */
-final class TimerEntry implements TimerRef, DownListener {
+final class TimerEntry implements TimerRef {
 
   enum Kind {
     /** {@code sendAfter}: delivers the message. */
@@ -101,13 +99,7 @@ final class TimerEntry implements TimerRef, DownListener {
     table.node().timerSettled();
     ServerProcess<?, ?> target = watched;
     if (target != null) {
-      target.demonitor(this);
+      target.unwatch(this);
     }
-  }
-
-  /** The watched destination server stopped: so does this timer. */
-  @Override
-  public void down(ServerRef server, ExitReason reason) {
-    cancel();
   }
 }

@@ -60,7 +60,7 @@ final class TimerTable {
     node.timerArmed();
     if (watch != null) {
       entry.watched = watch;
-      if (!watch.monitor(entry)) {
+      if (!watch.watch(entry)) {
         entry.cancel();
         return entry;
       }
