@@ -73,6 +73,15 @@ class SupervisorTest {
   }
 
   @Test
+  void oneForAllStopsATemporarySiblingAndDoesNotRestartIt(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForAll(
+        kid("a"), kid("t").withRestart(Restart.TEMPORARY), kid("c")).withIntensity(10, PERIOD)));
+    crash(vertx, "a");
+    assertEquals(List.of(crashOf("a"), "stop:c:shutdown", "stop:t:shutdown", "start:a", "start:c"), logFrom(3, 5));
+    assertEquals(List.of("a", "c"), Await.result(Supervisor.whichChildren(vertx, sup)).stream().map(ChildInfo::id).toList());
+  }
+
+  @Test
   void restForOneRestartsTheCrashedChildAndThoseStartedAfterIt(Vertx vertx) {
     Await.result(Supervisor.start(vertx, SupervisorSpec.restForOne(kid("a"), kid("b"), kid("c")).withIntensity(10, PERIOD)));
     ServerRef a = ref(vertx, "a");

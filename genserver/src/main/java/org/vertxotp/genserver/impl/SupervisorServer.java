@@ -198,13 +198,23 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
   private Future<Void> restart(State s, Child child) {
     switch (s.spec.strategy()) {
       case ONE_FOR_ALL:
-        return stopInReverse(s.children).compose(v -> startInOrder(s, s.children));
+        return restartAll(s, new ArrayList<>(s.children));
       case REST_FOR_ONE:
-        List<Child> rest = new ArrayList<>(s.children.subList(s.children.indexOf(child), s.children.size()));
-        return stopInReverse(rest).compose(v -> startInOrder(s, rest));
+        return restartAll(s, new ArrayList<>(s.children.subList(s.children.indexOf(child), s.children.size())));
       default:
         return startOne(s, child).mapEmpty();
     }
+  }
+
+  /**
+   * Stops {@code group} in reverse and starts it again in order. Temporary children stopped on
+   * the way are forgotten, never restarted, as in OTP.
+   */
+  private Future<Void> restartAll(State s, List<Child> group) {
+    return stopInReverse(group).compose(v -> {
+      group.removeIf(c -> c.spec.restart() == Restart.TEMPORARY && s.children.remove(c));
+      return startInOrder(s, group);
+    });
   }
 
   private Future<Void> stopInReverse(List<Child> children) {
