@@ -59,6 +59,7 @@ public final class BenchMain {
     System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel)");
     if (!Boolean.getBoolean("bench.skipFootprint")) {
       TimerFootprint.run();
+      RestartLatency.run();
     }
   }
 }

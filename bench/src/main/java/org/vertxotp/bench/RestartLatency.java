@@ -1,0 +1,111 @@
+package org.vertxotp.bench;
+
+import static org.vertxotp.genserver.Results.*;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Arrays;
+import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.ChildSpec;
+import org.vertxotp.genserver.From;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.Supervisor;
+import org.vertxotp.genserver.SupervisorSpec;
+
+/**
+ * How long a crashed, supervised, named server is unavailable: from the crash to the first reply
+ * by name from its restarted incarnation. Baseline from the same process: undeploying a verticle
+ * that serves an event-bus address, deploying a fresh one and getting its first reply.
+ */
+public final class RestartLatency {
+
+  static final int WARM_UP = 50;
+  static final int ROUNDS = 300;
+  static final String NAME = "restarted";
+  static final String RAW_ADDRESS = "bench.raw.restart";
+
+  /** Replies "pong"; "crash" throws. */
+  static final class Crashy implements GenServer<Void, Void> {
+    @Override
+    public InitResult<Void> init(Void args) {
+      return ok(null);
+    }
+
+    @Override
+    public CallResult<Void> handleCall(Object request, From from, Void state) {
+      if ("crash".equals(request)) {
+        throw new IllegalStateException("crash on request");
+      }
+      return reply("pong", state);
+    }
+  }
+
+  /** The baseline: a verticle serving one address. */
+  static final class RawEcho extends VerticleBase {
+    @Override
+    public Future<?> start() {
+      return vertx.eventBus().consumer(RAW_ADDRESS, m -> m.reply("pong")).completion();
+    }
+  }
+
+  private RestartLatency() {
+  }
+
+  public static void main(String[] args) {
+    run();
+  }
+
+  static void run() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Supervisor.start(vertx, SupervisorSpec.oneForOne(ChildSpec.worker("child", Crashy::new, (Void) null).withName(NAME))
+          .withIntensity(1_000_000, Duration.ofSeconds(1))).await();
+      String[] rawId = {vertx.deployVerticle(new RawEcho()).await()};
+
+      double[] ours = new double[ROUNDS];
+      double[] raw = new double[ROUNDS];
+      for (int i = -WARM_UP; i < ROUNDS; i++) {
+        double o = oursOnce(vertx);
+        double r = rawOnce(vertx, rawId);
+        if (i >= 0) {
+          ours[i] = o;
+          raw[i] = r;
+        }
+      }
+      Arrays.sort(ours);
+      Arrays.sort(raw);
+      System.out.println();
+      System.out.printf("%-56s %12s %12s %8s%n", "crash to first reply (" + ROUNDS + " rounds)", "supervised", "redeploy", "ratio");
+      System.out.printf("%-56s %9.3f ms %9.3f ms %8.2f%n", "p50", ours[ROUNDS / 2], raw[ROUNDS / 2], ours[ROUNDS / 2] / raw[ROUNDS / 2]);
+      int p99 = (int) Math.round(0.99 * (ROUNDS - 1));
+      System.out.printf("%-56s %9.3f ms %9.3f ms %8.2f%n", "p99", ours[p99], raw[p99], ours[p99] / raw[p99]);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** Crash the child, then call it by name as soon as its name is held again. */
+  private static double oursOnce(Vertx vertx) {
+    ServerRef old = GenServer.whereis(vertx, NAME).orElseThrow();
+    long start = System.nanoTime();
+    GenServer.call(vertx, old, "crash").otherwiseEmpty().await();
+    while (GenServer.whereis(vertx, NAME).filter(r -> !r.equals(old)).isEmpty()) {
+      Thread.onSpinWait();
+    }
+    GenServer.call(vertx, ServerName.of(NAME), "ping").await();
+    return (System.nanoTime() - start) / 1e6;
+  }
+
+  private static double rawOnce(Vertx vertx, String[] id) {
+    long start = System.nanoTime();
+    vertx.undeploy(id[0]).await();
+    id[0] = vertx.deployVerticle(new RawEcho()).await();
+    vertx.eventBus().request(RAW_ADDRESS, "ping").await();
+    return (System.nanoTime() - start) / 1e6;
+  }
+}
