@@ -1,7 +1,5 @@
 package org.vertxotp.bench;
 
-import static org.vertxotp.genserver.Results.*;
-
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,10 +18,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
-import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
 
@@ -42,19 +37,6 @@ import org.vertxotp.genserver.StartOptions;
 public class CallBench {
 
   static final int BATCH = 2_000;
-
-  /** Replies with its request, like the baseline consumer. */
-  static final class Echo implements GenServer<Void, Void> {
-    @Override
-    public InitResult<Void> init(Void args) {
-      return ok(null);
-    }
-
-    @Override
-    public CallResult<Void> handleCall(Object request, From from, Void state) {
-      return reply(request, state);
-    }
-  }
 
   /** The caller: its context drives every batch. */
   static final class Caller extends VerticleBase {
@@ -84,14 +66,14 @@ public class CallBench {
         return c.completion();
       }
     }).await();
-    otherLoopServer = GenServer.start(vertx, new Echo(), null).await();
+    otherLoopServer = GenServer.start(vertx, new EchoServer(), null).await();
     Promise<Void> registered = Promise.promise();
     caller.runOnContext(v -> {
       vertx.eventBus().consumer(RAW_SAME, m -> m.reply(m.body())).completion().onComplete(registered);
     });
     registered.future().await();
     Promise<ServerRef> started = Promise.promise();
-    caller.runOnContext(v -> GenServer.start(vertx, new Echo(), null, new StartOptions().setContext(caller)).onComplete(started));
+    caller.runOnContext(v -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(caller)).onComplete(started));
     sameLoopServer = started.future().await();
   }
 

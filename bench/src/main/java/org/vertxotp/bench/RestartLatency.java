@@ -1,17 +1,12 @@
 package org.vertxotp.bench;
 
-import static org.vertxotp.genserver.Results.*;
-
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Arrays;
-import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.ChildSpec;
-import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
-import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.Supervisor;
@@ -28,22 +23,6 @@ public final class RestartLatency {
   static final int ROUNDS = 300;
   static final String NAME = "restarted";
   static final String RAW_ADDRESS = "bench.raw.restart";
-
-  /** Replies "pong"; "crash" throws. */
-  static final class Crashy implements GenServer<Void, Void> {
-    @Override
-    public InitResult<Void> init(Void args) {
-      return ok(null);
-    }
-
-    @Override
-    public CallResult<Void> handleCall(Object request, From from, Void state) {
-      if ("crash".equals(request)) {
-        throw new IllegalStateException("crash on request");
-      }
-      return reply("pong", state);
-    }
-  }
 
   /** The baseline: a verticle serving one address. */
   static final class RawEcho extends VerticleBase {
@@ -63,7 +42,7 @@ public final class RestartLatency {
   static void run() {
     Vertx vertx = Vertx.vertx();
     try {
-      Supervisor.start(vertx, SupervisorSpec.oneForOne(ChildSpec.worker("child", Crashy::new, (Void) null).withName(NAME))
+      Supervisor.start(vertx, SupervisorSpec.oneForOne(ChildSpec.worker("child", EchoServer::new, (Void) null).withName(NAME))
           .withIntensity(1_000_000, Duration.ofSeconds(1))).await();
       String[] rawId = {vertx.deployVerticle(new RawEcho()).await()};
 

@@ -1,0 +1,25 @@
+package org.vertxotp.bench;
+
+import static org.vertxotp.genserver.Results.*;
+
+import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.From;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+
+/** The benchmarks' server: replies with its request, like the raw baseline consumers; {@code "crash"} throws. */
+final class EchoServer implements GenServer<Void, Void> {
+
+  @Override
+  public InitResult<Void> init(Void args) {
+    return ok(null);
+  }
+
+  @Override
+  public CallResult<Void> handleCall(Object request, From from, Void state) {
+    if ("crash".equals(request)) {
+      throw new IllegalStateException("crash on request");
+    }
+    return reply(request, state);
+  }
+}
