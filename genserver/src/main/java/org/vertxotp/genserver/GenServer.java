@@ -30,8 +30,10 @@ import org.vertxotp.genserver.impl.Node;
  *       locks are needed for the state.</li>
  *   <li>A callback may return {@link Results#async}: until that future completes the server
  *       handles no other message (OTP's one-callback-at-a-time rule); messages arriving
- *       meanwhile are handled afterwards, in arrival order. Do not wait, in such a future, for
- *       a call to this same server: it can only time out.</li>
+ *       meanwhile are handled afterwards, in arrival order. A call to itself, from a callback or
+ *       from such a future's continuation, fails at once with {@link CallFailure#CALLING_SELF}
+ *       (for a server placed on a context it shares with others, only from a callback: there a
+ *       continuation cannot tell which server it belongs to, and the call would time out).</li>
  *   <li>A callback that throws stops the server with {@link ExitReason.Crash} carrying the
  *       exception: {@code terminate} runs, every pending caller fails at once with
  *       {@link CallFailure#SERVER_EXITED}, its timers are cancelled and its name is freed.</li>

@@ -92,6 +92,14 @@ class CallTest {
   }
 
   @Test
+  void serverCallingItselfFromAnAsyncContinuationFailsAtOnceWithCallingSelf(Vertx vertx) {
+    ServerRef probe = startProbe(vertx);
+    long start = System.nanoTime();
+    assertEquals(CallFailure.CALLING_SELF, Await.result(GenServer.call(vertx, probe, "self-later")));
+    assertTrue(Await.millisSince(start) < 1000);
+  }
+
+  @Test
   void callerThatTimedOutLeavesNothingBehindAndTheServerStillHandlesTheRequest(Vertx vertx) {
     ServerRef probe = startProbe(vertx);
     Await.callFailure(GenServer.call(vertx, probe, "slow:300", Duration.ofMillis(50)), CallFailure.TIMEOUT);

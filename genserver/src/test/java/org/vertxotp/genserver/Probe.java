@@ -2,6 +2,7 @@ package org.vertxotp.genserver;
 
 import static org.vertxotp.genserver.Results.*;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.concurrent.BlockingQueue;
  * <ul>
  *   <li>call {@code "echo:X"} replies X; {@code "get"} replies the count of handled calls</li>
  *   <li>call {@code "defer"} keeps the From; cast {@code "release:X"} answers every kept From with X</li>
- *   <li>call {@code "boom"} throws; call {@code "self"} calls itself; call {@code "stop:X"} stops
+ *   <li>call {@code "boom"} throws; call {@code "self"} calls itself, {@code "self-later"} from an
+ *       async continuation (replying the failure kind); call {@code "stop:X"} stops
  *       normally replying X after terminate</li>
  *   <li>call {@code "slow:MS"} replies after MS milliseconds (async, holding the mailbox)</li>
  * </ul>
@@ -59,6 +61,12 @@ final class Probe implements GenServer<BlockingQueue<Object>, Probe.State> {
       ServerRef me = GenServer.whereis(vertx, "probe").orElseThrow();
       s.events.add(GenServer.call(vertx, me, "get"));
       return reply("called", s);
+    } else if (word.equals("self-later")) {
+      // The self-call happens in a continuation, after the callback returned and while it holds the mailbox.
+      return async(vertx.timer(1)
+          .compose(t -> GenServer.<Object>call(vertx, GenServer.self(), "get"))
+          .transform(ar -> Future.succeededFuture(reply(
+              ar.failed() ? ((CallException) ar.cause()).failure() : "answered", s))));
     } else if (word.startsWith("stop:")) {
       return stop(ExitReason.normal(), word.substring(5), s);
     } else if (word.startsWith("slow:")) {
