@@ -20,7 +20,7 @@ import org.vertxotp.genserver.impl.Node;
  *     return "next".equals(request) ? reply(n, n + 1) : reject("unknown request", n);
  *   }
  * }
- * ServerRef ref = GenServer.start(vertx, new Counter(), 0).await();   // or compose the future
+ * ServerRef ref = GenServer.start(vertx, new Counter(), 0).await();   // off the event loop; in a verticle, compose
  * Future<Integer> n = GenServer.call(vertx, ref, "next");
  * }</pre>
  *
