@@ -155,6 +155,13 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
         timer.cancel();
       }
     }
+    // Then every monitor's Down is sent, before those waiting on the exit itself (stop waiters,
+    // callers) are told: whoever sees the stop knows that its Downs are on their way.
+    for (DownListener listener : monitors) {
+      if (listener instanceof ServerMonitor && monitors.remove(listener)) {
+        listener.down(ref, reason);
+      }
+    }
     for (DownListener listener : monitors) {
       if (monitors.remove(listener)) {
         listener.down(ref, reason);
