@@ -7,13 +7,16 @@ package org.vertxotp.genserver;
  */
 public interface Clock {
 
-  /** Monotonic milliseconds; only differences are meaningful. */
-  long millis();
+  /**
+   * Monotonic nanoseconds; only differences are meaningful. Deadlines are kept at this precision
+   * so that no timer fires before its delay has fully passed.
+   */
+  long nanoTime();
 
   /**
-   * Runs {@code task} once, {@code delayMillis} from now. Called on the Vert.x context the task
-   * must run on (the task then runs there), or outside any context (the task then runs on a
-   * thread of the clock's choosing).
+   * Runs {@code task} once, no sooner than {@code delayMillis} from now. Called on the Vert.x
+   * context the task must run on (the task then runs there), or outside any context (the task
+   * then runs on a thread of the clock's choosing).
    */
   Scheduled schedule(long delayMillis, Runnable task);
 

@@ -30,6 +30,7 @@ public final class ManualClock implements Clock {
   private static final long TASK_WAIT_SECONDS = 10;
 
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  /** Virtual nanoseconds. */
   private long now;
   private long sequence;
 
@@ -76,13 +77,13 @@ public final class ManualClock implements Clock {
   }
 
   @Override
-  public synchronized long millis() {
+  public synchronized long nanoTime() {
     return now;
   }
 
   @Override
   public synchronized Scheduled schedule(long delayMillis, Runnable task) {
-    Task t = new Task(now + Math.max(0, delayMillis), sequence++, Vertx.currentContext(), task);
+    Task t = new Task(now + Math.max(0, delayMillis) * 1_000_000, sequence++, Vertx.currentContext(), task);
     queue.add(t);
     return t;
   }
@@ -104,7 +105,7 @@ public final class ManualClock implements Clock {
     }
     long target;
     synchronized (this) {
-      target = now + amount.toMillis();
+      target = now + amount.toNanos();
     }
     while (true) {
       Task next;

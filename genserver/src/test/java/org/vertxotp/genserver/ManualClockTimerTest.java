@@ -73,6 +73,20 @@ class ManualClockTimerTest {
   }
 
   @Test
+  void timerArmedMidMillisecondFiresOnlyOnceItsWholeDelayPassed(Vertx vertx) {
+    ServerRef ref = ticker(vertx);
+    clock.advance(Duration.ofNanos(990_000)); // 0.99 ms
+    TimerRef timer = arm(vertx, ref, 50, "due at 50.99 ms");
+    clock.advance(Duration.ofMillis(49).plusNanos(500_000)); // 50.49 ms: 49.5 ms after arming
+    assertEquals(List.of(), arrived());
+    assertEquals(OptionalLong.of(0), Timers.readTimer(timer), "less than a whole millisecond left");
+    clock.advance(Duration.ofNanos(499_999)); // one nanosecond short
+    assertEquals(List.of(), arrived());
+    clock.advance(Duration.ofNanos(1));
+    assertEquals(List.of("due at 50.99 ms"), arrived());
+  }
+
+  @Test
   void sixHourTimerFiresAfterSixHoursOfVirtualTime(Vertx vertx) {
     ServerRef ref = ticker(vertx);
     arm(vertx, ref, Duration.ofHours(6).toMillis(), "retry");

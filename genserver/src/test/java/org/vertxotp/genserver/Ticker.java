@@ -20,6 +20,12 @@ final class Ticker implements GenServer<BlockingQueue<Object>, BlockingQueue<Obj
     }
   }
 
+  /** Arms {@code count} sendAfter timers to itself, delays cycling 1..{@code maxMillis}; each message says when it was armed. */
+  record ArmMany(int count, int maxMillis) {}
+
+  /** The message of an {@link ArmMany} timer. */
+  record Due(long armedAtNanos, long delayMillis) {}
+
   /** Starts (replaces) a keyed timer. */
   record Keyed(Object key, Object message, long millis) {}
 
@@ -56,6 +62,12 @@ final class Ticker implements GenServer<BlockingQueue<Object>, BlockingQueue<Obj
       Duration delay = Duration.ofMillis(arm.millis());
       return reply(arm.startTimer() ? Timers.startTimer(vertx, delay, to, arm.message())
           : Timers.sendAfter(vertx, delay, to, arm.message()), events);
+    } else if (request instanceof ArmMany many) {
+      for (int i = 0; i < many.count(); i++) {
+        long delay = 1 + i % many.maxMillis();
+        Timers.sendAfter(vertx, Duration.ofMillis(delay), GenServer.self(), new Due(System.nanoTime(), delay));
+      }
+      return reply(many.count(), events);
     } else if (request instanceof Keyed keyed) {
       Timers.startSingleTimer(keyed.key(), keyed.message(), Duration.ofMillis(keyed.millis()));
       return reply("ok", events);

@@ -45,6 +45,20 @@ class TimerTest {
   }
 
   @Test
+  void noTimerFiresBeforeItsDelayHasFullyPassed(Vertx vertx) {
+    ServerRef ref = ticker(vertx, "t");
+    int count = 500;
+    Await.result(GenServer.call(vertx, ref, new Ticker.ArmMany(count, 25)));
+    for (int i = 0; i < count; i++) {
+      Ticker.Got got = (Ticker.Got) Await.next(events);
+      Ticker.Due due = (Ticker.Due) got.message();
+      long elapsedNanos = got.atNanos() - due.armedAtNanos();
+      assertTrue(elapsedNanos >= TimeUnit.MILLISECONDS.toNanos(due.delayMillis()),
+          "a " + due.delayMillis() + " ms timer fired after " + elapsedNanos / 1e6 + " ms");
+    }
+  }
+
+  @Test
   void cancelTimerReturnsTheRemainingTimeAndTheMessageNeverArrives(Vertx vertx) {
     ServerRef ref = ticker(vertx, "t");
     TimerRef late = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(1000, "late")));

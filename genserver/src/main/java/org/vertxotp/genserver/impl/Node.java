@@ -185,9 +185,12 @@ public final class Node implements Shareable {
     return current.timers();
   }
 
+  /** A century: deadlines are kept in nanoseconds, and a longer timer means infinity. */
+  private static final Duration LONGEST_TIMER = Duration.ofDays(36_500);
+
   private static long delayMillis(Duration delay) {
-    if (delay.isNegative() || GenServer.isInfinite(delay)) {
-      throw new IllegalArgumentException("a timer needs a finite, non-negative delay: " + delay);
+    if (delay.isNegative() || delay.compareTo(LONGEST_TIMER) > 0) {
+      throw new IllegalArgumentException("a timer needs a non-negative delay of at most " + LONGEST_TIMER + ": " + delay);
     }
     long millis = delay.toMillis();
     return millis == 0 && !delay.isZero() ? 1 : millis;

@@ -186,9 +186,9 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
 
   /** Records a restart; false if it is one more than the intensity allows within the period. */
   private boolean withinIntensity(State s) {
-    long now = node().clock().millis();
+    long now = node().clock().nanoTime();
     s.restarts.addLast(now);
-    long horizon = now - s.spec.period().toMillis();
+    long horizon = now - s.spec.period().toNanos();
     while (!s.restarts.isEmpty() && s.restarts.peekFirst() <= horizon) {
       s.restarts.pollFirst();
     }

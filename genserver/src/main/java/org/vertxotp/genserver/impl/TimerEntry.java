@@ -33,6 +33,7 @@ final class TimerEntry implements TimerRef {
   final Destination destination;
   final Object message;
   final Object key;
+  /** Clock nanoseconds at which it is due. */
   final long deadline;
   final long sequence;
   /** Position in the owner's heap, or -1; touched only on the owner's context. */
@@ -63,9 +64,9 @@ final class TimerEntry implements TimerRef {
     return state == PENDING;
   }
 
-  /** Milliseconds left, or -1 if it fired, was cancelled, or never counted. */
+  /** Whole milliseconds left, or -1 if it fired, was cancelled, or never counted. */
   long remaining() {
-    return state == PENDING ? Math.max(0, deadline - table.clock().millis()) : -1;
+    return state == PENDING ? Math.max(0, deadline - table.clock().nanoTime()) / 1_000_000 : -1;
   }
 
   /** Wins the race to fire; false if cancelled first. Owner's context. */

@@ -56,7 +56,7 @@ final class TimerTable {
   TimerEntry arm(TimerEntry.Kind kind, long delayMillis, Destination destination, Object message,
                  ServerProcess<?, ?> watch) {
     TimerEntry entry = new TimerEntry(this, kind, destination, message, null,
-        clock().millis() + delayMillis, node.nextTimerSequence());
+        deadline(delayMillis), node.nextTimerSequence());
     node.timerArmed();
     if (watch != null) {
       entry.watched = watch;
@@ -78,7 +78,7 @@ final class TimerTable {
 
   void startSingle(Object key, Object message, long delayMillis) {
     TimerEntry entry = new TimerEntry(this, TimerEntry.Kind.KEYED, null, message, key,
-        clock().millis() + delayMillis, node.nextTimerSequence());
+        deadline(delayMillis), node.nextTimerSequence());
     node.timerArmed();
     insert(entry);
     if (keyed == null) {
@@ -115,6 +115,10 @@ final class TimerTable {
     return false;
   }
 
+  private long deadline(long delayMillis) {
+    return clock().nanoTime() + delayMillis * 1_000_000;
+  }
+
   // ---- firing (owner's context)
 
   private void insert(TimerEntry entry) {
@@ -132,14 +136,14 @@ final class TimerTable {
     heap[size++] = entry;
     siftUp(entry.heapIndex);
     if (entry.deadline < wakeupAt) {
-      rearm(clock().millis());
+      rearm(clock().nanoTime());
     }
   }
 
   private void wake() {
     wakeup = null;
     wakeupAt = Long.MAX_VALUE;
-    long now = clock().millis();
+    long now = clock().nanoTime();
     while (size > 0 && heap[0].deadline <= now) {
       TimerEntry due = heap[0];
       removeAt(0);
@@ -187,7 +191,9 @@ final class TimerTable {
     }
     cancelWakeup();
     wakeupAt = head;
-    wakeup = clock().schedule(Math.max(0, head - now), this::wake);
+    // Rounded up: the clock's timers are in milliseconds and a wake-up must not come early.
+    long delayMillis = (Math.max(0, head - now) + 999_999) / 1_000_000;
+    wakeup = clock().schedule(delayMillis, this::wake);
   }
 
   private void cancelWakeup() {

@@ -3,7 +3,10 @@ package org.vertxotp.genserver.impl;
 import io.vertx.core.Vertx;
 import org.vertxotp.genserver.Clock;
 
-/** Real time: {@code System.nanoTime} and Vert.x timers, armed on the calling context. */
+/**
+ * Real time: {@code System.nanoTime} and Vert.x timers, armed on the calling context. Vert.x
+ * timers fire no sooner than their delay, so a wake-up is at most a millisecond late, never early.
+ */
 final class VertxClock implements Clock {
 
   private final Vertx vertx;
@@ -13,8 +16,8 @@ final class VertxClock implements Clock {
   }
 
   @Override
-  public long millis() {
-    return System.nanoTime() / 1_000_000;
+  public long nanoTime() {
+    return System.nanoTime();
   }
 
   @Override
