@@ -24,11 +24,6 @@ public final class StartOptions {
   public StartOptions() {
   }
 
-  public StartOptions(StartOptions other) {
-    this.name = other.name;
-    this.context = other.context;
-  }
-
   /** Registers the server under {@code name} (unique in this Vert.x instance). */
   public StartOptions setName(String name) {
     this.name = ServerName.of(name);

@@ -149,8 +149,7 @@ public final class Node implements Shareable {
 
   /** Milliseconds left on a timer of the toolkit, or -1; cancels it if {@code cancel}. */
   public static long remaining(TimerRef ref, boolean cancel) {
-    if (!(ref instanceof TimerEntry entry) || entry.kind == TimerEntry.Kind.KEYED
-        || entry.kind == TimerEntry.Kind.RESULT_TIMEOUT) {
+    if (!(ref instanceof TimerEntry entry)) {
       return -1;
     }
     return cancel ? entry.cancel() : entry.remaining();
@@ -321,15 +320,24 @@ public final class Node implements Shareable {
   public Future<Void> kill(Destination destination) {
     ServerProcess<?, ?> target = resolve(destination);
     if (target == null) {
-      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+      return Future.failedFuture(noServer(destination));
     }
-    Context caller = Vertx.currentContext();
     Promise<Void> down = Promise.promise();
-    if (!target.monitor((server, why) -> LocalCall.onCallerContext(caller, down::tryComplete))) {
+    if (!target.monitor(completes(down))) {
       return Future.succeededFuture();
     }
     target.kill();
     return down.future();
+  }
+
+  /** A listener that completes {@code promise} on the calling context when its server is down. */
+  private static DownListener completes(Promise<Void> promise) {
+    Context caller = Vertx.currentContext();
+    return (server, why) -> LocalCall.onCallerContext(caller, promise::tryComplete);
+  }
+
+  private static CallException noServer(Destination destination) {
+    return new CallException(CallFailure.NO_SERVER, "no server: " + destination);
   }
 
   // ---- messaging
@@ -340,9 +348,9 @@ public final class Node implements Shareable {
    */
   private static CallException unreachable(Destination destination, ServerProcess<?, ?> target, String selfWhy) {
     if (target == null) {
-      return new CallException(CallFailure.NO_SERVER, "no server: " + destination);
+      return noServer(destination);
     }
-    if (ServerProcess.current() == target) {
+    if (target.isCurrent()) {
       return new CallException(CallFailure.CALLING_SELF, target.ref() + " " + selfWhy);
     }
     return null;
@@ -356,7 +364,7 @@ public final class Node implements Shareable {
     }
     LocalCall call = new LocalCall(this, target, Vertx.currentContext());
     if (!target.monitor(call)) {
-      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+      return Future.failedFuture(noServer(destination));
     }
     pendingCalls.increment();
     if (!GenServer.isInfinite(timeout)) {
@@ -400,11 +408,10 @@ public final class Node implements Shareable {
     if (refused != null) {
       return Future.failedFuture(refused);
     }
-    Context caller = Vertx.currentContext();
     Promise<Void> promise = Promise.promise();
-    DownListener whenDown = (server, why) -> LocalCall.onCallerContext(caller, promise::tryComplete);
+    DownListener whenDown = completes(promise);
     if (!target.monitor(whenDown)) {
-      return Future.failedFuture(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
+      return Future.failedFuture(noServer(destination));
     }
     if (!GenServer.isInfinite(timeout)) {
       Clock.Scheduled timer = clock.schedule(Math.max(1, timeout.toMillis()), () -> {

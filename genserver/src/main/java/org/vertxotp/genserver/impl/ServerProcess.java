@@ -59,12 +59,12 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   private volatile ExitReason exit;
   private final Promise<Void> stopped = Promise.promise();
 
-  // Until its consumer is registered the server is findable (its name is claimed) but the event
-  // bus would drop what is sent to it: local envelopes are parked here meanwhile.
+  // Until its consumer is registered the server is findable (its name is claimed) but cannot
+  // receive: the event bus would drop what is sent to it, and it may have no context yet. What is
+  // sent to it, and work for its context (kill, monitor bookkeeping), waits here and runs in
+  // order on its context once it is ready, or once it stopped (where it drops or finishes).
   private volatile boolean ready;
-  private List<Envelope> parked;
-  // Likewise, work for its context (kill, monitor bookkeeping) that arrives before it booted.
-  private List<Runnable> parkedTasks;
+  private List<Runnable> parked;
 
   // Written once in boot, before anything else can reach the server; read from other threads.
   private volatile Context context;
@@ -115,6 +115,11 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
    * continuation on a server's own verticle context, that server. Null elsewhere, including on
    * a context shared by several servers.
    */
+  /** True when the calling code runs for this server, which can only be on its own event loop. */
+  boolean isCurrent() {
+    return Thread.currentThread() == loopThread && current() == this;
+  }
+
   static ServerProcess<?, ?> current() {
     ServerProcess<?, ?> running = CURRENT.get();
     if (running != null) {
@@ -170,13 +175,14 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   }
 
   /**
-   * Parks {@code envelope} if the server's consumer is not registered yet; false once it is, and
-   * the envelope must then travel through the event bus. Any thread.
+   * Parks {@code envelope} if the server cannot receive yet; false once it can, and the envelope
+   * must then travel through the event bus. Any thread.
    */
   boolean parkUntilReady(Envelope envelope) {
-    if (ready) {
-      return false;
-    }
+    return !ready && park(() -> deliverLocal(envelope));
+  }
+
+  private boolean park(Runnable task) {
     synchronized (this) {
       if (ready) {
         return false;
@@ -184,21 +190,21 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       if (parked == null) {
         parked = new ArrayList<>();
       }
-      parked.add(envelope);
+      parked.add(task);
       return true;
     }
   }
 
-  /** The consumer is registered: parked envelopes go first into the mailbox, in order. On the context. */
-  private void becomeReady() {
-    List<Envelope> early;
+  /** Ends parking and runs what was parked, in order, ahead of anything sent later. On the context. */
+  private void stopParking() {
+    List<Runnable> early;
     synchronized (this) {
       ready = true;
       early = parked;
       parked = null;
     }
     if (early != null) {
-      mailbox.addAll(early);
+      early.forEach(Runnable::run);
     }
   }
 
@@ -216,14 +222,9 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
    * init returned ok, or fails (after everything is released) with a {@link StartException}.
    */
   Future<ServerRef> boot(Context ctx, A args, boolean hosted) {
-    this.timers = new TimerTable(node, ctx, Thread.currentThread(), this);
-    List<Runnable> early;
-    synchronized (this) {
-      this.context = ctx;
-      this.loopThread = Thread.currentThread();
-      early = parkedTasks;
-      parkedTasks = null;
-    }
+    this.context = ctx;
+    this.loopThread = Thread.currentThread();
+    this.timers = new TimerTable(node, ctx, loopThread, this);
     if (hosted) {
       hostHook = done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed());
       VertxInternals.onClose(ctx, hostHook);
@@ -236,9 +237,6 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     if (name != null) {
       consumers.add(bus.consumer(name.address(), this));
     }
-    if (early != null) {
-      early.forEach(Runnable::run);
-    }
     Promise<ServerRef> started = Promise.promise();
     List<Future<Void>> registered = new ArrayList<>(consumers.size());
     consumers.forEach(c -> registered.add(c.completion()));
@@ -247,7 +245,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
         abort(ExitReason.crash(ar.cause()), started, StartException.initStopped(ExitReason.crash(ar.cause())));
         return;
       }
-      becomeReady();
+      stopParking(); // parked messages wait in the mailbox until init returned
       InitResult<S> result;
       ServerProcess<?, ?> previous = CURRENT.get();
       CURRENT.set(this);
@@ -357,6 +355,7 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   private void release(ExitReason reason, Runnable replyAfterTerminate, boolean undeploy) {
     phase = Phase.STOPPED;
     busy = true;
+    stopParking(); // a start that failed before the server was ready: parked work drops or finishes
     cancelResultTimeout();
     node.forget(this);
     consumers.forEach(MessageConsumer::unregister);
@@ -604,28 +603,15 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
   // ---- helpers
 
   /**
-   * Runs {@code task} on the server's context: now if already there, else queued to it, or, before
-   * the server booted (it is findable from the moment its name is claimed), when it boots.
+   * Runs {@code task} on the server's context: now if already there, queued to it otherwise, and
+   * parked until it is ready while it starts.
    */
   private void onContext(Runnable task) {
     if (Thread.currentThread() == loopThread) {
       task.run();
-      return;
+    } else if (ready || !park(task)) {
+      context.runOnContext(v -> task.run());
     }
-    Context target = context;
-    if (target == null) {
-      synchronized (this) {
-        target = context;
-        if (target == null) {
-          if (parkedTasks == null) {
-            parkedTasks = new ArrayList<>();
-          }
-          parkedTasks.add(task);
-          return;
-        }
-      }
-    }
-    target.runOnContext(v -> task.run());
   }
 
   private static Throwable causeOf(ExitReason reason) {

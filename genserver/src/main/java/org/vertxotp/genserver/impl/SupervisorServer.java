@@ -9,7 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.Predicate;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.CallResult;
@@ -316,9 +316,9 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     }));
   }
 
-  private static Child find(State s, Function<Child, Boolean> matches) {
+  private static Child find(State s, Predicate<Child> matches) {
     for (Child child : s.children) {
-      if (matches.apply(child)) {
+      if (matches.test(child)) {
         return child;
       }
     }

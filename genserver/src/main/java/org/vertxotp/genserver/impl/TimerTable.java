@@ -55,9 +55,7 @@ final class TimerTable {
    */
   TimerEntry arm(TimerEntry.Kind kind, long delayMillis, Destination destination, Object message,
                  ServerProcess<?, ?> watch) {
-    TimerEntry entry = new TimerEntry(this, kind, destination, message, null,
-        deadline(delayMillis), node.nextTimerSequence());
-    node.timerArmed();
+    TimerEntry entry = newEntry(kind, delayMillis, destination, message, null);
     if (watch != null) {
       entry.watched = watch;
       if (!watch.watch(entry)) {
@@ -77,9 +75,7 @@ final class TimerTable {
   // ---- keyed timers (owner's context only)
 
   void startSingle(Object key, Object message, long delayMillis) {
-    TimerEntry entry = new TimerEntry(this, TimerEntry.Kind.KEYED, null, message, key,
-        deadline(delayMillis), node.nextTimerSequence());
-    node.timerArmed();
+    TimerEntry entry = newEntry(TimerEntry.Kind.KEYED, delayMillis, null, message, key);
     insert(entry);
     if (keyed == null) {
       keyed = new HashMap<>();
@@ -115,8 +111,12 @@ final class TimerTable {
     return false;
   }
 
-  private long deadline(long delayMillis) {
-    return clock().nanoTime() + delayMillis * 1_000_000;
+  /** A pending entry, counted; not yet in the heap. */
+  private TimerEntry newEntry(TimerEntry.Kind kind, long delayMillis, Destination destination, Object message, Object key) {
+    TimerEntry entry = new TimerEntry(this, kind, destination, message, key,
+        clock().nanoTime() + delayMillis * 1_000_000, node.nextTimerSequence());
+    node.timerArmed();
+    return entry;
   }
 
   // ---- firing (owner's context)
