@@ -143,7 +143,6 @@ class CallTest {
   void castAndSendToNobodyNeverFail(Vertx vertx) {
     GenServer.cast(vertx, ServerName.of("nobody"), "x");
     GenServer.send(vertx, new ServerRef("nowhere"), "x");
-    assertInstanceOf(NodeStats.class, GenServer.stats(vertx));
-    assertEquals(0, GenServer.stats(vertx).servers());
+    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 }

@@ -75,7 +75,7 @@ class PlacementTest {
     assertEquals(ExitReason.normal(), Await.next(events));
     assertEquals(true, vertx.deploymentIDs().contains(hostId));
     Await.result(vertx.undeploy(hostId));
-    Await.nothingFor(events, 100);
+    assertEquals(null, events.poll(), "terminate ran twice"); // a close hook left behind would have run it by now
   }
 
   @Test
