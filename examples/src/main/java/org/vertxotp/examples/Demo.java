@@ -9,6 +9,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.CastResult;
@@ -89,7 +92,11 @@ public final class Demo {
     }
   }
 
+  /** Keeps a strong reference: JUL forgets the configuration of loggers nobody holds. */
+  private static final Logger REPORTS = Logger.getLogger("org.vertxotp.genserver.report");
+
   public static void main(String[] args) {
+    showReportsAsNarration();
     Vertx vertx = Vertx.vertx();
     ServerName jobs = ServerName.of("jobs");
     try {
@@ -101,6 +108,29 @@ public final class Demo {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * The toolkit writes crash reports (OTP's error reports) to the logger
+   * {@code org.vertxotp.genserver.report}. The demo crashes a server on purpose, so it prints
+   * that report as part of its story instead of as an error log line.
+   */
+  private static void showReportsAsNarration() {
+    REPORTS.setUseParentHandlers(false);
+    REPORTS.addHandler(new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        System.out.println("   [crash report] " + record.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    });
   }
 
   private static Future<Void> run(Vertx vertx, ServerName jobs) {

@@ -6,9 +6,9 @@ import java.util.Objects;
  * Why a server stopped: the value {@code terminate} receives, that monitors report and that a
  * failed call carries.
  *
- * <p>Mirrors OTP's exit reasons. {@link Normal} and {@link Shutdown} are the orderly ones
- * ({@link #isAbnormal()} is false): a {@code transient} child is not restarted for them and no
- * crash is logged. Everything else is abnormal.
+ * <p>Mirrors OTP's exit reasons. {@link Normal} and {@link Shutdown} (with or without a detail)
+ * are the orderly ones ({@link #isAbnormal()} is false): a {@code transient} child is not
+ * restarted for them and no crash is logged. Everything else is abnormal.
  */
 public sealed interface ExitReason
     permits ExitReason.Normal, ExitReason.Shutdown, ExitReason.Crash, ExitReason.Custom,
@@ -19,9 +19,13 @@ public sealed interface ExitReason
     @Override public String toString() { return "normal"; }
   }
 
-  /** The server was told to stop by its owner (undeploy, supervisor): OTP's {@code shutdown}. */
-  record Shutdown() implements ExitReason {
-    @Override public String toString() { return "shutdown"; }
+  /**
+   * The server was told to stop by its owner (undeploy, supervisor, Vert.x closing): OTP's
+   * {@code shutdown}, or with a {@code detail} OTP's {@code {shutdown, Detail}}. Orderly either
+   * way: a supervisor that gave up stops with {@code shutdown} and says why in the detail.
+   */
+  record Shutdown(Object detail) implements ExitReason {
+    @Override public String toString() { return detail == null ? "shutdown" : "{shutdown, " + detail + "}"; }
   }
 
   /** A callback threw, or returned something that is not a valid result. */
@@ -47,13 +51,16 @@ public sealed interface ExitReason
   }
 
   ExitReason NORMAL = new Normal();
-  ExitReason SHUTDOWN = new Shutdown();
+  ExitReason SHUTDOWN = new Shutdown(null);
   ExitReason KILLED = new Killed();
   ExitReason NOPROC = new NoProc();
 
   static ExitReason normal() { return NORMAL; }
 
   static ExitReason shutdown() { return SHUTDOWN; }
+
+  /** OTP's {@code {shutdown, Detail}}: orderly, with a reason for whoever reads it. */
+  static ExitReason shutdown(Object detail) { return new Shutdown(Objects.requireNonNull(detail, "detail")); }
 
   static ExitReason crash(Throwable cause) { return new Crash(cause); }
 

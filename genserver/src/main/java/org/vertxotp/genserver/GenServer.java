@@ -156,7 +156,8 @@ public interface GenServer<A, S> {
    * Stops a server (OTP's {@code gen_server:stop/3}): the request is handled in mailbox order,
    * {@code terminate(reason)} runs, and the future completes once the server is down. Fails with
    * {@link CallFailure#NO_SERVER} if there is none, {@link CallFailure#TIMEOUT} if it is not
-   * down within {@code timeout}.
+   * down within {@code timeout}, and, as OTP, with {@link CallFailure#SERVER_EXITED} carrying the
+   * real reason if the server ended with another reason (it crashed first, or its terminate threw).
    */
   static Future<Void> stop(Vertx vertx, Destination server, ExitReason reason, Duration timeout) {
     return Node.of(vertx).stop(server, reason, timeout);

@@ -10,8 +10,8 @@ import org.vertxotp.genserver.impl.Node;
 
 /**
  * Virtual time for tests: nothing scheduled on it runs until the test {@link #advance}s it, and
- * then everything due runs in deadline order (ties in scheduling order), each on the context it
- * was scheduled from. A six-hour backoff is tested in microseconds, with no sleeping.
+ * then everything due runs in deadline order (ties in scheduling order), each on its context.
+ * A six-hour backoff is tested in microseconds, with no sleeping.
  *
  * <pre>{@code
  * ManualClock clock = ManualClock.install(vertx);   // before starting servers
@@ -20,19 +20,29 @@ import org.vertxotp.genserver.impl.Node;
  * clock.advance(Duration.ofHours(6));               // "retry" has been handled when this returns
  * }</pre>
  *
- * <p>{@link #advance} is called from the test thread, never from an event loop: it runs each due
- * task on its context and waits for it, so when it returns, the callbacks those timers triggered
- * directly (a server's {@code handleInfo} for its own timer) have run. Work they started
- * asynchronously may still be under way.
+ * <h2>What {@code advance} waits for</h2>
+ * {@link #advance} is called from the test thread, never from an event loop. Installed with
+ * {@link #install}, it first lets the toolkit settle: every message already sent (a cast, a
+ * timer armed from the test thread, a call's reply) has reached its server and been handled,
+ * unless that server is holding its mailbox for an async callback. Then it runs each due task
+ * on its context, settling again after each. So when it returns, the callbacks those timers
+ * triggered, and the messages those callbacks sent, have run. Work a callback started outside
+ * the toolkit (an HTTP request, a Vert.x timer) may still be under way.
+ *
+ * <p>A timer's deadline is fixed when it is armed (when {@code sendAfter} returns, as in Erlang),
+ * from the clock's time then; advancing never moves it.
  */
 public final class ManualClock implements Clock {
 
-  private static final long TASK_WAIT_SECONDS = 10;
+  private static final long WAIT_SECONDS = 10;
 
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
   /** Virtual nanoseconds. */
   private long now;
+  /** Virtual wall-clock milliseconds at virtual time zero. */
+  private final long epochMillis;
   private long sequence;
+  private volatile Node node;
 
   private final class Task implements Scheduled, Comparable<Task> {
     final long deadline;
@@ -61,18 +71,26 @@ public final class ManualClock implements Clock {
     }
   }
 
-  /** A clock at time zero that nothing uses yet; see {@link #install}. */
+  /** A clock at time zero, whose wall clock starts at the real time of its creation; see {@link #install}. */
   public ManualClock() {
+    this(System.currentTimeMillis());
+  }
+
+  /** A clock at time zero whose wall clock reads {@code epochMillis} then. */
+  public ManualClock(long epochMillis) {
+    this.epochMillis = epochMillis;
   }
 
   /**
    * Makes a new manual clock the clock of {@code vertx}'s toolkit.
    *
-   * @throws IllegalStateException if servers are already running there
+   * @throws IllegalStateException if servers, timers or calls already exist there
    */
   public static ManualClock install(Vertx vertx) {
     ManualClock clock = new ManualClock();
-    Node.of(vertx).useClock(clock);
+    Node node = Node.of(vertx);
+    node.useClock(clock);
+    clock.node = node;
     return clock;
   }
 
@@ -82,8 +100,13 @@ public final class ManualClock implements Clock {
   }
 
   @Override
-  public synchronized Scheduled schedule(long delayMillis, Runnable task) {
-    Task t = new Task(now + Math.max(0, delayMillis) * 1_000_000, sequence++, Vertx.currentContext(), task);
+  public synchronized long currentTimeMillis() {
+    return epochMillis + now / 1_000_000;
+  }
+
+  @Override
+  public synchronized Scheduled scheduleAt(Context context, long deadlineNanos, Runnable task) {
+    Task t = new Task(deadlineNanos, sequence++, context, task);
     queue.add(t);
     return t;
   }
@@ -95,9 +118,11 @@ public final class ManualClock implements Clock {
 
   /**
    * Moves time forward by {@code amount}, running every task that falls due on the way, in
-   * deadline order, including tasks those tasks schedule within the window.
+   * deadline order, including tasks those tasks schedule within the window. See the class
+   * documentation for what has happened when it returns.
    *
-   * @throws IllegalStateException if called from a Vert.x thread
+   * @throws IllegalStateException if called from a Vert.x thread, or if the toolkit does not
+   *     settle (or a task does not finish) within 10 seconds
    */
   public void advance(Duration amount) {
     if (Context.isOnVertxThread()) {
@@ -107,6 +132,7 @@ public final class ManualClock implements Clock {
     synchronized (this) {
       target = now + amount.toNanos();
     }
+    settle();
     while (true) {
       Task next;
       synchronized (this) {
@@ -119,14 +145,18 @@ public final class ManualClock implements Clock {
         now = Math.max(now, next.deadline);
       }
       runAndWait(next);
+      settle();
+    }
+  }
+
+  private void settle() {
+    Node installed = node;
+    if (installed != null && !installed.awaitSettled(TimeUnit.SECONDS.toNanos(WAIT_SECONDS))) {
+      throw new IllegalStateException("the toolkit did not settle within " + WAIT_SECONDS + " s");
     }
   }
 
   private static void runAndWait(Task task) {
-    if (task.context == null) {
-      task.body.run();
-      return;
-    }
     CountDownLatch ran = new CountDownLatch(1);
     task.context.runOnContext(v -> {
       try {
@@ -136,8 +166,8 @@ public final class ManualClock implements Clock {
       }
     });
     try {
-      if (!ran.await(TASK_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("a timer task did not finish within " + TASK_WAIT_SECONDS + " s");
+      if (!ran.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("a timer task did not finish within " + WAIT_SECONDS + " s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

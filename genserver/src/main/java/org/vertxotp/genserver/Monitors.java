@@ -10,9 +10,11 @@ import org.vertxotp.genserver.impl.Node;
  *
  * <p>A monitor set up in a server's callback delivers {@link Down} to that server's
  * {@code handleInfo} and is removed when that server stops. Anywhere else, pass a handler: it
- * runs on the caller's context (or, outside any context, on the thread that saw the stop).
- * Monitoring a server that is already gone, or a name nobody holds, delivers {@code Down} with
- * {@link ExitReason#NOPROC} at once.
+ * runs as a task of its own on the caller's context (or, for code on no context, on one of the
+ * toolkit's), never inside the stopping server's own stop; a handler that throws is reported by
+ * Vert.x and keeps no other from running. A handler monitor set up from a verticle ends when that
+ * verticle is undeployed. Monitoring a server that is already gone, or a name nobody holds,
+ * delivers {@code Down} with {@link ExitReason#NOPROC} at once.
  */
 public final class Monitors {
 

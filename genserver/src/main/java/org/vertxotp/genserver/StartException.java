@@ -29,6 +29,11 @@ public final class StartException extends RuntimeException {
     return new StartException(StartFailure.INIT_STOPPED, reason, null, "init stopped: " + reason);
   }
 
+  /** The server was stopped before init returned (killed, or Vert.x closing), with {@code reason}. */
+  public static StartException stoppedWhileStarting(ExitReason reason, String why) {
+    return new StartException(StartFailure.INIT_STOPPED, reason, null, why + ": " + reason);
+  }
+
   public static StartException ignored() {
     return new StartException(StartFailure.IGNORED, null, null, "init returned ignore");
   }

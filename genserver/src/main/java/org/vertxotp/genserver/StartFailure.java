@@ -4,7 +4,10 @@ package org.vertxotp.genserver;
 public enum StartFailure {
   /** The requested name is held by another running server ({@link StartException#holder()}). */
   ALREADY_STARTED,
-  /** {@code init} returned {@code stop(reason)}, threw, or returned an invalid result. */
+  /**
+   * {@code init} returned {@code stop(reason)}, threw, or returned an invalid result; or the
+   * server was stopped before {@code init} returned (killed, or Vert.x closing).
+   */
   INIT_STOPPED,
   /** {@code init} returned {@code ignore()}: not an error, but there is no server. */
   IGNORED

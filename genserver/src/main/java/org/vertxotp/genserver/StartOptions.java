@@ -1,25 +1,37 @@
 package org.vertxotp.genserver;
 
 import io.vertx.core.Context;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How {@code GenServer.start} starts a server: its registered name and where it runs.
+ * How {@code GenServer.start} starts a server: its registered name, where it runs, and how long
+ * it gets to stop when it is shut down from outside.
+ *
+ * <h2>Lifetime</h2>
+ * A server's life is tied only to what OTP ties it to: its supervisor and explicit stops. Who
+ * called {@code start}, and from which verticle or server, does not matter: a server is never a
+ * child deployment of its starter. When Vert.x closes, the toolkit stops every server first,
+ * supervision trees in order (children in reverse start order), before Vert.x undeploys the rest.
  *
  * <h2>Placement</h2>
  * By default a server is deployed as its own verticle, on its own context and an event loop
  * that Vert.x picks. A round trip between two event loops costs a thread wake-up each way (tens
  * of microseconds); a call between handlers on one event loop costs about a microsecond. Where a
  * server is called mostly by one verticle, {@link #setContext(Context)} runs it on that
- * verticle's context instead: the server then shares the context's event loop and its lifetime
- * (it stops with {@link ExitReason#shutdown()} when that context's verticle is undeployed), and
- * it is not a separate deployment.
+ * verticle's context instead: the server then shares the context's event loop and, by that
+ * explicit choice, its lifetime (it stops with {@link ExitReason#shutdown()} when that context's
+ * verticle is undeployed); it is not a separate deployment.
  */
 public final class StartOptions {
 
+  /** OTP's default shutdown time for a worker: how long {@code terminate} may take on undeploy. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
   private ServerName name;
   private Context context;
+  private Duration shutdownTimeout;
 
   public StartOptions() {
   }
@@ -54,5 +66,26 @@ public final class StartOptions {
 
   public Optional<Context> getContext() {
     return Optional.ofNullable(context);
+  }
+
+  /**
+   * How long the server gets to finish its current callback and run {@code terminate} when it is
+   * shut down from outside (its verticle undeployed, its host context closed, Vert.x closing);
+   * after that it is killed. {@link #DEFAULT_SHUTDOWN_TIMEOUT} unless set; a supervisor's default
+   * is {@link GenServer#INFINITY}, since it bounds its children's shutdown itself. A supervisor
+   * stopping its child uses the child spec's shutdown instead.
+   */
+  public StartOptions setShutdownTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("shutdown timeout must not be negative: " + timeout);
+    }
+    this.shutdownTimeout = timeout;
+    return this;
+  }
+
+  /** The shutdown timeout set with {@link #setShutdownTimeout}, if any. */
+  public Optional<Duration> getShutdownTimeout() {
+    return Optional.ofNullable(shutdownTimeout);
   }
 }

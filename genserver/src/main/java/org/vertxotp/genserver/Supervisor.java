@@ -16,9 +16,10 @@ import org.vertxotp.genserver.impl.SupervisorServer;
  *   <li>A child that stops is restarted per its {@link Restart} type and the {@link Strategy}. A
  *       restarted named child takes its name back, so callers by name reach the new incarnation;
  *       the old one's timers and monitors are gone with it.</li>
- *   <li>More restarts than the intensity allows within the period stop the supervisor with a
- *       {@link SupervisorFailure.RestartIntensityExceeded} reason naming the child; a parent
- *       supervisor then sees that exit and restarts the subtree.</li>
+ *   <li>More restarts than the intensity allows within the period (a restart exactly one period
+ *       ago still counts, as in OTP) stop the supervisor with reason {@code shutdown} whose
+ *       detail is a {@link SupervisorFailure.RestartIntensityExceeded} naming the child, and an
+ *       error report; a parent supervisor restarts the subtree if it is permanent.</li>
  *   <li>A supervisor stops its children in reverse start order, each with
  *       {@link ExitReason#shutdown()} and its shutdown time, after which it is killed.</li>
  * </ul>
@@ -36,7 +37,14 @@ public final class Supervisor {
     return start(vertx, spec, new StartOptions());
   }
 
+  /**
+   * Starts a supervisor with {@code options}. Unless the options set one, its shutdown timeout is
+   * {@link GenServer#INFINITY}: it bounds its own stop by its children's shutdown times.
+   */
   public static Future<ServerRef> start(Vertx vertx, SupervisorSpec spec, StartOptions options) {
+    if (options.getShutdownTimeout().isEmpty()) {
+      options.setShutdownTimeout(GenServer.INFINITY);
+    }
     return GenServer.start(vertx, new SupervisorServer(vertx), spec, options);
   }
 

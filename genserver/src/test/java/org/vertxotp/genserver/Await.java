@@ -34,6 +34,17 @@ final class Await {
     return fail("expected a failure, got " + future.result());
   }
 
+  /** Waits for {@code future} to complete, either way. */
+  static void failureOrResult(Future<?> future) {
+    try {
+      future.await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("future did not complete within 10 s", e);
+    } catch (Throwable expected) {
+      // completed, with a failure
+    }
+  }
+
   static CallException callFailure(Future<?> future, CallFailure expected) {
     Throwable t = failure(future);
     CallException e = assertInstanceOf(CallException.class, t);

@@ -9,7 +9,6 @@ import static org.vertxotp.genserver.Results.*;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
@@ -21,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class LifecycleTest {
 
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();

@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One message at a time, in arrival order per sender; async callbacks hold the mailbox. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class MailboxTest {
 
   /** Records every message it handles; {@code "hold"} returns a future the test completes. */

@@ -8,7 +8,6 @@ import static org.vertxotp.genserver.Results.*;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Timers on a {@link ManualClock}: deterministic. {@code advance} returns after the callbacks
  * of the timers it fired ran, so these tests read results without waiting.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class ManualClockTimerTest {
 
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();

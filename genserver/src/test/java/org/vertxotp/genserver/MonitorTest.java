@@ -12,14 +12,13 @@ import static org.vertxotp.genserver.Results.*;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class MonitorTest {
 
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -137,7 +136,7 @@ class MonitorTest {
   }
 
   @Test
-  void serverKilledWhileStartingNeverRunsTerminate(Vertx vertx) {
+  void serverKilledWhileItsInitIsPendingFailsItsStartAndNeverRunsTerminate(Vertx vertx) {
     BlockingQueue<Object> probeEvents = new LinkedBlockingQueue<>();
     Promise<Void> initDone = Promise.promise();
     GenServer<Void, Void> slowStarter = new GenServer<>() {
@@ -153,10 +152,11 @@ class MonitorTest {
     };
     Future<ServerRef> starting = GenServer.start(vertx, slowStarter, null, new StartOptions().setName("slow"));
     Future<Void> killed = GenServer.kill(vertx, ServerName.of("slow"));
-    initDone.complete();
-    Await.result(starting);
     Await.result(killed);
-    assertNull(probeEvents.poll(), "terminate ran"); // it would have run before the kill completed
+    initDone.complete();
+    StartException failed = assertInstanceOf(StartException.class, Await.failure(starting));
+    assertEquals(ExitReason.KILLED, failed.reason().orElseThrow());
+    assertNull(probeEvents.poll(), "terminate ran");
     assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
   }
 

@@ -1,26 +1,27 @@
 package org.vertxotp.genserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.vertxotp.genserver.Results.*;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
-import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Where a server runs: its own verticle by default, or a context the caller chooses. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class PlacementTest {
 
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
 
-  /** Replies with the name of the thread it runs on; records its terminate reason. */
+  /** Replies with the context it runs on; records its terminate reason. */
   final class WhereAmI implements GenServer<Void, Void> {
     @Override
     public InitResult<Void> init(Void args) {
@@ -29,7 +30,7 @@ class PlacementTest {
 
     @Override
     public CallResult<Void> handleCall(Object request, From from, Void state) {
-      return reply(Thread.currentThread().getName(), state);
+      return reply(Vertx.currentContext(), state);
     }
 
     @Override
@@ -38,24 +39,24 @@ class PlacementTest {
     }
   }
 
-  /** A verticle that starts a server on its own context and reports both threads. */
+  /** A verticle that starts a server on its own context and reports both contexts. */
   final class Host extends VerticleBase {
-    final Promise<String[]> threads = Promise.promise();
+    final Promise<Context[]> contexts = Promise.promise();
 
     @Override
     public Future<?> start() {
       return GenServer.start(vertx, new WhereAmI(), null, new StartOptions().setContext(context).setName("local"))
-          .compose(ref -> GenServer.<String>call(vertx, ref, "where"))
-          .onSuccess(serverThread -> threads.complete(new String[] {Thread.currentThread().getName(), serverThread}));
+          .compose(ref -> GenServer.<Context>call(vertx, ref, "where"))
+          .onSuccess(serverContext -> contexts.complete(new Context[] {context, serverContext}));
     }
   }
 
   @Test
-  void serverStartedOnTheCallersContextRunsOnTheCallersEventLoop(Vertx vertx) {
+  void serverStartedOnTheCallersContextRunsOnTheCallersContext(Vertx vertx) {
     Host host = new Host();
     Await.result(vertx.deployVerticle(host));
-    String[] threads = Await.result(host.threads.future());
-    assertEquals(threads[0], threads[1]);
+    Context[] contexts = Await.result(host.contexts.future());
+    assertSame(contexts[0], contexts[1]);
   }
 
   @Test
@@ -82,9 +83,10 @@ class PlacementTest {
   void serverDeployedByDefaultRunsOnItsOwnContext(Vertx vertx) {
     Host host = new Host();
     Await.result(vertx.deployVerticle(host));
-    String hostThread = Await.result(host.threads.future())[0];
+    Context hostContext = Await.result(host.contexts.future())[0];
     ServerRef own = Await.result(GenServer.start(vertx, new WhereAmI(), null));
-    // Vert.x spreads deployments over its event loops; with the default pool two deployments in a row land on different loops.
-    assertNotEquals(hostThread, Await.result(GenServer.<String>call(vertx, own, "where")));
+    Context ownContext = Await.result(GenServer.<Context>call(vertx, own, "where"));
+    assertNotSame(hostContext, ownContext);
+    assertEquals(2, vertx.deploymentIDs().size(), "the server is a deployment of its own beside the host");
   }
 }

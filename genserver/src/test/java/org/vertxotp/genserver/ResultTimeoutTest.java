@@ -6,7 +6,6 @@ import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class ResultTimeoutTest {
 
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();

@@ -1,13 +1,13 @@
 package org.vertxotp.genserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class SupervisorTest {
 
   private static final Duration PERIOD = Duration.ofSeconds(5);
@@ -115,19 +115,22 @@ class SupervisorTest {
   }
 
   @Test
-  void restartIntensityExceededStopsTheSupervisorWithAReasonNamingTheChild(Vertx vertx) {
+  void restartIntensityExceededStopsTheSupervisorWithShutdownAndAReportNamingTheChild(Vertx vertx) {
     ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"))));
     BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
     Monitors.monitor(vertx, sup, downs::add);
     crash(vertx, "a");
     Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a restarted once");
     crash(vertx, "a");
-    ExitReason.Custom reason = assertInstanceOf(ExitReason.Custom.class, Await.next(downs).reason());
+    ExitReason.Shutdown reason = assertInstanceOf(ExitReason.Shutdown.class, Await.next(downs).reason());
+    assertFalse(reason.isAbnormal(), "a supervisor that gives up stops with shutdown, as in OTP");
     SupervisorFailure.RestartIntensityExceeded exceeded =
-        assertInstanceOf(SupervisorFailure.RestartIntensityExceeded.class, reason.term());
+        assertInstanceOf(SupervisorFailure.RestartIntensityExceeded.class, reason.detail());
     assertEquals("a", exceeded.childId());
     assertTrue(reason.toString().contains("child a"), reason.toString());
     assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(1, TestLogs.reports().stream().filter(r -> r.contains("reached max restart intensity")).count(),
+        "one supervisor report: " + TestLogs.reports());
   }
 
   @Test
@@ -262,5 +265,66 @@ class SupervisorTest {
         ChildSpec.worker("d", Kid::new, new Kid.Args("d", log, true)))));
     assertEquals(StartFailure.INIT_STOPPED, failed.failure());
     assertEquals(List.of("a", "c"), Await.result(Supervisor.whichChildren(vertx, sup)).stream().map(ChildInfo::id).toList());
+  }
+
+  /** Records its start, then continues straight into a normal stop. */
+  static final class Quitter implements GenServer<Queue<String>, Queue<String>> {
+    @Override
+    public InitResult<Queue<String>> init(Queue<String> log) {
+      log.add("start:q");
+      return Results.ok(log, Action.continueWith("quit"));
+    }
+
+    @Override
+    public CastResult<Queue<String>> handleContinue(Object continuation, Queue<String> log) {
+      return Results.stop(ExitReason.normal(), log);
+    }
+
+    @Override
+    public void terminate(ExitReason reason, Queue<String> log) {
+      log.add("stop:q:" + reason);
+    }
+  }
+
+  @Test
+  void transientChildThatStopsNormallyRightAfterItsInitIsNotRestarted(Vertx vertx) {
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        ChildSpec.worker("q", Quitter::new, log).withRestart(Restart.TRANSIENT))));
+    Await.until(() -> log.contains("stop:q:normal"), "q stopped");
+    List<ChildInfo> children = Await.result(Supervisor.whichChildren(vertx, sup)); // after q's Down
+    assertEquals(Optional.empty(), children.get(0).server());
+    assertEquals(List.of("start:q", "stop:q:normal"), new ArrayList<>(log));
+    assertEquals(List.of(), TestLogs.reports());
+  }
+
+  @Test
+  void transientSupervisorThatGaveUpIsNotRestartedByItsParent(Vertx vertx) {
+    ServerRef top = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        ChildSpec.supervisor("sub", SupervisorSpec.oneForOne(kid("a"))).withName("sub").withRestart(Restart.TRANSIENT))
+        .withIntensity(5, PERIOD)));
+    ServerRef sub = ref(vertx, "sub");
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(vertx, sub, downs::add);
+    crash(vertx, "a");
+    Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a restarted once");
+    crash(vertx, "a");
+    assertInstanceOf(ExitReason.Shutdown.class, Await.next(downs).reason());
+    assertEquals(new ChildCounts(1, 0), Await.result(Supervisor.countChildren(vertx, top)));
+    assertEquals(Optional.empty(), GenServer.whereis(vertx, "sub"));
+  }
+
+  @Test
+  void restartsExactlyOnePeriodApartBothCountTowardsTheIntensity(Vertx vertx) {
+    ManualClock clock = ManualClock.install(vertx);
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a")))); // 1 restart in 5 s
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(vertx, sup, downs::add);
+    crash(vertx, "a"); // t = 0: restarted
+    Await.until(() -> GenServer.whereis(vertx, "a").isPresent(), "a restarted");
+    clock.advance(PERIOD);
+    crash(vertx, "a"); // t = 5 s: the restart at 0 is still within the period, as OTP counts it
+    SupervisorFailure.RestartIntensityExceeded exceeded = assertInstanceOf(SupervisorFailure.RestartIntensityExceeded.class,
+        assertInstanceOf(ExitReason.Shutdown.class, Await.next(downs).reason()).detail());
+    assertEquals("a", exceeded.childId());
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Timers on the real Vert.x clock: few tests, generous bounds; they prove the wiring. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class TimerTest {
 
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();

@@ -11,12 +11,11 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What a plain Vert.x program, using only the documented wire format, sees. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith(TestVertx.class)
 class WireFormatTest {
 
   private static final DeliveryOptions CALL = new DeliveryOptions().addHeader("genserver-kind", "call");

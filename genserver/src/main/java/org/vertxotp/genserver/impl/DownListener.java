@@ -4,9 +4,9 @@ import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.ServerRef;
 
 /**
- * Told once, on the stopping server's thread, that a monitored server stopped. Implementations
- * must be quick and must not throw; they hand work to their own context.
+ * Told once, on the stopping server's context, that a monitored server stopped. Implementations
+ * must be quick: they hand their work to a context as a task of its own, never run it inline.
  */
-public interface DownListener {
+interface DownListener {
   void down(ServerRef server, ExitReason reason);
 }

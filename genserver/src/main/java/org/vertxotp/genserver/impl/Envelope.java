@@ -2,9 +2,13 @@ package org.vertxotp.genserver.impl;
 
 import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.Timeout;
 
-/** What travels to a server's mailbox. Passed by reference through the event bus (local codec). */
-public sealed interface Envelope {
+/**
+ * What waits in a server's mailbox. Put there directly by the sender (never through the event
+ * bus), so that a server's mailbox holds what was sent to it in the order it was sent.
+ */
+sealed interface Envelope {
 
   /** The message handed to the callback, for error reports. */
   Object payload();
@@ -15,6 +19,7 @@ public sealed interface Envelope {
 
   record Info(Object payload) implements Envelope {}
 
+  /** A result's {@code continue}: held apart from the mailbox and handled before it. */
   record Continue(Object payload) implements Envelope {}
 
   /** A monitor fired; dropped if it was demonitored with flush before it is handled. */
@@ -25,6 +30,14 @@ public sealed interface Envelope {
     @Override
     public Object payload() {
       return entry.message;
+    }
+  }
+
+  /** The result timeout armed after message {@code generation} fired; stale once another message was handled. */
+  record ResultTimeout(long generation) implements Envelope {
+    @Override
+    public Object payload() {
+      return Timeout.INSTANCE;
     }
   }
 

@@ -1,25 +1,32 @@
 package org.vertxotp.genserver.impl;
 
+import io.vertx.core.Closeable;
+import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.Clock;
+import org.vertxotp.genserver.GenServer;
 
 /**
  * A call from this Vert.x instance. The caller's future completes on the caller's context (or,
- * for a caller outside any context, on the thread that settled it). Its timer is the caller's
- * and is armed on the caller's context.
+ * for a caller on no context, on the toolkit's), always as a task of its own: never inside the
+ * server's callback, even on the same event loop. Its timeout runs on the caller's context too,
+ * and does not die with the caller's deployment; a call without timeout from a verticle is
+ * settled when that verticle is undeployed, so that nothing of it stays behind.
  */
-final class LocalCall extends OutstandingCall {
+final class LocalCall extends OutstandingCall implements Closeable {
 
   private final Node node;
   private final Context callerContext;
   private final Promise<Object> promise = Promise.promise();
   private Clock.Scheduled timer;
+  private boolean hooked;
 
-  LocalCall(Node node, ServerProcess<?, ?> target, Context callerContext) {
+  LocalCall(Node node, ServerProcess target, Context callerContext) {
     super(target);
     this.node = node;
     this.callerContext = callerContext;
@@ -30,9 +37,22 @@ final class LocalCall extends OutstandingCall {
   }
 
   /** Arms the call's timeout; called before the request is sent, so before any reply. */
-  void armTimeout(long millis) {
-    timer = node.clock().schedule(millis,
-        () -> fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target.ref() + " in time")));
+  void armTimeout(Duration timeout) {
+    if (!GenServer.isInfinite(timeout)) {
+      timer = node.clock().schedule(callerContext, Node.timeoutNanos(timeout),
+          () -> fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target.ref() + " in time")));
+    } else if (VertxInternals.isDeployment(callerContext)) {
+      hooked = true;
+      VertxInternals.onClose(callerContext, this);
+    }
+  }
+
+  /** The caller's verticle was undeployed while it waited without a timeout: nobody is left to answer. */
+  @Override
+  public void close(Completable<Void> completion) {
+    hooked = false; // Vert.x forgets the hook as it runs it
+    fail(new CallException(CallFailure.TIMEOUT, "the caller of " + target.ref() + " was undeployed"));
+    completion.succeed();
   }
 
   @Override
@@ -40,29 +60,19 @@ final class LocalCall extends OutstandingCall {
     if (timer != null) {
       timer.cancel(); // harmless when it is the timeout that settled the call
     }
+    if (hooked) {
+      VertxInternals.forgetOnClose(callerContext, this);
+    }
     node.callSettled();
   }
 
   @Override
   void onReply(Object value) {
-    onCallerContext(callerContext, () -> promise.complete(value));
+    node.execute(callerContext, v -> promise.complete(value));
   }
 
   @Override
   void onFailure(CallException failure) {
-    onCallerContext(callerContext, () -> promise.fail(failure));
-  }
-
-  /**
-   * Completes a caller's future on the caller's context, always as a task of its own: never
-   * inside the server's callback, even on the same event loop. A caller outside any context is
-   * completed on the current thread.
-   */
-  static void onCallerContext(Context caller, Runnable completion) {
-    if (caller == null) {
-      completion.run();
-    } else {
-      caller.runOnContext(v -> completion.run());
-    }
+    node.execute(callerContext, v -> promise.fail(failure));
   }
 }

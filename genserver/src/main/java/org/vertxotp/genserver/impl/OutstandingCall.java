@@ -23,11 +23,11 @@ abstract class OutstandingCall implements From, DownListener {
   private static final AtomicIntegerFieldUpdater<OutstandingCall> SETTLED =
       AtomicIntegerFieldUpdater.newUpdater(OutstandingCall.class, "settled");
 
-  final ServerProcess<?, ?> target;
+  final ServerProcess target;
   private volatile int answered;
   private volatile int settled;
 
-  OutstandingCall(ServerProcess<?, ?> target) {
+  OutstandingCall(ServerProcess target) {
     this.target = target;
   }
 

@@ -9,7 +9,7 @@ final class PlainCall extends OutstandingCall {
 
   private final Message<Object> request;
 
-  PlainCall(ServerProcess<?, ?> target, Message<Object> request) {
+  PlainCall(ServerProcess target, Message<Object> request) {
     super(target);
     this.request = request;
   }

@@ -15,7 +15,7 @@ final class PlainMessages {
    * The envelope for a plain message, or {@code null} when it is not one: then a requester was
    * already answered with {@link CallFailure#BAD_MESSAGE} and the server is untouched.
    */
-  static Envelope read(ServerProcess<?, ?> server, Message<Object> message) {
+  static Envelope read(ServerProcess server, Message<Object> message) {
     boolean expectsReply = message.replyAddress() != null;
     if (!(message.body() instanceof JsonObject body)) {
       String type = message.body() == null ? "null" : message.body().getClass().getName();

@@ -1,5 +1,7 @@
 package org.vertxotp.genserver.impl;
 
+import io.vertx.core.Closeable;
+import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -10,10 +12,12 @@ import org.vertxotp.genserver.MonitorRef;
 import org.vertxotp.genserver.ServerRef;
 
 /**
- * A monitor of one server, for a monitoring server (Down into its mailbox) or for a handler.
- * Active until it fires or is demonitored, whichever comes first (one compare-and-set).
+ * A monitor of one server, for a monitoring server (Down into its mailbox) or for a handler (run
+ * as a task of its own on the context it was set up from, never inline in the dying server's
+ * stop). Active until it fires or is demonitored, whichever comes first (one compare-and-set).
+ * A handler monitor set up from a verticle ends when that verticle is undeployed.
  */
-final class ServerMonitor implements MonitorRef, DownListener {
+final class ServerMonitor implements MonitorRef, DownListener, Closeable {
 
   private static final int ACTIVE = 0;
   private static final int FIRED = 1;
@@ -22,24 +26,28 @@ final class ServerMonitor implements MonitorRef, DownListener {
       AtomicIntegerFieldUpdater.newUpdater(ServerMonitor.class, "state");
 
   private final Node node;
-  private final ServerProcess<?, ?> target;
-  private final ServerProcess<?, ?> owner;
+  private final ServerProcess target;
+  private final ServerProcess owner;
   private final Context handlerContext;
   private final Handler<Down> handler;
+  private final boolean hooked;
   private volatile int state;
   /** Set by a flushing demonitor: a Down already queued is dropped. */
   volatile boolean flushed;
 
-  ServerMonitor(Node node, ServerProcess<?, ?> target, ServerProcess<?, ?> owner, Context handlerContext,
-                Handler<Down> handler) {
+  ServerMonitor(Node node, ServerProcess target, ServerProcess owner, Context handlerContext, Handler<Down> handler) {
     this.node = node;
     this.target = target;
     this.owner = owner;
     this.handlerContext = handlerContext;
     this.handler = handler;
+    this.hooked = handler != null && VertxInternals.isDeployment(handlerContext);
+    if (hooked) {
+      VertxInternals.onClose(handlerContext, this);
+    }
   }
 
-  ServerProcess<?, ?> owner() {
+  ServerProcess owner() {
     return owner;
   }
 
@@ -53,19 +61,19 @@ final class ServerMonitor implements MonitorRef, DownListener {
     if (!STATE.compareAndSet(this, ACTIVE, FIRED)) {
       return;
     }
-    node.monitorSettled();
+    settled();
     Down down = new Down(this, server, reason);
     if (owner != null) {
-      owner.post(new Envelope.MonitorDown(this, down));
+      owner.enqueue(new Envelope.MonitorDown(this, down));
     } else {
-      LocalCall.onCallerContext(handlerContext, () -> handler.handle(down));
+      node.execute(handlerContext, v -> handler.handle(down));
     }
   }
 
   /** Stops the monitor; true if it was active. */
   boolean cancel(boolean flush) {
     if (STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
-      node.monitorSettled();
+      settled();
       if (target != null) {
         target.demonitor(this);
       }
@@ -75,5 +83,24 @@ final class ServerMonitor implements MonitorRef, DownListener {
       flushed = true;
     }
     return false;
+  }
+
+  /** The handler's verticle was undeployed: nobody is left to tell. */
+  @Override
+  public void close(Completable<Void> completion) {
+    if (STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
+      node.monitorSettled();
+      if (target != null) {
+        target.demonitor(this);
+      }
+    }
+    completion.succeed();
+  }
+
+  private void settled() {
+    node.monitorSettled();
+    if (hooked) {
+      VertxInternals.forgetOnClose(handlerContext, this);
+    }
   }
 }

@@ -5,92 +5,94 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.vertxotp.genserver.Action;
-import org.vertxotp.genserver.BadReturnException;
-import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.CastResult;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.vertxotp.genserver.Clock;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
-import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartException;
-import org.vertxotp.genserver.Timeout;
+import org.vertxotp.genserver.StartOptions;
 
 /**
- * The generic server loop (OTP's {@code gen_server} loop): one message at a time on the
- * server's own context, callbacks never interleaved, results acted on exactly as OTP does.
+ * One server as a process (OTP's {@code proc_lib} layer): its identity, its mailbox and the task
+ * that drains it on the server's context, the signals other code sends it from any thread
+ * (monitors, links, kill, shutdown), the start handshake, and the exit sequence. What the server
+ * does with a message is the {@link ServerLoop}'s business.
  *
- * <p>Everything but the monitor set and the exit reason is confined to the server's context,
- * so there are no locks. {@code busy} is the single "a callback is in progress" flag: it is set
- * while a callback runs and while an async result is pending, and every way into the loop
- * ({@link #run()}) respects it, which is what holds the mailbox and prevents re-entrance.
+ * <h2>Confinement</h2>
+ * The mailbox, the monitor sets and the few volatile flags are shared; everything else is
+ * confined to the server's context. The loop only ever runs as a task of its own on that context
+ * (a drain, a start, a stop): never inside another server's or verticle's call stack, even when
+ * they share the event loop or the context.
+ *
+ * <h2>Exit</h2>
+ * Every way out (a stop result, a crash, kill, shutdown, a failed start) ends in {@link #exit},
+ * whose steps are each guarded: whatever a callback or a listener throws, the name is freed, every
+ * monitor and caller is told, every waiter completes, and the reason is reported once.
  */
-final class ServerProcess<A, S> implements Handler<Message<Object>> {
+final class ServerProcess {
 
   private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
-  private static final ThreadLocal<ServerProcess<?, ?>> CURRENT = new ThreadLocal<>();
-  /** Context-data key under which a server deployed as its own verticle finds itself. */
-  private static final Object CONTEXT_KEY = ServerProcess.class;
+  /** Crash reports and failed starts, OTP's {@code crash_report}s: a logger of their own, to route them. */
+  static final System.Logger REPORTS = System.getLogger("org.vertxotp.genserver.report");
+  private static final ThreadLocal<ServerProcess> CURRENT = new ThreadLocal<>();
+  private static final AtomicIntegerFieldUpdater<ServerProcess> DRAIN =
+      AtomicIntegerFieldUpdater.newUpdater(ServerProcess.class, "drainScheduled");
 
-  private enum Phase { STARTING, RUNNING, STOPPED }
+  enum Phase { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
-  private final Node node;
-  private final GenServer<A, S> behaviour;
-  private final ServerRef ref;
-  private final ServerName name;
+  final Node node;
+  final ServerRef ref;
+  final ServerName name;
+  final ServerLoop<?, ?> loop;
+  private final Duration shutdownTimeout;
 
-  // Shared with other threads: monitors register from anywhere.
+  // ---- shared with other threads
+  final ConcurrentLinkedQueue<Envelope> mailbox = new ConcurrentLinkedQueue<>();
+  private volatile int drainScheduled;
   private final Set<DownListener> monitors = ConcurrentHashMap.newKeySet();
   /** Timers of other owners addressed to this server: cancelled before any monitor hears of the stop. */
   private final Set<TimerEntry> timersAddressedHere = ConcurrentHashMap.newKeySet();
+  /** Servers linked to this one as their supervisor: killed if they outlive it. */
+  private final Set<ServerProcess> linkedChildren = ConcurrentHashMap.newKeySet();
+  private volatile ServerProcess parent;
   private volatile ExitReason exit;
-  private final Promise<Void> stopped = Promise.promise();
-
-  // Until its consumer is registered the server is findable (its name is claimed) but cannot
-  // receive: the event bus would drop what is sent to it, and it may have no context yet. What is
-  // sent to it, and work for its context (kill, monitor bookkeeping), waits here and runs in
-  // order on its context once it is ready, or once it stopped (where it drops or finishes).
-  private volatile boolean ready;
-  private List<Runnable> parked;
-
-  // Written once in boot, before anything else can reach the server; read from other threads.
+  private volatile ExitReason killReason;
+  /** Written once when the server boots, before it can run anything; read from other threads. */
   private volatile Context context;
-  private volatile Thread loopThread;
   private volatile TimerTable timers;
+  private final Promise<Void> exited = Promise.promise();
+  private final Promise<Void> stopped = Promise.promise();
+  private final Handler<Void> drainTask = v -> drain();
 
-  // Confined to the server's context.
+  // ---- confined to the server's context
+  Phase phase = Phase.NEW;
+  private Promise<Void> started;
   private String deploymentId;
   private Closeable hostHook;
   private boolean undeploying;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
-  private Phase phase = Phase.STARTING;
-  private boolean busy = true;
-  private final ArrayDeque<Envelope> mailbox = new ArrayDeque<>();
-  private Envelope pendingContinue;
-  private ExitReason pendingShutdown;
-  private S state;
-  private long generation;
-  private TimerEntry resultTimeout;
-  private final Set<ServerMonitor> ownMonitors = new HashSet<>();
+  private Set<ServerMonitor> ownMonitors;
+  private Clock.Scheduled shutdownKill;
 
-  ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name) {
+  <A, S> ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name, Duration shutdownTimeout) {
     this.node = node;
-    this.behaviour = behaviour;
     this.ref = ref;
     this.name = name;
+    this.shutdownTimeout = shutdownTimeout;
+    this.loop = new ServerLoop<>(this, behaviour);
   }
 
   ServerRef ref() {
@@ -101,8 +103,9 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     return name;
   }
 
-  Node node() {
-    return node;
+  /** The context the server runs on; null until it booted. */
+  Context context() {
+    return context;
   }
 
   /** The timers this server owns; null until it booted. */
@@ -110,26 +113,91 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     return timers;
   }
 
-  /**
-   * The server this code runs for: the one whose callback is on this thread, or, in a future's
-   * continuation on a server's own verticle context, that server. Null elsewhere, including on
-   * a context shared by several servers.
-   */
-  /** True when the calling code runs for this server, which can only be on its own event loop. */
-  boolean isCurrent() {
-    return Thread.currentThread() == loopThread && current() == this;
+  boolean isRoot() {
+    return parent == null;
   }
 
-  static ServerProcess<?, ?> current() {
-    ServerProcess<?, ?> running = CURRENT.get();
+  // ---- who runs
+
+  /** Runs {@code callback} as this server's code: {@code self()}, timers and monitors belong to it. */
+  <T> T runAs(ThrowingSupplier<T> callback) throws Exception {
+    ServerProcess previous = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      return callback.get();
+    } finally {
+      CURRENT.set(previous);
+    }
+  }
+
+  interface ThrowingSupplier<T> {
+    T get() throws Exception;
+  }
+
+  /**
+   * The server this code runs for: the one whose callback is on this thread, or, in a future's
+   * continuation on a server's own verticle context, that server. Null elsewhere, including on a
+   * context shared by several servers.
+   */
+  static ServerProcess current() {
+    ServerProcess running = CURRENT.get();
     if (running != null) {
       return running;
     }
-    Context context = Vertx.currentContext();
-    return context == null ? null : context.get(CONTEXT_KEY);
+    Context context = VertxInternals.currentContext();
+    return context == null ? null : Node.of(context.owner()).soleServerOf(context);
   }
 
-  // ---- monitors (any thread)
+  /** True when the calling code runs for this server. */
+  boolean isCurrent() {
+    ServerProcess running = CURRENT.get();
+    if (running != null) {
+      return running == this;
+    }
+    Context own = context;
+    return own != null && VertxInternals.isOn(own) && node.soleServerOf(own) == this;
+  }
+
+  // ---- the mailbox
+
+  /** Puts {@code envelope} in the mailbox; any thread. Dropped once the server stopped. */
+  void enqueue(Envelope envelope) {
+    mailbox.offer(envelope);
+    scheduleDrain();
+  }
+
+  /** Makes sure a drain task is queued on the server's context if the server can take messages. */
+  void scheduleDrain() {
+    Context ctx = context;
+    // Pairs with boot: a sender that finds no context yet has offered first, and boot drains after setting it.
+    if (ctx != null && drainScheduled == 0 && DRAIN.compareAndSet(this, 0, 1)) {
+      node.execute(ctx, drainTask);
+    }
+  }
+
+  /** Drains now, from a task of this server's own on its context, unless a drain is already queued. */
+  void drainHere() {
+    if (drainScheduled == 0 && DRAIN.compareAndSet(this, 0, 1)) {
+      drain();
+    }
+  }
+
+  private void drain() {
+    try {
+      if (phase == Phase.STOPPED) {
+        mailbox.clear();
+      } else {
+        loop.drain();
+      }
+    } finally {
+      drainScheduled = 0;
+      if (phase != Phase.STOPPED && loop.hasWork()) {
+        scheduleDrain();
+      }
+    }
+  }
+
+  // ---- monitors and links (any thread)
 
   /** Adds a monitor; false (and nothing added) if the server already stopped. */
   boolean monitor(DownListener listener) {
@@ -152,211 +220,202 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
     timersAddressedHere.remove(timer);
   }
 
-  private void fireDown(ExitReason reason) {
-    exit = reason;
-    // First what dies with this server, so that whoever hears of the stop finds it gone.
-    for (TimerEntry timer : timersAddressedHere) {
-      if (timersAddressedHere.remove(timer)) {
-        timer.cancel();
-      }
+  /** Links this (not yet started) server to {@code supervisor}, which then monitors it from the start. */
+  ServerMonitor linkTo(ServerProcess supervisor) {
+    parent = supervisor;
+    supervisor.linkedChildren.add(this);
+    ServerMonitor link = node.monitorFor(supervisor, this);
+    if (supervisor.exit != null) {
+      kill(ExitReason.KILLED); // the supervisor is already gone: so is what it starts
     }
-    // Then every monitor's Down is sent, before those waiting on the exit itself (stop waiters,
-    // callers) are told: whoever sees the stop knows that its Downs are on their way.
-    for (DownListener listener : monitors) {
-      if (listener instanceof ServerMonitor && monitors.remove(listener)) {
-        listener.down(ref, reason);
-      }
+    return link;
+  }
+
+  /** Remembers a monitor this server set up, to remove it when it stops. On its context, or handed to it. */
+  void own(ServerMonitor monitor) {
+    Context ctx = context;
+    if (ctx != null && !VertxInternals.isOn(ctx)) {
+      node.execute(ctx, v -> own(monitor));
+      return;
     }
-    for (DownListener listener : monitors) {
-      if (monitors.remove(listener)) {
-        listener.down(ref, reason);
+    if (phase == Phase.STOPPED) {
+      monitor.cancel(true);
+      return;
+    }
+    if (ownMonitors == null) {
+      ownMonitors = new HashSet<>();
+    }
+    ownMonitors.add(monitor);
+  }
+
+  /** Forgets a monitor that fired or was demonitored. On its context, or handed to it. */
+  void disown(ServerMonitor monitor) {
+    Context ctx = context;
+    if (ctx == null) {
+      return;
+    }
+    if (VertxInternals.isOn(ctx)) {
+      if (ownMonitors != null) {
+        ownMonitors.remove(monitor);
       }
+    } else {
+      node.execute(ctx, v -> disown(monitor));
     }
   }
+
+  // ---- start
 
   /**
-   * Parks {@code envelope} if the server cannot receive yet; false once it can, and the envelope
-   * must then travel through the event bus. Any thread.
+   * Boots the server on {@code ctx} (this runs there): registers its consumers and runs init. The
+   * future completes once init returned ok, or fails, after everything was released, with a
+   * {@link StartException}.
    */
-  boolean parkUntilReady(Envelope envelope) {
-    return !ready && park(() -> deliverLocal(envelope));
-  }
-
-  private boolean park(Runnable task) {
-    synchronized (this) {
-      if (ready) {
-        return false;
-      }
-      if (parked == null) {
-        parked = new ArrayList<>();
-      }
-      parked.add(task);
-      return true;
+  Future<Void> boot(Context ctx, Object args, boolean hosted) {
+    started = Promise.promise();
+    context = ctx;
+    timers = new TimerTable(node, ctx, this);
+    phase = Phase.STARTING;
+    ExitReason killed = killReason; // pairs with kill(): it writes the reason, then reads the context
+    if (killed != null) {
+      exit(killed, null, StartException.stoppedWhileStarting(killed, "killed while starting"));
+      return started.future();
     }
-  }
-
-  /** Ends parking and runs what was parked, in order, ahead of anything sent later. On the context. */
-  private void stopParking() {
-    List<Runnable> early;
-    synchronized (this) {
-      ready = true;
-      early = parked;
-      parked = null;
-    }
-    if (early != null) {
-      early.forEach(Runnable::run);
-    }
-  }
-
-  /** The server never booted (its start failed around it): whoever monitors it is told. */
-  void abandon(ExitReason reason) {
-    if (exit == null) {
-      fireDown(reason);
-    }
-  }
-
-  // ---- lifecycle
-
-  /**
-   * Registers the server's consumers on {@code ctx} and runs init; the future completes once
-   * init returned ok, or fails (after everything is released) with a {@link StartException}.
-   */
-  Future<ServerRef> boot(Context ctx, A args, boolean hosted) {
-    this.context = ctx;
-    this.loopThread = Thread.currentThread();
-    this.timers = new TimerTable(node, ctx, loopThread, this);
     if (hosted) {
       hostHook = done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed());
       VertxInternals.onClose(ctx, hostHook);
     } else {
       deploymentId = ctx.deploymentID();
-      ctx.put(CONTEXT_KEY, this);
+      node.ownContext(ctx, this);
     }
     EventBus bus = node.vertx().eventBus();
-    consumers.add(bus.consumer(ref.address(), this));
+    Handler<Message<Object>> plain = message -> {
+      Envelope envelope = PlainMessages.read(this, message);
+      if (envelope != null) {
+        enqueue(envelope);
+      }
+    };
+    consumers.add(bus.localConsumer(ref.address(), plain));
     if (name != null) {
-      consumers.add(bus.consumer(name.address(), this));
+      consumers.add(bus.localConsumer(name.address(), plain));
     }
-    Promise<ServerRef> started = Promise.promise();
     List<Future<Void>> registered = new ArrayList<>(consumers.size());
     consumers.forEach(c -> registered.add(c.completion()));
-    Future.all(registered).onComplete(ar -> onContext(() -> {
-      if (ar.failed()) {
-        abort(ExitReason.crash(ar.cause()), started, StartException.initStopped(ExitReason.crash(ar.cause())));
-        return;
-      }
-      stopParking(); // parked messages wait in the mailbox until init returned
-      InitResult<S> result;
-      ServerProcess<?, ?> previous = CURRENT.get();
-      CURRENT.set(this);
-      try {
-        result = behaviour.init(args);
-      } catch (Throwable t) {
-        result = new InitResult.Stop<>(ExitReason.crash(t));
-      } finally {
-        CURRENT.set(previous);
-      }
-      onInit(args, result, started);
-    }));
+    Future<?> all = Future.all(registered);
+    if (all.isComplete()) {
+      afterRegistration(all, args); // local consumers are registered at once
+    } else {
+      all.onComplete(ar -> node.execute(ctx, v -> afterRegistration(all, args)));
+    }
     return started.future();
   }
 
-  private void onInit(A args, InitResult<S> result, Promise<ServerRef> started) {
-    if (result instanceof InitResult.Ok<S> ok) {
-      state = ok.state();
-      phase = Phase.RUNNING;
-      busy = false;
-      started.complete(ref);
-      act(ok.action());
-      run();
-    } else if (result instanceof InitResult.Stop<S> stop) {
-      abort(stop.reason(), started, StartException.initStopped(stop.reason()));
-    } else if (result instanceof InitResult.Ignore<S>) {
-      abort(ExitReason.normal(), started, StartException.ignored());
-    } else if (result instanceof InitResult.Async<S> async) {
-      async.result().onComplete(ar -> context.runOnContext(v -> onInit(args,
-          ar.succeeded() ? ar.result() : new InitResult.Stop<>(ExitReason.crash(ar.cause())), started)));
+  private void afterRegistration(Future<?> registration, Object args) {
+    if (phase != Phase.STARTING) {
+      return; // killed meanwhile
+    }
+    if (registration.failed()) {
+      ExitReason reason = ExitReason.crash(registration.cause());
+      exit(reason, null, StartException.initStopped(reason));
     } else {
-      ExitReason reason = ExitReason.crash(new BadReturnException("init", args, result));
-      abort(reason, started, StartException.initStopped(reason));
+      loop.init(args);
     }
   }
 
-  /** init did not return ok: no terminate (as in OTP), release everything, then report. */
-  private void abort(ExitReason reason, Promise<ServerRef> started, StartException failure) {
-    release(reason, null, false);
-    started.fail(failure);
-    if (reason.isAbnormal()) {
-      LOG.log(Level.ERROR, () -> ref + " failed to start: " + reason, causeOf(reason));
+  /** init returned ok: the start completes, and messages that waited are handled next. */
+  void running() {
+    phase = Phase.RUNNING;
+    started.complete();
+  }
+
+  // ---- signals
+
+  /**
+   * Stops the server at once, even mid-callback or mid-start, without terminate (Erlang's exit
+   * signal {@code kill}, or a supervisor's exit with {@code reason}). Any thread.
+   */
+  void kill(ExitReason reason) {
+    killReason = reason;
+    Context ctx = context;
+    if (ctx != null) {
+      node.execute(ctx, v -> {
+        if (phase == Phase.STARTING) {
+          exit(reason, null, StartException.stoppedWhileStarting(reason, "killed while starting"));
+        } else if (phase != Phase.STOPPED) {
+          exit(reason, null, null);
+        }
+      });
     }
   }
 
   /**
-   * Stops the server as soon as the callback in progress (if any) completed, ahead of queued
-   * messages: undeploy, and the close of a hosting context. Completes once it stopped.
+   * Stops the server as soon as its current callback (if any) completed, ahead of queued
+   * messages: undeploy, a host context's close, Vert.x closing. After the shutdown timeout it is
+   * killed. Completes once the server is gone.
    */
   Future<Void> shutdown(ExitReason reason) {
-    Promise<Void> done = Promise.promise();
-    onContext(() -> {
-      undeploying = true;
-      if (phase == Phase.STOPPED) {
-        // Stopped, or stopping by itself and undeploying its verticle: that undeploy is this call.
-        done.complete();
-        return;
-      }
-      pendingShutdown = reason;
-      stopped.future().onComplete(done);
-      run();
-    });
-    return done.future();
+    Context ctx = context;
+    if (ctx == null) {
+      kill(reason); // not booted yet: it never runs init
+    } else {
+      node.execute(ctx, v -> requestShutdown(reason));
+    }
+    return stopped.future();
   }
 
-  private void stopWith(ExitReason reason, Runnable replyAfterTerminate) {
+  /** The verticle is being undeployed: stop, and complete once exited (the undeploy itself is Vert.x's). */
+  Future<Void> undeployed() {
+    undeploying = true;
+    if (phase != Phase.STOPPED) {
+      requestShutdown(ExitReason.shutdown());
+    }
+    return exited.future();
+  }
+
+  private void requestShutdown(ExitReason reason) {
+    if (phase == Phase.STOPPED || !loop.requestShutdown(reason)) {
+      return;
+    }
+    Duration timeout = shutdownTimeout != null ? shutdownTimeout : StartOptions.DEFAULT_SHUTDOWN_TIMEOUT;
+    if (!GenServer.isInfinite(timeout)) {
+      shutdownKill = node.clock().schedule(node.home(), Node.timeoutNanos(timeout), () -> kill(ExitReason.KILLED));
+    }
+    drainHere();
+  }
+
+  // ---- exit
+
+  /**
+   * The one way out. Releases everything at once (so the name is free before anyone hears of
+   * the stop), undeploys the server's verticle if it stopped by itself, and then answers the stop
+   * reply, tells every monitor and caller, completes every waiter and reports the reason. A
+   * non-null {@code startFailure} fails the start instead (init did not return ok).
+   */
+  void exit(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
     if (phase == Phase.STOPPED) {
       return;
     }
-    busy = true;
-    cancelResultTimeout();
-    if (behaviour instanceof AsyncTerminate) {
-      @SuppressWarnings("unchecked")
-      AsyncTerminate<S> async = (AsyncTerminate<S>) behaviour;
-      Future<Void> done;
-      try {
-        done = async.terminateAsync(reason, state);
-      } catch (Throwable t) {
-        done = Future.failedFuture(t);
-      }
-      done.onComplete(ar -> context.runOnContext(v -> {
-        if (phase != Phase.STOPPED) { // unless killed meanwhile
-          release(ar.succeeded() ? reason : ExitReason.crash(ar.cause()), replyAfterTerminate, true);
-        }
-      }));
-      return;
+    phase = Phase.STOPPED;
+    guarded(loop::close, "closing the loop");
+    TimerTable table = timers;
+    if (table != null) {
+      guarded(table::close, "cancelling timers");
     }
-    ExitReason finalReason = reason;
-    ServerProcess<?, ?> previous = CURRENT.get();
-    CURRENT.set(this);
-    try {
-      behaviour.terminate(reason, state);
-    } catch (Throwable t) {
-      finalReason = ExitReason.crash(t);
-    } finally {
-      CURRENT.set(previous);
+    guarded(this::cancelOwnMonitors, "cancelling monitors");
+    guarded(this::unregister, "unregistering");
+    mailbox.clear();
+    if (shutdownKill != null) {
+      shutdownKill.cancel();
     }
-    release(finalReason, replyAfterTerminate, true);
+    exited.complete();
+    Runnable finish = () -> finish(reason, replyAfterTerminate, startFailure);
+    if (startFailure == null && deploymentId != null && !undeploying) {
+      node.vertx().undeploy(deploymentId).onComplete(ar -> finish.run());
+    } else {
+      finish.run();
+    }
   }
 
-  /**
-   * Frees the name and addresses at once; then, once a server that stopped by itself has also
-   * undeployed its verticle, answers the stop reply (so a caller who got it finds the name and
-   * the deployment gone) and fails everyone still waiting: the monitors, which are the calls in
-   * the mailbox, deferred callers and stop waiters.
-   */
-  private void release(ExitReason reason, Runnable replyAfterTerminate, boolean undeploy) {
-    phase = Phase.STOPPED;
-    busy = true;
-    stopParking(); // a start that failed before the server was ready: parked work drops or finishes
-    cancelResultTimeout();
+  private void unregister() {
     node.forget(this);
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
@@ -364,257 +423,100 @@ final class ServerProcess<A, S> implements Handler<Message<Object>> {
       VertxInternals.forgetOnClose(context, hostHook);
       hostHook = null;
     }
-    timers.close();
-    ownMonitors.forEach(monitor -> monitor.cancel(true));
-    ownMonitors.clear();
-    mailbox.clear();
-    pendingContinue = null;
-    state = null;
-    Runnable finish = () -> {
-      if (replyAfterTerminate != null) {
-        replyAfterTerminate.run();
-      }
-      fireDown(reason);
-      stopped.complete();
-      if (undeploy && reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
-        // The crash report comes after everyone waiting was told: formatting it is slow.
-        LOG.log(Level.ERROR, () -> ref + (name == null ? "" : " (" + name + ")") + " terminated: " + reason,
-            causeOf(reason));
-      }
-    };
-    if (undeploy && deploymentId != null && !undeploying) {
-      node.vertx().undeploy(deploymentId).onComplete(ar -> finish.run());
-    } else {
-      finish.run();
+  }
+
+  private void cancelOwnMonitors() {
+    if (ownMonitors != null) {
+      ownMonitors.forEach(monitor -> monitor.cancel(true));
+      ownMonitors = null;
     }
   }
 
-  // ---- the loop
+  private void finish(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
+    node.gone(this); // no longer counted by the time anyone hears of the stop
+    if (replyAfterTerminate != null) {
+      guarded(replyAfterTerminate, "replying after terminate");
+    }
+    fireDown(reason);
+    guarded(() -> exitLinked(reason), "stopping linked children");
+    ServerProcess supervisor = parent;
+    if (supervisor != null) {
+      supervisor.linkedChildren.remove(this);
+    }
+    if (startFailure != null) {
+      started.fail(startFailure);
+    }
+    stopped.complete();
+    if (reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
+      // After everyone waiting was told: formatting a report is slow.
+      REPORTS.log(Level.ERROR, () -> this + (startFailure != null ? " failed to start: " : " terminated: ") + reason,
+          causeOf(reason));
+    }
+  }
+
+  /**
+   * Every monitor hears of the stop, after what dies with the server is gone: first the timers
+   * addressed here, then the monitors' Downs (so whoever learns of the stop knows its Downs are on
+   * their way), then everyone else (callers, stop waiters).
+   */
+  private void fireDown(ExitReason reason) {
+    exit = reason;
+    for (TimerEntry timer : timersAddressedHere) {
+      if (timersAddressedHere.remove(timer)) {
+        guarded(timer::cancel, "cancelling a timer addressed here");
+      }
+    }
+    for (DownListener listener : monitors) {
+      if (listener instanceof ServerMonitor && monitors.remove(listener)) {
+        guarded(() -> listener.down(ref, reason), "telling a monitor");
+      }
+    }
+    for (DownListener listener : monitors) {
+      if (monitors.remove(listener)) {
+        guarded(() -> listener.down(ref, reason), "telling a caller");
+      }
+    }
+  }
+
+  /** A supervisor's children that outlived it receive its exit, as linked processes do in OTP. */
+  private void exitLinked(ExitReason reason) {
+    if (reason instanceof ExitReason.Normal) {
+      return;
+    }
+    for (ServerProcess child : linkedChildren) {
+      if (linkedChildren.remove(child)) {
+        child.kill(reason instanceof ExitReason.Killed ? ExitReason.KILLED : reason);
+      }
+    }
+  }
+
+  /**
+   * The server never booted (its deployment failed around it): it is forgotten, and whoever
+   * monitors it (a link, a kill waiter) is told. No-op if it booted: its own exit did all this.
+   */
+  void abandon() {
+    if (context == null && exit == null) {
+      node.forget(this);
+      fireDown(ExitReason.NOPROC);
+      node.gone(this);
+      stopped.complete();
+    }
+  }
+
+  private void guarded(Runnable step, String what) {
+    try {
+      step.run();
+    } catch (Throwable t) {
+      LOG.log(Level.ERROR, () -> this + ": failed " + what + " while stopping", t);
+    }
+  }
+
+  static Throwable causeOf(ExitReason reason) {
+    return reason instanceof ExitReason.Crash crash ? crash.cause() : null;
+  }
 
   @Override
-  public void handle(Message<Object> message) {
-    Envelope envelope = message.body() instanceof Envelope e ? e : PlainMessages.read(this, message);
-    if (envelope == null) {
-      return;
-    }
-    deliverLocal(envelope);
-  }
-
-  /** Queues an envelope from any thread. */
-  void post(Envelope envelope) {
-    onContext(() -> deliverLocal(envelope));
-  }
-
-  /** Remembers a monitor this server set up, to remove it when it stops. On its context. */
-  void own(ServerMonitor monitor) {
-    onContext(() -> {
-      if (phase == Phase.STOPPED) {
-        monitor.cancel(true);
-      } else {
-        ownMonitors.add(monitor);
-      }
-    });
-  }
-
-  void disown(ServerMonitor monitor) {
-    onContext(() -> ownMonitors.remove(monitor));
-  }
-
-  /**
-   * Stops at once, even mid-callback, without terminate (Erlang's {@code kill}). A pending async
-   * result that completes later finds the server stopped and is dropped.
-   */
-  void kill() {
-    onContext(() -> {
-      if (phase == Phase.RUNNING) {
-        release(ExitReason.KILLED, null, true);
-      } else if (phase == Phase.STARTING) {
-        pendingShutdown = ExitReason.KILLED;
-      }
-    });
-  }
-
-  /** Queues an envelope and runs the loop; on the server's context. */
-  void deliverLocal(Envelope envelope) {
-    if (phase == Phase.STOPPED) {
-      return; // a call's caller monitors this server and is failed by fireDown, if not already
-    }
-    mailbox.add(envelope);
-    run();
-  }
-
-  private void run() {
-    while (!busy && phase == Phase.RUNNING) {
-      if (pendingShutdown instanceof ExitReason.Killed) {
-        release(pendingShutdown, null, true); // killed while starting: no terminate
-        return;
-      } else if (pendingShutdown != null) {
-        stopWith(pendingShutdown, null);
-        return;
-      }
-      Envelope next = pendingContinue;
-      if (next != null) {
-        pendingContinue = null;
-      } else if ((next = mailbox.poll()) == null) {
-        return;
-      }
-      process(next);
-    }
-  }
-
-  private void process(Envelope envelope) {
-    if (envelope instanceof Envelope.KeyedTimer timer && !timers.claim(timer.entry())) {
-      return; // replaced or cancelled after it fired: for the server it never arrived
-    }
-    if (envelope instanceof Envelope.MonitorDown down) {
-      ownMonitors.remove(down.monitor());
-      if (down.monitor().flushed) {
-        return; // demonitored with flush after it fired
-      }
-    }
-    cancelResultTimeout();
-    generation++;
-    if (envelope instanceof Envelope.Stop stop) {
-      stopWith(stop.payload(), null);
-      return;
-    }
-    CallResult<S> result;
-    busy = true;
-    ServerProcess<?, ?> previous = CURRENT.get();
-    CURRENT.set(this);
-    try {
-      result = invoke(envelope);
-    } catch (Throwable t) {
-      busy = false;
-      stopWith(ExitReason.crash(t), null);
-      return;
-    } finally {
-      CURRENT.set(previous);
-    }
-    busy = false;
-    apply(envelope, result);
-  }
-
-  private CallResult<S> invoke(Envelope envelope) throws Exception {
-    if (envelope instanceof Envelope.Call call) {
-      return behaviour.handleCall(call.payload(), call.from(), state);
-    } else if (envelope instanceof Envelope.Cast cast) {
-      return behaviour.handleCast(cast.payload(), state);
-    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer
-        || envelope instanceof Envelope.MonitorDown) {
-      return behaviour.handleInfo(envelope.payload(), state);
-    } else {
-      return behaviour.handleContinue(envelope.payload(), state);
-    }
-  }
-
-  private static String callbackOf(Envelope envelope) {
-    if (envelope instanceof Envelope.Call) {
-      return "handleCall";
-    } else if (envelope instanceof Envelope.Cast) {
-      return "handleCast";
-    } else if (envelope instanceof Envelope.Info || envelope instanceof Envelope.KeyedTimer
-        || envelope instanceof Envelope.MonitorDown) {
-      return "handleInfo";
-    }
-    return "handleContinue";
-  }
-
-  private void apply(Envelope envelope, CallResult<S> result) {
-    try {
-      if (result instanceof CastResult.Async<S> async) {
-        busy = true;
-        async.result().onComplete(ar -> context.runOnContext(v -> {
-          busy = false;
-          if (phase != Phase.RUNNING) {
-            return;
-          }
-          if (ar.failed()) {
-            stopWith(ExitReason.crash(ar.cause()), null);
-          } else {
-            apply(envelope, ar.result());
-          }
-          run();
-        }));
-      } else if (result instanceof CastResult.NoReply<S> noReply) {
-        state = noReply.state();
-        act(noReply.action());
-      } else if (result instanceof CastResult.Stop<S> stop) {
-        state = stop.state();
-        stopWith(stop.reason(), null);
-      } else if (result instanceof CallResult.Reply<S> reply && envelope instanceof Envelope.Call call) {
-        state = reply.state();
-        call.from().reply(reply.reply());
-        act(reply.action());
-      } else if (result instanceof CallResult.StopWithReply<S> stop && envelope instanceof Envelope.Call call) {
-        state = stop.state();
-        stopWith(stop.reason(), () -> call.from().reply(stop.reply()));
-      } else if (result instanceof CallResult.Reject<S> reject && envelope instanceof Envelope.Call call) {
-        state = reject.state();
-        call.from().reject(reject.why());
-      } else {
-        stopWith(ExitReason.crash(new BadReturnException(callbackOf(envelope), envelope.payload(), result)), null);
-      }
-    } catch (IllegalStateException answeredTwice) {
-      stopWith(ExitReason.crash(answeredTwice), null);
-    }
-  }
-
-  private void act(Action action) {
-    if (action instanceof Action.Continue next) {
-      pendingContinue = new Envelope.Continue(next.value());
-    } else if (action instanceof Action.Timeout timeout) {
-      armResultTimeout(timeout.after());
-    }
-  }
-
-  // ---- result timeouts: one-shot, and stale once any other message was handled
-
-  private void armResultTimeout(Duration after) {
-    long armedAt = generation;
-    long millis = after.toMillis();
-    if (millis == 0 && !after.isZero()) {
-      millis = 1;
-    }
-    if (millis == 0) {
-      // Queued behind whatever already waits on this event loop: a waiting message wins.
-      context.runOnContext(v -> resultTimeoutFired(armedAt));
-    } else {
-      resultTimeout = timers.arm(TimerEntry.Kind.RESULT_TIMEOUT, millis, null, armedAt, null);
-    }
-  }
-
-  void resultTimeoutFired(long armedAt) {
-    if (armedAt != generation || busy || phase != Phase.RUNNING) {
-      return;
-    }
-    resultTimeout = null;
-    process(new Envelope.Info(Timeout.INSTANCE));
-    run();
-  }
-
-  private void cancelResultTimeout() {
-    if (resultTimeout != null) {
-      resultTimeout.cancel();
-      resultTimeout = null;
-    }
-  }
-
-  // ---- helpers
-
-  /**
-   * Runs {@code task} on the server's context: now if already there, queued to it otherwise, and
-   * parked until it is ready while it starts.
-   */
-  private void onContext(Runnable task) {
-    if (Thread.currentThread() == loopThread) {
-      task.run();
-    } else if (ready || !park(task)) {
-      context.runOnContext(v -> task.run());
-    }
-  }
-
-  private static Throwable causeOf(ExitReason reason) {
-    return reason instanceof ExitReason.Crash crash ? crash.cause() : null;
+  public String toString() {
+    return ref + (name == null ? "" : " (" + name + ")");
   }
 }

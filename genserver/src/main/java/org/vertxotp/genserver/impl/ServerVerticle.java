@@ -2,18 +2,17 @@ package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import org.vertxotp.genserver.ExitReason;
 
 /**
- * The thin verticle a server is deployed as: start boots the server loop on the verticle's
- * context, undeploy stops it with {@code shutdown}.
+ * The thin verticle a server is deployed as: start boots the server on the verticle's context;
+ * undeploy stops it with {@code shutdown} (killed after its shutdown timeout).
  */
-final class ServerVerticle<A> extends VerticleBase {
+final class ServerVerticle extends VerticleBase {
 
-  private final ServerProcess<A, ?> process;
-  private final A args;
+  private final ServerProcess process;
+  private final Object args;
 
-  ServerVerticle(ServerProcess<A, ?> process, A args) {
+  ServerVerticle(ServerProcess process, Object args) {
     this.process = process;
     this.args = args;
   }
@@ -25,6 +24,6 @@ final class ServerVerticle<A> extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return process.shutdown(ExitReason.shutdown());
+    return process.undeployed();
   }
 }

@@ -65,11 +65,11 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
   /** The supervisor's state; confined to its context like any server's. */
   public static final class State {
     final SupervisorSpec spec;
-    final ServerProcess<?, ?> self;
+    final ServerProcess self;
     final List<Child> children = new ArrayList<>();
     final ArrayDeque<Long> restarts = new ArrayDeque<>();
 
-    State(SupervisorSpec spec, ServerProcess<?, ?> self) {
+    State(SupervisorSpec spec, ServerProcess self) {
       this.spec = spec;
       this.self = self;
     }
@@ -125,21 +125,31 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     return chain;
   }
 
+  /**
+   * Starts one child linked to this supervisor (OTP's {@code start_link}): a start with the options
+   * given to the child's {@link org.vertxotp.genserver.ChildStart} is monitored by the supervisor
+   * before its init runs, so the supervisor sees its real exit reason even if it stops at once, and
+   * the child is killed if it outlives the supervisor. A start function that does not pass those
+   * options on gets a monitor once its start completed instead.
+   */
   private Future<ServerRef> startOne(State s, Child child) {
     StartOptions options = new StartOptions();
     child.spec.name().ifPresent(options::setName);
+    Node.LinkRequest link = node().requestLink(options, s.self);
     Future<ServerRef> started;
     try {
       started = child.spec.start().start(vertx, options, child.args);
     } catch (Throwable t) {
       started = Future.failedFuture(t);
+    } finally {
+      node().endLinkRequest(options);
     }
     return started.transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(new ChildStartError(child, ar.cause()));
       }
       child.ref = ar.result();
-      child.monitor = node().monitorFor(s.self, child.ref);
+      child.monitor = link.monitor != null ? link.monitor : node().monitorFor(s.self, child.ref);
       return Future.succeededFuture(child.ref);
     });
   }
@@ -170,8 +180,12 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
       return noreply(s);
     }
     if (!withinIntensity(s)) {
-      return stop(ExitReason.of(new SupervisorFailure.RestartIntensityExceeded(
-          child.spec.id(), reason, s.spec.intensity(), s.spec.period())), s);
+      // As OTP: the supervisor stops with shutdown (its parent restarts it only if it is permanent);
+      // what went wrong is in the report and in the reason's detail.
+      SupervisorFailure failure = new SupervisorFailure.RestartIntensityExceeded(
+          child.spec.id(), reason, s.spec.intensity(), s.spec.period());
+      ServerProcess.REPORTS.log(System.Logger.Level.ERROR, () -> "supervisor " + s.self + ": " + failure, ServerProcess.causeOf(reason));
+      return stop(ExitReason.shutdown(failure), s);
     }
     return async(restart(s, child).transform(ar -> {
       if (ar.succeeded()) {
@@ -184,12 +198,15 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     }));
   }
 
-  /** Records a restart; false if it is one more than the intensity allows within the period. */
+  /**
+   * Records a restart; false if it is one more than the intensity allows within the period. As
+   * OTP, a restart exactly one period ago still counts (kept while {@code R >= Now - Period}).
+   */
   private boolean withinIntensity(State s) {
     long now = node().clock().nanoTime();
     s.restarts.addLast(now);
     long horizon = now - s.spec.period().toNanos();
-    while (!s.restarts.isEmpty() && s.restarts.peekFirst() <= horizon) {
+    while (!s.restarts.isEmpty() && s.restarts.peekFirst() < horizon) {
       s.restarts.pollFirst();
     }
     return s.restarts.size() <= s.spec.intensity();

@@ -39,7 +39,7 @@ final class TimerEntry implements TimerRef {
   /** Position in the owner's heap, or -1; touched only on the owner's context. */
   int heapIndex = -1;
   /** A server destination other than the owner, watched so the timer dies with it. */
-  ServerProcess<?, ?> watched;
+  ServerProcess watched;
   private volatile int state;
 
   TimerEntry(TimerTable table, Kind kind, Destination destination, Object message, Object key,
@@ -53,7 +53,10 @@ final class TimerEntry implements TimerRef {
     this.sequence = sequence;
   }
 
-  /** An entry for a destination that was already gone: never pending, never counted. */
+  /**
+   * An entry for a destination that was already gone (Erlang cancels such a timer at once): it
+   * was never pending and is in no table; reading or cancelling it gives false.
+   */
   static TimerEntry dead() {
     TimerEntry entry = new TimerEntry(null, Kind.SEND_AFTER, null, null, null, 0, 0);
     entry.state = CANCELLED;
@@ -98,7 +101,7 @@ final class TimerEntry implements TimerRef {
 
   private void settled() {
     table.node().timerSettled();
-    ServerProcess<?, ?> target = watched;
+    ServerProcess target = watched;
     if (target != null) {
       target.unwatch(this);
     }

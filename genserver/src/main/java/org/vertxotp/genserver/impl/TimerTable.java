@@ -18,8 +18,8 @@ final class TimerTable {
 
   private final Node node;
   private final Context context;
-  private final ServerProcess<?, ?> owner;
-  private volatile Thread loopThread;
+  private final ServerProcess owner;
+  private final Runnable wakeTask = this::wake;
 
   private TimerEntry[] heap = new TimerEntry[8];
   private int size;
@@ -28,10 +28,9 @@ final class TimerTable {
   private long wakeupAt = Long.MAX_VALUE;
   private boolean closed;
 
-  TimerTable(Node node, Context context, Thread loopThread, ServerProcess<?, ?> owner) {
+  TimerTable(Node node, Context context, ServerProcess owner) {
     this.node = node;
     this.context = context;
-    this.loopThread = loopThread;
     this.owner = owner;
   }
 
@@ -43,7 +42,7 @@ final class TimerTable {
     return node.clock();
   }
 
-  ServerProcess<?, ?> owner() {
+  ServerProcess owner() {
     return owner;
   }
 
@@ -53,9 +52,9 @@ final class TimerTable {
    * A new pending timer, inserted on the owner's context. With {@code watch}, the timer is also
    * cancelled when that server stops.
    */
-  TimerEntry arm(TimerEntry.Kind kind, long delayMillis, Destination destination, Object message,
-                 ServerProcess<?, ?> watch) {
-    TimerEntry entry = newEntry(kind, delayMillis, destination, message, null);
+  TimerEntry arm(TimerEntry.Kind kind, long delayNanos, Destination destination, Object message,
+                 ServerProcess watch) {
+    TimerEntry entry = newEntry(kind, delayNanos, destination, message, null);
     if (watch != null) {
       entry.watched = watch;
       if (!watch.watch(entry)) {
@@ -74,8 +73,8 @@ final class TimerTable {
 
   // ---- keyed timers (owner's context only)
 
-  void startSingle(Object key, Object message, long delayMillis) {
-    TimerEntry entry = newEntry(TimerEntry.Kind.KEYED, delayMillis, null, message, key);
+  void startSingle(Object key, Object message, long delayNanos) {
+    TimerEntry entry = newEntry(TimerEntry.Kind.KEYED, delayNanos, null, message, key);
     insert(entry);
     if (keyed == null) {
       keyed = new HashMap<>();
@@ -112,9 +111,10 @@ final class TimerTable {
   }
 
   /** A pending entry, counted; not yet in the heap. */
-  private TimerEntry newEntry(TimerEntry.Kind kind, long delayMillis, Destination destination, Object message, Object key) {
+  private TimerEntry newEntry(TimerEntry.Kind kind, long delayNanos, Destination destination, Object message, Object key) {
+    // The deadline is fixed now, when the timer is armed, whenever the heap learns of it.
     TimerEntry entry = new TimerEntry(this, kind, destination, message, key,
-        clock().nanoTime() + delayMillis * 1_000_000, node.nextTimerSequence());
+        clock().nanoTime() + delayNanos, node.nextTimerSequence());
     node.timerArmed();
     return entry;
   }
@@ -136,7 +136,7 @@ final class TimerTable {
     heap[size++] = entry;
     siftUp(entry.heapIndex);
     if (entry.deadline < wakeupAt) {
-      rearm(clock().nanoTime());
+      rearm();
     }
   }
 
@@ -154,16 +154,16 @@ final class TimerTable {
         return;
       }
     }
-    rearm(now);
+    rearm();
   }
 
   private void deliver(TimerEntry entry) {
     switch (entry.kind) {
       case RESULT_TIMEOUT:
-        owner.resultTimeoutFired((Long) entry.message);
+        owner.enqueue(new Envelope.ResultTimeout((Long) entry.message));
         break;
       case KEYED:
-        owner.deliverLocal(new Envelope.KeyedTimer(entry));
+        owner.enqueue(new Envelope.KeyedTimer(entry));
         break;
       case START_TIMER:
         deliverInfo(entry.destination, new TimerTimeout(entry, entry.message));
@@ -175,13 +175,13 @@ final class TimerTable {
 
   private void deliverInfo(Destination destination, Object payload) {
     if (owner != null && owner.ref().equals(destination)) {
-      owner.deliverLocal(new Envelope.Info(payload));
+      owner.enqueue(new Envelope.Info(payload));
     } else {
       node.send(destination, payload); // a name is resolved now, at expiry
     }
   }
 
-  private void rearm(long now) {
+  private void rearm() {
     if (size == 0) {
       return; // wake() cleared the wake-up; nothing to wait for
     }
@@ -191,9 +191,8 @@ final class TimerTable {
     }
     cancelWakeup();
     wakeupAt = head;
-    // Rounded up: the clock's timers are in milliseconds and a wake-up must not come early.
-    long delayMillis = (Math.max(0, head - now) + 999_999) / 1_000_000;
-    wakeup = clock().schedule(delayMillis, this::wake);
+    // At the head's own deadline, never one recomputed from a later now; on the owner's context.
+    wakeup = clock().scheduleAt(context, head, wakeTask);
   }
 
   private void cancelWakeup() {
@@ -286,14 +285,16 @@ final class TimerTable {
     entry.heapIndex = i;
   }
 
+  /**
+   * Runs heap work on the owner's context: now if this code runs there (the heap is confined to
+   * the context, not to a server: another server sharing it may touch it synchronously), else as a
+   * task on it.
+   */
   private void onContext(Runnable task) {
-    if (Thread.currentThread() == loopThread) {
+    if (VertxInternals.isOn(context)) {
       task.run();
     } else {
-      context.runOnContext(v -> {
-        loopThread = Thread.currentThread();
-        task.run();
-      });
+      node.execute(context, v -> task.run());
     }
   }
 }

@@ -1,19 +1,15 @@
 package org.vertxotp.genserver.impl;
 
-import io.vertx.core.Vertx;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Context;
 import org.vertxotp.genserver.Clock;
 
 /**
- * Real time: {@code System.nanoTime} and Vert.x timers, armed on the calling context. Vert.x
- * timers fire no sooner than their delay, so a wake-up is at most a millisecond late, never early.
+ * Real time: {@code System.nanoTime} for deadlines, {@code System.currentTimeMillis} for records,
+ * and wake-ups scheduled to the nanosecond on the owning context's event loop. The event loop
+ * runs a task no sooner than its deadline, so a wake-up is late by the loop's latency, never early.
  */
 final class VertxClock implements Clock {
-
-  private final Vertx vertx;
-
-  VertxClock(Vertx vertx) {
-    this.vertx = vertx;
-  }
 
   @Override
   public long nanoTime() {
@@ -21,8 +17,13 @@ final class VertxClock implements Clock {
   }
 
   @Override
-  public Scheduled schedule(long delayMillis, Runnable task) {
-    long id = vertx.setTimer(Math.max(1, delayMillis), t -> task.run());
-    return () -> vertx.cancelTimer(id);
+  public long currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
+  public Scheduled scheduleAt(Context context, long deadlineNanos, Runnable task) {
+    ScheduledFuture<?> future = VertxInternals.schedule(context, deadlineNanos - System.nanoTime(), task);
+    return () -> future.cancel(false);
   }
 }

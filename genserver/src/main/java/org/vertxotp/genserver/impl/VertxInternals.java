@@ -1,24 +1,35 @@
 package org.vertxotp.genserver.impl;
 
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Closeable;
 import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The toolkit's only uses of Vert.x internal API, kept here so that they are visible and
- * replaceable. Vert.x 5 has no public equivalent for either:
+ * replaceable. Vert.x 5 has no public equivalent for any of them:
  *
  * <ul>
- *   <li>A server placed on an existing context ({@code StartOptions.setContext}) must stop, with
- *       {@code terminate(shutdown)}, when that context's verticle is undeployed, exactly as a
- *       server deployed as its own verticle does. The public API lets a verticle observe only its
- *       own undeploy; close hooks on the context are what Vert.x itself uses to unregister
- *       consumers and timers on undeploy.</li>
- *   <li>Timers armed from outside any server, to a registered name, need an event loop of the
- *       toolkit's own that no deployment's undeploy closes. {@code vertx.getOrCreateContext()}
- *       returns the caller's context when called on a Vert.x thread.</li>
+ *   <li>Confinement is per context, and a handler runs on a duplicate of its context: telling
+ *       whether code runs on a given context needs the current context unwrapped.</li>
+ *   <li>A server placed on an existing context ({@code StartOptions.setContext}) must stop when
+ *       that context's verticle is undeployed; a monitor or call whose owner's verticle is
+ *       undeployed must not outlive it. Close hooks on the context are what Vert.x itself uses.</li>
+ *   <li>Servers must not become child deployments of whoever started them (a server's life is
+ *       tied only to its supervisor): they are deployed as if from the toolkit's own context,
+ *       which belongs to no deployment.</li>
+ *   <li>A clock wake-up must run on the context that owns it, whatever context armed it, must
+ *       not die with a deployment it does not belong to, and is kept to the nanosecond: it is
+ *       scheduled on the context's event loop directly. The public {@code vertx.setTimer} arms on
+ *       the current context, in whole milliseconds, and dies with the current deployment.</li>
+ *   <li>The toolkit stops every server in order when Vert.x closes, before Vert.x undeploys
+ *       what is left: a close hook on the Vert.x instance.</li>
  * </ul>
  */
 final class VertxInternals {
@@ -26,18 +37,70 @@ final class VertxInternals {
   private VertxInternals() {
   }
 
-  /** Runs {@code hook} when {@code context}'s deployment closes. */
+  /** The context this code runs on, unwrapped from any duplicate; null off Vert.x contexts. */
+  static Context currentContext() {
+    ContextInternal current = ContextInternal.current();
+    return current == null ? null : current.unwrap();
+  }
+
+  /** The context this code runs on exactly as it is (a duplicate stays one); null off Vert.x contexts. */
+  static Context callerContext() {
+    return ContextInternal.current();
+  }
+
+  /** {@code context} unwrapped from any duplicate. */
+  static Context unwrap(Context context) {
+    return ((ContextInternal) context).unwrap();
+  }
+
+  /** True when this code runs on {@code context} (or a duplicate of it). */
+  static boolean isOn(Context context) {
+    ContextInternal current = ContextInternal.current();
+    return current != null && current.unwrap() == context;
+  }
+
+  /** True if {@code context} belongs to a deployment, which can be undeployed before Vert.x closes. */
+  static boolean isDeployment(Context context) {
+    return ((ContextInternal) context).isDeployment();
+  }
+
+  /** Runs {@code hook} when {@code context}'s deployment closes (or Vert.x, for a context of no deployment). */
   static void onClose(Context context, Closeable hook) {
     ((ContextInternal) context).unwrap().addCloseHook(hook);
   }
 
-  /** Forgets a hook registered by {@link #onClose}, once the server stopped by itself. */
+  /** Forgets a hook registered by {@link #onClose}. */
   static void forgetOnClose(Context context, Closeable hook) {
     ((ContextInternal) context).unwrap().removeCloseHook(hook);
+  }
+
+  /** Runs {@code hook} when {@code vertx} closes, before it undeploys its deployments. */
+  static void onVertxClose(Vertx vertx, Closeable hook) {
+    ((VertxInternal) vertx).addCloseHook(hook);
   }
 
   /** A new event-loop context that belongs to no deployment. */
   static Context newEventLoopContext(Vertx vertx) {
     return ((VertxInternal) vertx).createEventLoopContext();
+  }
+
+  /**
+   * Deploys {@code verticle} as if from {@code home}, a context of no deployment, so that the
+   * new deployment has no parent whatever context calls this.
+   */
+  static Future<String> deployDetached(Vertx vertx, Context home, Deployable verticle) {
+    AtomicReference<Future<String>> deployed = new AtomicReference<>();
+    ((ContextInternal) home).dispatch(() -> deployed.set(vertx.deployVerticle(verticle)));
+    Future<String> started = deployed.get();
+    return started != null ? started : Future.failedFuture("the deployment could not be started");
+  }
+
+  /**
+   * Runs {@code task} on {@code context} once {@code delayNanos} passed (at once for zero or less),
+   * unaffected by the undeploy of any deployment. Returns the handle that cancels it.
+   */
+  static ScheduledFuture<?> schedule(Context context, long delayNanos, Runnable task) {
+    ContextInternal target = (ContextInternal) context;
+    return target.nettyEventLoop().schedule(() -> target.dispatch(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
   }
 }

@@ -1,0 +1,96 @@
+package org.vertxotp.genserver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * What the tests log. The toolkit's reports (crash reports, supervisor reports), which tests
+ * provoke on purpose, are kept here instead of printed, for tests to assert on. Any other record
+ * at SEVERE (ERROR) is unexpected: it is printed as usual, and fails the test that caused it.
+ */
+final class TestLogs {
+
+  static final String REPORTS = "org.vertxotp.genserver.report";
+
+  private static final Logger REPORT_LOGGER = Logger.getLogger(REPORTS);
+  private static final Logger ROOT = Logger.getLogger("");
+  private static final Recorder RECORDER = new Recorder();
+
+  static {
+    REPORT_LOGGER.setUseParentHandlers(false);
+    REPORT_LOGGER.addHandler(RECORDER);
+    ROOT.addHandler(RECORDER);
+  }
+
+  private TestLogs() {
+  }
+
+  private static final class Recorder extends Handler {
+    private final List<LogRecord> records = new ArrayList<>();
+
+    @Override
+    public synchronized void publish(LogRecord record) {
+      if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+        records.add(record);
+      }
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  }
+
+  private static final List<String> ALLOWED = new ArrayList<>();
+
+  /** Forgets what was logged so far, and what was allowed; before each test. */
+  static void reset() {
+    synchronized (RECORDER) {
+      RECORDER.records.clear();
+      ALLOWED.clear();
+    }
+  }
+
+  /** The running test provokes an error whose text (message or exception) contains {@code text}. */
+  static void allow(String text) {
+    synchronized (RECORDER) {
+      ALLOWED.add(text);
+    }
+  }
+
+  /** The toolkit's reports logged since the test began, as their messages. */
+  static List<String> reports() {
+    List<String> reports = new ArrayList<>();
+    synchronized (RECORDER) {
+      for (LogRecord record : RECORDER.records) {
+        if (REPORTS.equals(record.getLoggerName())) {
+          reports.add(record.getMessage());
+        }
+      }
+    }
+    return reports;
+  }
+
+  /** SEVERE records other than the toolkit's reports, logged since the test began. */
+  static List<String> unexpectedErrors() {
+    List<String> errors = new ArrayList<>();
+    synchronized (RECORDER) {
+      for (LogRecord record : RECORDER.records) {
+        String text = record.getLoggerName() + ": " + record.getMessage()
+            + (record.getThrown() == null ? "" : " (" + record.getThrown() + ")");
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue() && !REPORTS.equals(record.getLoggerName())
+            && ALLOWED.stream().noneMatch(text::contains)) {
+          errors.add(text);
+        }
+      }
+    }
+    return errors;
+  }
+}
