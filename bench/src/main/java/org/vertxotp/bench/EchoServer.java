@@ -1,11 +1,11 @@
 package org.vertxotp.bench;
 
 import static org.vertxotp.genserver.Results.*;
-
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
+
 
 /** The benchmarks' server: replies with its request, like the raw baseline consumers; {@code "crash"} throws. */
 final class EchoServer implements GenServer<Void, Void> {

@@ -5,12 +5,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Arrays;
-import org.vertxotp.genserver.ChildSpec;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
-import org.vertxotp.genserver.Supervisor;
-import org.vertxotp.genserver.SupervisorSpec;
+import org.vertxotp.genserver.supervisor.ChildSpec;
+import org.vertxotp.genserver.supervisor.Supervisor;
+import org.vertxotp.genserver.supervisor.SupervisorSpec;
 
 /**
  * How long a crashed, supervised, named server is unavailable: from the crash to the first reply
@@ -79,10 +79,10 @@ public final class RestartLatency {
 
   /** Crash the child, then call it by name as soon as its name is held again. */
   private static double oursOnce(Vertx vertx) {
-    ServerRef old = GenServer.whereis(vertx, NAME).orElseThrow();
+    ServerRef old = GenServer.whereisLocal(vertx, ServerName.of(NAME)).orElseThrow();
     long start = System.nanoTime();
     GenServer.call(vertx, old, "crash").otherwiseEmpty().await();
-    while (GenServer.whereis(vertx, NAME).filter(r -> !r.equals(old)).isEmpty()) {
+    while (GenServer.whereisLocal(vertx, ServerName.of(NAME)).filter(r -> !r.equals(old)).isEmpty()) {
       Thread.onSpinWait();
     }
     GenServer.call(vertx, ServerName.of(NAME), "ping").await();

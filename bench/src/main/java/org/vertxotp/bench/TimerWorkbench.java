@@ -6,12 +6,12 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Arrays;
 import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.CastResult;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
-import org.vertxotp.genserver.TimerRef;
-import org.vertxotp.genserver.Timers;
+import org.vertxotp.genserver.NoReplyResult;
+import org.vertxotp.genserver.time.TimerRef;
+import org.vertxotp.genserver.time.Timers;
 
 /**
  * A server that runs timer workloads inside its own callbacks, on its own context, both with the
@@ -114,7 +114,7 @@ final class TimerWorkbench implements GenServer<Void, TimerWorkbench.State> {
   }
 
   @Override
-  public CastResult<State> handleInfo(Object message, State s) {
+  public NoReplyResult<State> handleInfo(Object message, State s) {
     if (message instanceof Due due) {
       record(s, due);
     }

@@ -14,18 +14,19 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.CastResult;
-import org.vertxotp.genserver.ChildSpec;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.NodeStats;
+import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.ServerName;
-import org.vertxotp.genserver.Supervisor;
-import org.vertxotp.genserver.SupervisorSpec;
 import org.vertxotp.genserver.Timeout;
-import org.vertxotp.genserver.Timers;
 import org.vertxotp.genserver.WireFormat;
+import org.vertxotp.genserver.supervisor.ChildSpec;
+import org.vertxotp.genserver.supervisor.Supervisor;
+import org.vertxotp.genserver.supervisor.SupervisorSpec;
+import org.vertxotp.genserver.time.Timers;
 
 /**
  * The main demo, on one embedded Vert.x node: a job queue as a supervised gen_server. Workers ask
@@ -67,7 +68,7 @@ public final class Demo {
     }
 
     @Override
-    public CastResult<Queue> handleCast(Object job, Queue q) {
+    public NoReplyResult<Queue> handleCast(Object job, Queue q) {
       From worker = q.idleWorkers().poll();
       if (worker != null) {
         worker.reply(job);
@@ -78,11 +79,12 @@ public final class Demo {
     }
 
     @Override
-    public CastResult<Queue> handleInfo(Object message, Queue q) {
+    public NoReplyResult<Queue> handleInfo(Object message, Queue q) {
       if (message instanceof Timeout) {
         System.out.println("  [jobs] idle for " + IDLE.toMillis() + " ms with " + q.jobs().size() + " jobs queued");
         return noreply(q);
       }
+      System.out.println("  [jobs] the scheduled job '" + message + "' arrived");
       return handleCast(message, q); // a job delivered by a timer
     }
 
@@ -138,7 +140,7 @@ public final class Demo {
     SupervisorSpec tree = SupervisorSpec.oneForOne(ChildSpec.worker("jobs", JobQueue::new, (Void) null).withName(jobs.name()));
     return Supervisor.start(vertx, tree)
         .compose(supervisor -> {
-          System.out.println("   started " + GenServer.whereis(vertx, jobs.name()).orElseThrow() + " under " + supervisor);
+          System.out.println("   started " + GenServer.whereisLocal(vertx, jobs).orElseThrow() + " under " + supervisor);
           System.out.println("2. a worker asks for a job before there is one: its reply is deferred");
           Future<String> waiting = GenServer.call(vertx, jobs, "take");
           GenServer.cast(vertx, jobs, "resize-image-17");
@@ -183,7 +185,13 @@ public final class Demo {
           return GenServer.call(vertx, jobs, new JsonObject().put("op", "size"));
         })
         .map(size -> {
-          System.out.println("   '" + jobs + "' is now " + GenServer.whereis(vertx, jobs.name()).orElseThrow() + ", state " + size);
+          System.out.println("   '" + jobs + "' is now " + GenServer.whereisLocal(vertx, jobs).orElseThrow() + ", state " + size);
+          NodeStats stats = GenServer.stats(vertx);
+          System.out.println();
+          System.out.println("summary: a deferred reply, a scheduled job, a plain JSON call, an idle timeout,");
+          System.out.println("         a crash whose waiting caller failed at once, and a restart under the same name;");
+          System.out.println("         " + stats.servers() + " servers running (the supervisor and the queue), "
+              + stats.pendingCalls() + " calls pending, " + stats.pendingTimers() + " timers pending");
           return null;
         });
   }

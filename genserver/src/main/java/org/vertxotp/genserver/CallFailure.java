@@ -16,7 +16,9 @@ public enum CallFailure {
   /** A server called itself from its own callback, which could only time out. Fails at once. */
   CALLING_SELF(508),
   /** The server could not read the request (not a valid envelope, or rejected by the callback). */
-  BAD_MESSAGE(400);
+  BAD_MESSAGE(400),
+  /** The server's mailbox was at its limit ({@code StartOptions.setMailboxLimit}). Fails at once; nothing was sent. */
+  OVERLOADED(503);
 
   private final int code;
 

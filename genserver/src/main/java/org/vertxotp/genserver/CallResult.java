@@ -3,11 +3,11 @@ package org.vertxotp.genserver;
 import java.util.Objects;
 
 /**
- * What {@link GenServer#handleCall} returns: every {@link CastResult}, plus the results that
+ * What {@link GenServer#handleCall} returns: every {@link NoReplyResult}, plus the results that
  * answer the caller. Build them with the factories in {@link Results}.
  */
 public sealed interface CallResult<S>
-    permits CastResult, CallResult.Reply, CallResult.StopWithReply, CallResult.Reject {
+    permits NoReplyResult, CallResult.Reply, CallResult.StopWithReply, CallResult.Reject {
 
   /** Answer the caller now, keep {@code state}, then perform the action. */
   record Reply<S>(Object reply, S state, Action action) implements CallResult<S> {

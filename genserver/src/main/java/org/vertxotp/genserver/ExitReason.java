@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public sealed interface ExitReason
     permits ExitReason.Normal, ExitReason.Shutdown, ExitReason.Crash, ExitReason.Custom,
-            ExitReason.Killed, ExitReason.NoProc {
+            ExitReason.Killed, ExitReason.NoProc, ExitReason.NoConnection {
 
   /** The server chose to stop: OTP's {@code normal}. */
   record Normal() implements ExitReason {
@@ -50,10 +50,19 @@ public sealed interface ExitReason
     @Override public String toString() { return "noproc"; }
   }
 
+  /**
+   * The server's node could not be reached any more (it left the cluster, or the connection to it
+   * was lost): OTP's {@code noconnection}, reported to monitors and callers on other nodes.
+   */
+  record NoConnection() implements ExitReason {
+    @Override public String toString() { return "noconnection"; }
+  }
+
   ExitReason NORMAL = new Normal();
   ExitReason SHUTDOWN = new Shutdown(null);
   ExitReason KILLED = new Killed();
   ExitReason NOPROC = new NoProc();
+  ExitReason NOCONNECTION = new NoConnection();
 
   static ExitReason normal() { return NORMAL; }
 

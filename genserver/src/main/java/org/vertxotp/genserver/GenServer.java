@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.vertxotp.genserver.impl.Node;
+import org.vertxotp.genserver.impl.Router;
 
 /**
  * Erlang/OTP's {@code gen_server} on Vert.x: a server owns its state, handles one message at a
@@ -71,7 +72,7 @@ public interface GenServer<A, S> {
   }
 
   /** Handles a {@code cast}. The default ignores the message. */
-  default CastResult<S> handleCast(Object message, S state) throws Exception {
+  default NoReplyResult<S> handleCast(Object message, S state) throws Exception {
     return Results.noreply(state);
   }
 
@@ -79,7 +80,7 @@ public interface GenServer<A, S> {
    * Handles everything else: messages from {@code send}, {@link Timeout} after a result timeout,
    * and (with timers and monitors) their messages. The default ignores the message.
    */
-  default CastResult<S> handleInfo(Object message, S state) throws Exception {
+  default NoReplyResult<S> handleInfo(Object message, S state) throws Exception {
     return Results.noreply(state);
   }
 
@@ -87,16 +88,25 @@ public interface GenServer<A, S> {
    * Runs after a result carrying {@link Action.Continue}, before any other message. The default
    * throws: a server that asks to continue must implement it.
    */
-  default CastResult<S> handleContinue(Object continuation, S state) throws Exception {
+  default NoReplyResult<S> handleContinue(Object continuation, S state) throws Exception {
     throw new UnsupportedOperationException(getClass().getName() + " returned continue but has no handleContinue");
   }
 
   /**
-   * Runs once when the server stops for any reason other than a failed init: a stop result,
+   * Runs once when the server stops for any reason other than a failed init or a kill: a stop result,
    * {@link #stop}, undeploy ({@link ExitReason#shutdown()}), or a crash. A throw here changes the
    * exit reason to that crash. The default does nothing.
    */
   default void terminate(ExitReason reason, S state) throws Exception {
+  }
+
+  /**
+   * What {@link org.vertxotp.genserver.sys.Sys#getStatus} shows of the state (OTP's
+   * {@code format_status}): override it to hide secrets or to summarise a large state. The default
+   * shows the state itself.
+   */
+  default Object formatStatus(S state) {
+    return state;
   }
 
   // ---- client API
@@ -108,7 +118,7 @@ public interface GenServer<A, S> {
    * ignored. When it fails, the name is already free again.
    */
   static <A, S> Future<ServerRef> start(Vertx vertx, GenServer<A, S> server, A args, StartOptions options) {
-    return Node.of(vertx).start(server, args, options);
+    return Node.of(vertx).starter().start(server, args, options);
   }
 
   /** Starts an unnamed server deployed as its own verticle. */
@@ -127,24 +137,38 @@ public interface GenServer<A, S> {
   /**
    * Sends {@code request} to {@code handleCall} and completes with the reply. The future
    * completes on the caller's context (when called from one). It fails with
-   * {@link CallException}: {@link CallFailure#NO_SERVER} and {@link CallFailure#CALLING_SELF}
-   * at once, {@link CallFailure#SERVER_EXITED} as soon as the server stops before replying,
-   * {@link CallFailure#BAD_MESSAGE} when the server rejects the request, and
-   * {@link CallFailure#TIMEOUT} after {@code timeout} ({@link #INFINITY} waits for ever).
-   * After a timeout the server still handles the request; its late reply is dropped.
+   * {@link CallException}: {@link CallFailure#NO_SERVER}, {@link CallFailure#CALLING_SELF} and
+   * {@link CallFailure#OVERLOADED} at once, {@link CallFailure#SERVER_EXITED} as soon as the
+   * server stops before replying, {@link CallFailure#BAD_MESSAGE} when the server rejects the
+   * request, and {@link CallFailure#TIMEOUT} after {@code timeout} ({@link #INFINITY} waits for
+   * ever). After a timeout the server still handles the request; its late reply is dropped.
    */
   static <T> Future<T> call(Vertx vertx, Destination server, Object request, Duration timeout) {
-    return Node.of(vertx).call(server, request, timeout);
+    return Node.of(vertx).router().call(server, request, timeout);
   }
 
   /** Sends {@code message} to {@code handleCast}. Never fails, even when nobody is there. */
   static void cast(Vertx vertx, Destination server, Object message) {
-    Node.of(vertx).cast(server, message);
+    Node.of(vertx).router().cast(server, message);
   }
 
   /** Sends {@code message} to {@code handleInfo} (Erlang's {@code !}). Never fails. */
   static void send(Vertx vertx, Destination server, Object message) {
-    Node.of(vertx).send(server, message);
+    Node.of(vertx).router().send(server, message);
+  }
+
+  /**
+   * Pipes the outcome of {@code work} to the calling server (Pekko's {@code pipeToSelf}): the
+   * callback returns at once, and when {@code work} completes, {@link Piped.Succeeded} or
+   * {@link Piped.Failed} carrying {@code tag} arrives in its {@code handleInfo}, in mailbox order.
+   * Unlike {@link Results#async}, the mailbox is not held meanwhile: many pieces of work can be
+   * in flight while the server goes on answering. If the server stopped first, the outcome is
+   * dropped (and counted in {@link NodeStats#dropped()}).
+   *
+   * @throws IllegalStateException outside a server's callback (or a continuation on its own context)
+   */
+  static void pipeToSelf(Future<?> work, Object tag) {
+    Router.pipeToSelf(work, tag);
   }
 
   /** Stops a server with {@link ExitReason#normal()}, waiting as long as it takes. */
@@ -160,7 +184,7 @@ public interface GenServer<A, S> {
    * real reason if the server ended with another reason (it crashed first, or its terminate threw).
    */
   static Future<Void> stop(Vertx vertx, Destination server, ExitReason reason, Duration timeout) {
-    return Node.of(vertx).stop(server, reason, timeout);
+    return Node.of(vertx).router().stop(server, reason, timeout);
   }
 
   /**
@@ -170,31 +194,40 @@ public interface GenServer<A, S> {
    * @throws IllegalStateException anywhere else
    */
   static ServerRef self() {
-    return Node.self();
+    return Router.self();
   }
 
   /**
    * Kills a server (Erlang's {@code exit(Pid, kill)}): it stops at once, even in the middle of an
-   * async callback, without running {@code terminate}; its callers and monitors see
+   * async callback or of its init, without running {@code terminate}; its callers and monitors see
    * {@link ExitReason#KILLED}. Completes once it is down; fails with {@link CallFailure#NO_SERVER}
    * if there is none.
    */
   static Future<Void> kill(Vertx vertx, Destination server) {
-    return Node.of(vertx).kill(server);
+    return Node.of(vertx).router().kill(server);
   }
 
-  /** The server holding {@code name} now, if any. */
-  static Optional<ServerRef> whereis(Vertx vertx, String name) {
-    return Node.of(vertx).whereis(ServerName.of(name));
+  /**
+   * The server holding {@code name} now, if any (Erlang's {@code whereis}): a server of this
+   * Vert.x instance at once, otherwise whoever the name registry (cluster-wide, when clustered)
+   * says.
+   */
+  static Future<Optional<ServerRef>> whereis(Vertx vertx, ServerName name) {
+    return Node.of(vertx).router().whereis(name);
   }
 
-  /** Counts of running servers, names and calls in flight in this Vert.x instance. */
+  /** The server of this Vert.x instance holding {@code name} now, if any; synchronous. */
+  static Optional<ServerRef> whereisLocal(Vertx vertx, ServerName name) {
+    return Node.of(vertx).router().whereisLocal(name);
+  }
+
+  /** Counts of running servers, names, calls in flight and more in this Vert.x instance. */
   static NodeStats stats(Vertx vertx) {
     return Node.of(vertx).stats();
   }
 
   /** True for {@link #INFINITY}, and for any duration too long to count in milliseconds. */
   static boolean isInfinite(Duration timeout) {
-    return timeout.compareTo(INFINITY) >= 0 || timeout.getSeconds() >= Long.MAX_VALUE / 1000;
+    return Router.isInfinite(timeout);
   }
 }

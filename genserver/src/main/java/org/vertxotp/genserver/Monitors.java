@@ -2,6 +2,7 @@ package org.vertxotp.genserver;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import org.vertxotp.genserver.impl.Monitoring;
 import org.vertxotp.genserver.impl.Node;
 
 /**
@@ -27,17 +28,17 @@ public final class Monitors {
    * @throws IllegalStateException outside a server; use {@link #monitor(Vertx, Destination, Handler)}
    */
   public static MonitorRef monitor(Vertx vertx, Destination server) {
-    return Node.of(vertx).monitor(server, null);
+    return Node.of(vertx).monitoring().monitor(server, null);
   }
 
   /** Monitors {@code server}; {@code onDown} runs once when it stops, unless demonitored first. */
   public static MonitorRef monitor(Vertx vertx, Destination server, Handler<Down> onDown) {
-    return Node.of(vertx).monitor(server, onDown);
+    return Node.of(vertx).monitoring().monitor(server, onDown);
   }
 
   /** Stops the monitor; true if it was still active (no {@code Down} was sent). Any thread. */
   public static boolean demonitor(MonitorRef monitor) {
-    return Node.demonitor(monitor, false);
+    return Monitoring.demonitor(monitor, false);
   }
 
   /**
@@ -46,6 +47,6 @@ public final class Monitors {
    * after it, the server never receives a {@code Down} for this monitor.
    */
   public static boolean demonitor(MonitorRef monitor, boolean flush) {
-    return Node.demonitor(monitor, flush);
+    return Monitoring.demonitor(monitor, flush);
   }
 }

@@ -80,35 +80,35 @@ public final class Results {
   // ---- every handler
 
   /** {@code {noreply, State}}. From handleCall: reply later through {@link From#reply}. */
-  public static <S> CastResult<S> noreply(S state) {
-    return new CastResult.NoReply<>(state, Action.NONE);
+  public static <S> NoReplyResult<S> noreply(S state) {
+    return new NoReplyResult.NoReply<>(state, Action.NONE);
   }
 
   /** {@code {noreply, State, Timeout}}. */
-  public static <S> CastResult<S> noreply(S state, Duration timeout) {
-    return new CastResult.NoReply<>(state, Action.timeout(timeout));
+  public static <S> NoReplyResult<S> noreply(S state, Duration timeout) {
+    return new NoReplyResult.NoReply<>(state, Action.timeout(timeout));
   }
 
   /** {@code {noreply, State, Action}}. */
-  public static <S> CastResult<S> noreply(S state, Action action) {
-    return new CastResult.NoReply<>(state, action);
+  public static <S> NoReplyResult<S> noreply(S state, Action action) {
+    return new NoReplyResult.NoReply<>(state, action);
   }
 
   /** {@code {noreply, State, {continue, Continue}}}: {@code handleContinue} runs next. */
-  public static <S> CastResult<S> continueWith(Object continuation, S state) {
-    return new CastResult.NoReply<>(state, Action.continueWith(continuation));
+  public static <S> NoReplyResult<S> continueWith(Object continuation, S state) {
+    return new NoReplyResult.NoReply<>(state, Action.continueWith(continuation));
   }
 
   /** {@code {stop, Reason, State}}. */
-  public static <S> CastResult<S> stop(ExitReason reason, S state) {
-    return new CastResult.Stop<>(reason, state);
+  public static <S> NoReplyResult<S> stop(ExitReason reason, S state) {
+    return new NoReplyResult.Stop<>(reason, state);
   }
 
   /**
    * A result that comes later. The server's mailbox is held until it completes: see
-   * {@link CastResult.Async}.
+   * {@link NoReplyResult.Async}.
    */
-  public static <S> CastResult<S> async(Future<? extends CallResult<S>> result) {
-    return new CastResult.Async<>(result);
+  public static <S> NoReplyResult<S> async(Future<? extends CallResult<S>> result) {
+    return new NoReplyResult.Async<>(result);
   }
 }

@@ -32,6 +32,7 @@ public final class StartOptions {
   private ServerName name;
   private Context context;
   private Duration shutdownTimeout;
+  private int mailboxLimit;
 
   public StartOptions() {
   }
@@ -87,5 +88,25 @@ public final class StartOptions {
   /** The shutdown timeout set with {@link #setShutdownTimeout}, if any. */
   public Optional<Duration> getShutdownTimeout() {
     return Optional.ofNullable(shutdownTimeout);
+  }
+
+  /**
+   * Bounds the server's mailbox to {@code limit} messages (0, the default, is unbounded, as in
+   * OTP). Past it, a call fails at once with {@link CallFailure#OVERLOADED} and a cast or info from
+   * another sender is dropped and counted ({@code Sys.statistics}, {@link NodeStats#dropped()},
+   * metrics). What the server needs to stay in control always gets in: its own timers, the Downs
+   * of its monitors, stop and {@code sys} requests.
+   */
+  public StartOptions setMailboxLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("a mailbox limit must not be negative: " + limit);
+    }
+    this.mailboxLimit = limit;
+    return this;
+  }
+
+  /** The mailbox limit, 0 for none. */
+  public int getMailboxLimit() {
+    return mailboxLimit;
   }
 }

@@ -42,4 +42,7 @@ public final class WireFormat {
 
   /** Prefix of the event-bus address at which a name's holder listens. */
   public static final String NAME_ADDRESS_PREFIX = "genserver.name.";
+
+  /** Prefix of a server's own event-bus address, followed by its node and id. */
+  public static final String SERVER_ADDRESS_PREFIX = "genserver.server.";
 }

@@ -94,6 +94,12 @@ final class Await {
     }
   }
 
+  /** Asserts that nothing runs or waits in {@code vertx}'s toolkit: no server, name, call, timer or monitor. */
+  static void idle(io.vertx.core.Vertx vertx) {
+    NodeStats stats = GenServer.stats(vertx);
+    assertTrue(stats.isIdle(), "expected nothing left, got " + stats);
+  }
+
   static long millisSince(long startNanos) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.time.Timers;
 
 /**
  * Confinement is per context, not per thread: on one event loop many verticles and servers share
@@ -71,8 +72,8 @@ class ConfinementTest {
       ServerRef ticker = Await.result(GenServer.start(vertx, new Ticker(vertx), events));
       String verticle = Await.result(vertx.deployVerticle(new TimerArmingVerticle(ticker)));
       Await.result(vertx.undeploy(verticle));
-      Await.result(GenServer.call(vertx, ticker, Ticker.Arm.self(600, "its own")));
-      Await.result(GenServer.call(vertx, ticker, new Ticker.Keyed("k", "keyed", 450)));
+      Await.result(GenServer.call(vertx, ticker, Ticker.Arm.self(2000, "its own")));
+      Await.result(GenServer.call(vertx, ticker, new Ticker.Keyed("k", "keyed", 1000)));
       assertEquals(List.of("from the verticle", "keyed", "its own"), nextMessages(3));
       return null;
     });

@@ -33,7 +33,7 @@ final class Counter implements GenServer<Integer, Integer> {
   }
 
   @Override
-  public CastResult<Integer> handleCast(Object message, Integer value) {
+  public NoReplyResult<Integer> handleCast(Object message, Integer value) {
     if (message instanceof JsonObject json && "add".equals(json.getString("op"))) {
       return noreply(value + json.getInteger("n", 1));
     }

@@ -67,7 +67,7 @@ class LifecycleTest {
     assertEquals("handled slow:300", Await.next(events));
     ExitReason terminated = (ExitReason) Await.next(events);
     assertSame(reason.cause(), ((ExitReason.Crash) terminated).cause(), "terminate ran with the crash");
-    assertEquals(Optional.empty(), GenServer.whereis(vertx, "probe"));
+    assertEquals(Optional.empty(), GenServer.whereisLocal(vertx, ServerName.of("probe")));
     Await.result(GenServer.start(vertx, new Probe(vertx), events, new StartOptions().setName("probe")));
   }
 
@@ -89,7 +89,7 @@ class LifecycleTest {
     assertTrue(holding.await(5, TimeUnit.SECONDS));
     Future<ServerRef> starting = GenServer.start(vertx, new Probe(vertx), events,
         new StartOptions().setName("probe").setContext(loop));
-    assertTrue(GenServer.whereis(vertx, "probe").isPresent(), "the name is claimed before start completes");
+    assertTrue(GenServer.whereisLocal(vertx, ServerName.of("probe")).isPresent(), "the name is claimed before start completes");
     Future<String> early = GenServer.call(vertx, ServerName.of("probe"), "echo:early", Duration.ofSeconds(2));
     GenServer.cast(vertx, ServerName.of("probe"), "release:nobody");
     Future<String> later = GenServer.call(vertx, ServerName.of("probe"), "echo:later", Duration.ofSeconds(2));
@@ -106,7 +106,7 @@ class LifecycleTest {
     Future<String> bye = GenServer.<String>call(vertx, probe, "stop:bye").map(reply -> {
       // Observed at the moment the reply arrives: terminate already ran and the name is free.
       assertEquals(ExitReason.normal(), events.poll());
-      assertEquals(Optional.empty(), GenServer.whereis(vertx, "probe"));
+      assertEquals(Optional.empty(), GenServer.whereisLocal(vertx, ServerName.of("probe")));
       return reply;
     });
     assertEquals("bye", Await.result(bye));
@@ -119,7 +119,7 @@ class LifecycleTest {
         Await.failure(GenServer.start(vertx, new Starter(), "stop", new StartOptions().setName("svc"))));
     assertEquals(StartFailure.INIT_STOPPED, e.failure());
     assertEquals(ExitReason.of("no config"), e.reason().orElseThrow());
-    assertEquals(Optional.empty(), GenServer.whereis(vertx, "svc"));
+    assertEquals(Optional.empty(), GenServer.whereisLocal(vertx, ServerName.of("svc")));
     Await.result(GenServer.start(vertx, new Starter(), "fine", new StartOptions().setName("svc")));
   }
 
@@ -136,7 +136,7 @@ class LifecycleTest {
         ((ExitReason.Crash) nulled.reason().orElseThrow()).cause());
     assertEquals("init", bad.callback());
     assertEquals(String.class.getName(), bad.messageClass());
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    Await.idle(vertx);
   }
 
   @Test
@@ -144,7 +144,7 @@ class LifecycleTest {
     StartException e = assertInstanceOf(StartException.class,
         Await.failure(GenServer.start(vertx, new Starter(), "ignore", new StartOptions().setName("svc"))));
     assertEquals(StartFailure.IGNORED, e.failure());
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    Await.idle(vertx);
     assertEquals(Set.of(), vertx.deploymentIDs());
   }
 
@@ -156,7 +156,7 @@ class LifecycleTest {
     assertEquals(StartFailure.ALREADY_STARTED, e.failure());
     assertEquals(holder, e.holder().orElseThrow());
     assertTrue(e.getMessage().contains(holder.toString()), e.getMessage());
-    assertEquals(Optional.of(holder), GenServer.whereis(vertx, "svc"));
+    assertEquals(Optional.of(holder), GenServer.whereisLocal(vertx, ServerName.of("svc")));
   }
 
   @Test
@@ -173,7 +173,7 @@ class LifecycleTest {
     assertEquals(ExitReason.shutdown(), Await.next(events));
     CallException e = Await.callFailure(pending, CallFailure.SERVER_EXITED);
     assertEquals(ExitReason.shutdown(), e.reason().orElseThrow());
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    Await.idle(vertx);
   }
 
   @Test
@@ -196,7 +196,7 @@ class LifecycleTest {
       }
 
       @Override
-      public CastResult<String> handleCast(Object message, String state) {
+      public NoReplyResult<String> handleCast(Object message, String state) {
         return null;
       }
 

@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.supervisor.ChildSpec;
+import org.vertxotp.genserver.supervisor.Supervisor;
+import org.vertxotp.genserver.supervisor.SupervisorSpec;
 
 /**
  * A server's life is tied only to its supervisor and explicit stops; starting, killing and
@@ -87,7 +90,7 @@ class LifetimeTest {
     Await.result(vertx.undeploy(host));
     assertEquals(List.of("start:a", "start:b", "start:c", "stop:c:shutdown", "stop:b:shutdown", "stop:a:shutdown"),
         new ArrayList<>(log));
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    Await.idle(vertx);
     assertEquals(List.of(), TestLogs.reports());
   }
 
@@ -102,8 +105,8 @@ class LifetimeTest {
     assertEquals(ExitReason.KILLED, failed.reason().orElseThrow());
     assertEquals(ExitReason.KILLED, Await.callFailure(waiting, CallFailure.SERVER_EXITED).reason().orElseThrow());
     assertTrue(Await.millisSince(start) < 5000, "the caller failed at once, not after its timeout");
-    assertEquals(Optional.empty(), GenServer.whereis(vertx, "stuck"));
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(Optional.empty(), GenServer.whereisLocal(vertx, ServerName.of("stuck")));
+    Await.idle(vertx);
   }
 
   /** Hosts a server with a short shutdown timeout on its context. */
@@ -141,5 +144,41 @@ class LifetimeTest {
     long start = System.nanoTime();
     Await.result(vertx.close());
     assertTrue(Await.millisSince(start) < 5000, "close took " + Await.millisSince(start) + " ms");
+  }
+
+  /** Continues straight from its init into a normal stop. */
+  static final class Brief implements GenServer<Void, Void> {
+    @Override
+    public InitResult<Void> init(Void args) {
+      return ok(null, Action.continueWith("stop"));
+    }
+
+    @Override
+    public NoReplyResult<Void> handleContinue(Object continuation, Void state) {
+      return stop(ExitReason.normal(), state);
+    }
+  }
+
+  @Test
+  void aServerThatStopsWithinItsOwnStartLeavesNoDeploymentBehind(Vertx vertx) {
+    for (int i = 0; i < 20; i++) {
+      Await.result(GenServer.start(vertx, new Brief(), null));
+    }
+    Await.until(() -> GenServer.stats(vertx).servers() == 0, "every server stopped");
+    Await.until(() -> vertx.deploymentIDs().isEmpty(), "every deployment undeployed: " + vertx.deploymentIDs());
+    Await.idle(vertx);
+  }
+
+  @Test
+  void closingVertxFinishesWhileASupervisorWaitsForAChildWhoseInitNeverEnds() {
+    Vertx vertx = Vertx.vertx(TestVertx.options());
+    GenServer<Void, Void> stuck = args -> asyncInit(Promise.<InitResult<Void>>promise().future());
+    ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.dynamic(ChildSpec.dynamicWorker("stuck", () -> stuck))));
+    Future<ServerRef> starting = Supervisor.startDynamicChild(vertx, sup, null);
+    Await.until(() -> GenServer.stats(vertx).servers() == 2, "the child is starting");
+    long start = System.nanoTime();
+    Await.result(vertx.close());
+    assertTrue(Await.millisSince(start) < 5000, "close took " + Await.millisSince(start) + " ms");
+    assertTrue(starting.failed(), "the child never started");
   }
 }

@@ -43,7 +43,7 @@ class MailboxTest {
     }
 
     @Override
-    public CastResult<List<Object>> handleCast(Object message, List<Object> seen) {
+    public NoReplyResult<List<Object>> handleCast(Object message, List<Object> seen) {
       handled.incrementAndGet();
       seen.add(message);
       return noreply(seen);

@@ -17,6 +17,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.time.Clock;
+import org.vertxotp.genserver.time.ManualClock;
+import org.vertxotp.genserver.time.TimerRef;
+import org.vertxotp.genserver.time.Timers;
 
 /**
  * Timers on a {@link ManualClock}: deterministic. {@code advance} returns after the callbacks
@@ -210,7 +214,7 @@ class ManualClockTimerTest {
       }
       Await.result(GenServer.stop(vertx, ref));
     }
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    Await.idle(vertx);
     assertEquals(0, clock.scheduled());
   }
 
@@ -235,7 +239,7 @@ class ManualClockTimerTest {
       }
 
       @Override
-      public CastResult<Void> handleInfo(Object message, Void state) {
+      public NoReplyResult<Void> handleInfo(Object message, Void state) {
         events.add(new Ticker.Got(message, 0));
         return noreply(state);
       }
@@ -245,5 +249,102 @@ class ManualClockTimerTest {
     assertEquals(List.of(), arrived());
     clock.advance(Duration.ofMinutes(1));
     assertEquals(List.of(Timeout.INSTANCE), arrived());
+  }
+
+  @Test
+  void thePublicClockIsTheManualClockForPureCodeToo(Vertx vertx) {
+    Clock clock = Clock.of(vertx);
+    long nanos = clock.nanoTime();
+    long millis = clock.currentTimeMillis();
+    this.clock.advance(Duration.ofHours(6).plusNanos(5));
+    assertEquals(Duration.ofHours(6).plusNanos(5).toNanos(), clock.nanoTime() - nanos);
+    assertEquals(Duration.ofHours(6).toMillis(), clock.currentTimeMillis() - millis);
+  }
+
+  @Test
+  void threeHundredTimersArmedFromTheTestThreadAreAllHandledWhenAdvanceReturns(Vertx vertx) {
+    ServerRef ref = ticker(vertx);
+    List<Object> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Timers.sendAfter(vertx, Duration.ofMillis(300 - i), ref, 300 - i); // not awaited: sendAfter returned, that is all
+      expected.add(0, 300 - i);
+    }
+    clock.advance(Duration.ofMillis(300));
+    assertEquals(expected, arrived(), "every timer handled, in deadline order");
+  }
+
+  @Test
+  void resultTimeoutsArmedByCallsThatJustReturnedAndCastsJustSentAreHandledWhenAdvanceReturns(Vertx vertx) {
+    ServerRef ref = Await.result(GenServer.start(vertx, new Idler(), events));
+    for (int i = 0; i < 300; i++) {
+      Await.result(GenServer.call(vertx, ref, "idle for 50 ms"));
+      clock.advance(Duration.ofMillis(50));
+      assertEquals(List.of(Timeout.INSTANCE), arrived(), "round " + i);
+      GenServer.cast(vertx, ref, "cast " + i);
+      clock.advance(Duration.ZERO);
+      assertEquals(List.of("cast " + i), arrived(), "round " + i);
+    }
+  }
+
+  @Test
+  void aWakeUpReArmedWhileAdvanceRunsKeepsTheDeadlineItsTimerWasArmedWith(Vertx vertx) {
+    ServerRef ref = ticker(vertx);
+    arm(vertx, ref, 10, "at 10");
+    arm(vertx, ref, 26, "at 26");
+    clock.advance(Duration.ofMillis(10).plusNanos(700_000)); // fire the first mid-millisecond; the wake-up re-arms
+    assertEquals(List.of("at 10"), arrived());
+    clock.advance(Duration.ofMillis(15).plusNanos(299_999)); // one nanosecond before 26 ms
+    assertEquals(List.of(), arrived());
+    clock.advance(Duration.ofNanos(1));
+    assertEquals(List.of("at 26"), arrived());
+  }
+
+  /** Replies at once and idles with a result timeout; records casts and infos. */
+  static final class Idler implements GenServer<BlockingQueue<Object>, BlockingQueue<Object>> {
+    @Override
+    public InitResult<BlockingQueue<Object>> init(BlockingQueue<Object> events) {
+      return ok(events);
+    }
+
+    @Override
+    public CallResult<BlockingQueue<Object>> handleCall(Object request, From from, BlockingQueue<Object> events) {
+      return reply("idling", events, Duration.ofMillis(50));
+    }
+
+    @Override
+    public NoReplyResult<BlockingQueue<Object>> handleCast(Object message, BlockingQueue<Object> events) {
+      events.add(new Ticker.Got(message, 0));
+      return noreply(events);
+    }
+
+    @Override
+    public NoReplyResult<BlockingQueue<Object>> handleInfo(Object message, BlockingQueue<Object> events) {
+      events.add(new Ticker.Got(message, 0));
+      return noreply(events);
+    }
+  }
+
+  /** Stops when its timer fires. */
+  static final class Fuse implements GenServer<Vertx, Void> {
+    @Override
+    public InitResult<Void> init(Vertx vertx) {
+      Timers.sendAfter(vertx, Duration.ofMinutes(10), GenServer.self(), "burn");
+      return ok(null);
+    }
+
+    @Override
+    public NoReplyResult<Void> handleInfo(Object message, Void state) {
+      return stop(ExitReason.normal(), state);
+    }
+  }
+
+  @Test
+  void whenAdvanceReturnsAServerItsTimersStoppedIsGoneAndItsMonitorsWereTold(Vertx vertx) {
+    ServerRef fuse = Await.result(GenServer.start(vertx, new Fuse(), vertx));
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(vertx, fuse, downs::add);
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(ExitReason.normal(), downs.poll().reason(), "told before advance returned");
+    Await.idle(vertx);
   }
 }

@@ -58,7 +58,7 @@ final class Probe implements GenServer<BlockingQueue<Object>, Probe.State> {
     } else if (word.equals("boom")) {
       throw new IllegalStateException("boom");
     } else if (word.equals("self")) {
-      ServerRef me = GenServer.whereis(vertx, "probe").orElseThrow();
+      ServerRef me = GenServer.whereisLocal(vertx, ServerName.of("probe")).orElseThrow();
       s.events.add(GenServer.call(vertx, me, "get"));
       return reply("called", s);
     } else if (word.equals("self-later")) {
@@ -80,7 +80,7 @@ final class Probe implements GenServer<BlockingQueue<Object>, Probe.State> {
   }
 
   @Override
-  public CastResult<State> handleCast(Object message, State s) {
+  public NoReplyResult<State> handleCast(Object message, State s) {
     String word = (String) message;
     if (word.startsWith("release:")) {
       String value = word.substring(8);

@@ -58,7 +58,7 @@ final class Recorder implements GenServer<Queue<Object>, Queue<Object>> {
   }
 
   @Override
-  public CastResult<Queue<Object>> handleInfo(Object message, Queue<Object> events) {
+  public NoReplyResult<Queue<Object>> handleInfo(Object message, Queue<Object> events) {
     events.add(message);
     return noreply(events);
   }

@@ -59,7 +59,7 @@ class StopTest {
     }
 
     @Override
-    public CastResult<String> handleCast(Object message, String state) {
+    public NoReplyResult<String> handleCast(Object message, String state) {
       return async(Future.succeededFuture(null)); // a garbage result, late
     }
 
@@ -88,8 +88,8 @@ class StopTest {
     for (Future<?> waiter : waiters) {
       Await.failureOrResult(waiter);
     }
-    assertEquals(Optional.empty(), GenServer.whereis(vertx, "faulty"), "name freed");
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    assertEquals(Optional.empty(), GenServer.whereisLocal(vertx, ServerName.of("faulty")), "name freed");
+    Await.idle(vertx);
     Await.until(() -> !TestLogs.reports().isEmpty(), "the crash is reported"); // reports follow the Downs
     assertEquals(1, TestLogs.reports().size(), "reported once: " + TestLogs.reports());
     return reason;
@@ -171,6 +171,6 @@ class StopTest {
     Await.result(GenServer.stop(vertx, ref));
     assertEquals(ExitReason.normal(), Await.next(told).reason());
     assertEquals(ExitReason.normal(), Await.next(told).reason());
-    assertEquals(new NodeStats(0, 0, 0, 0, 0), GenServer.stats(vertx));
+    Await.idle(vertx);
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import org.vertxotp.genserver.time.Timers;
 
 /**
  * A test server that arms timers on request and records, in the queue the test passes, every
@@ -84,7 +85,7 @@ final class Ticker implements GenServer<BlockingQueue<Object>, BlockingQueue<Obj
   }
 
   @Override
-  public CastResult<BlockingQueue<Object>> handleInfo(Object message, BlockingQueue<Object> events) {
+  public NoReplyResult<BlockingQueue<Object>> handleInfo(Object message, BlockingQueue<Object> events) {
     events.add(new Got(message, System.nanoTime()));
     return noreply(events);
   }

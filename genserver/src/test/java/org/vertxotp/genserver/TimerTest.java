@@ -12,6 +12,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.time.TimerRef;
+import org.vertxotp.genserver.time.TimerTimeout;
+import org.vertxotp.genserver.time.Timers;
 
 /** Timers on the real Vert.x clock: few tests, generous bounds; they prove the wiring. */
 @ExtendWith(TestVertx.class)
@@ -40,7 +43,7 @@ class TimerTest {
     Ticker.Got hello = (Ticker.Got) Await.next(events);
     assertEquals("hello", hello.message());
     long millis = TimeUnit.NANOSECONDS.toMillis(hello.atNanos() - armedAt);
-    assertTrue(millis >= 50 && millis <= 100, "hello arrived after " + millis + " ms");
+    assertTrue(millis >= 50 && millis <= 1000, "hello arrived after " + millis + " ms");
   }
 
   @Test
@@ -62,7 +65,7 @@ class TimerTest {
     ServerRef ref = ticker(vertx, "t");
     TimerRef late = Await.result(GenServer.call(vertx, ref, Ticker.Arm.self(1000, "late")));
     OptionalLong left = Timers.cancelTimer(late);
-    assertTrue(left.isPresent() && left.getAsLong() > 900 && left.getAsLong() <= 1000, "remaining " + left);
+    assertTrue(left.isPresent() && left.getAsLong() > 500 && left.getAsLong() <= 1000, "remaining " + left);
     Await.nothingFor(events, 1200); // past the deadline it had
     assertEquals(0, GenServer.stats(vertx).pendingTimers());
   }
@@ -102,7 +105,7 @@ class TimerTest {
     assertEquals("to first", nextMessage());
 
     // Re-registered before expiry: the new holder gets it.
-    Timers.sendAfter(vertx, Duration.ofMillis(300), ServerName.of("target"), "to second");
+    Timers.sendAfter(vertx, Duration.ofMillis(2000), ServerName.of("target"), "to second");
     Await.result(GenServer.stop(vertx, first));
     BlockingQueue<Object> secondEvents = new LinkedBlockingQueue<>();
     Await.result(GenServer.start(vertx, new Ticker(vertx), secondEvents, new StartOptions().setName("target")));

@@ -2,7 +2,9 @@ package org.vertxotp.genserver.impl;
 
 import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.Timeout;
+
 
 /**
  * What waits in a server's mailbox. Put there directly by the sender (never through the event
@@ -41,6 +43,12 @@ sealed interface Envelope {
     }
   }
 
+  /** The outcome of work piped with {@code pipeToSelf}: an info; dropped and counted if the server stopped first. */
+  record Piped(Object payload) implements Envelope {}
+
   /** {@code GenServer.stop}: handled in mailbox order, like OTP's system stop message. */
   record Stop(ExitReason payload) implements Envelope {}
+
+  /** A request of OTP's {@code sys}: handled in mailbox order between callbacks, even while suspended. */
+  record System(SysRequest payload, OutstandingCall from) implements Envelope {}
 }

@@ -8,8 +8,7 @@ import io.vertx.core.Promise;
 import java.time.Duration;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
-import org.vertxotp.genserver.Clock;
-import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.time.Clock;
 
 /**
  * A call from this Vert.x instance. The caller's future completes on the caller's context (or,
@@ -22,14 +21,25 @@ final class LocalCall extends OutstandingCall implements Closeable {
 
   private final Node node;
   private final Context callerContext;
+  private final boolean system;
+  /** When the call was made, if metrics time calls; else 0. */
+  private final long madeAt;
   private final Promise<Object> promise = Promise.promise();
+  // Written before the call is monitored or sent; whoever settles it later saw that happen.
   private Clock.Scheduled timer;
   private boolean hooked;
 
-  LocalCall(Node node, ServerProcess target, Context callerContext) {
+  LocalCall(Node node, ServerProcess target, Context callerContext, boolean system) {
     super(target);
     this.node = node;
     this.callerContext = callerContext;
+    this.system = system;
+    this.madeAt = !system && node.observer().timesCallbacks() ? System.nanoTime() : 0;
+  }
+
+  @Override
+  boolean isCall() {
+    return !system;
   }
 
   Future<Object> future() {
@@ -38,12 +48,14 @@ final class LocalCall extends OutstandingCall implements Closeable {
 
   /** Arms the call's timeout; called before the request is sent, so before any reply. */
   void armTimeout(Duration timeout) {
-    if (!GenServer.isInfinite(timeout)) {
-      timer = node.clock().schedule(callerContext, Node.timeoutNanos(timeout),
+    if (!Router.isInfinite(timeout)) {
+      timer = node.clock().schedule(callerContext, TimerService.timeoutNanos(timeout),
           () -> fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target.ref() + " in time")));
     } else if (VertxInternals.isDeployment(callerContext)) {
-      hooked = true;
-      VertxInternals.onClose(callerContext, this);
+      hooked = VertxInternals.onClose(callerContext, this);
+      if (!hooked) {
+        fail(new CallException(CallFailure.TIMEOUT, "the caller of " + target.ref() + " is already undeployed"));
+      }
     }
   }
 
@@ -63,7 +75,10 @@ final class LocalCall extends OutstandingCall implements Closeable {
     if (hooked) {
       VertxInternals.forgetOnClose(callerContext, this);
     }
-    node.callSettled();
+    node.router().callSettled();
+    if (madeAt != 0) {
+      node.observer().callCompleted(target, System.nanoTime() - madeAt);
+    }
   }
 
   @Override
@@ -72,7 +87,7 @@ final class LocalCall extends OutstandingCall implements Closeable {
   }
 
   @Override
-  void onFailure(CallException failure) {
+  void onFailure(Throwable failure) {
     node.execute(callerContext, v -> promise.fail(failure));
   }
 }

@@ -35,7 +35,12 @@ abstract class OutstandingCall implements From, DownListener {
   abstract void onReply(Object value);
 
   /** Delivers a failure to the caller; runs at most once, after the gate. */
-  abstract void onFailure(CallException failure);
+  abstract void onFailure(Throwable failure);
+
+  /** False for a {@code sys} request, whose answer is not one of the server's calls answered. */
+  boolean isCall() {
+    return true;
+  }
 
   /** Releases what the call holds (timer, counters); runs once, for whichever outcome won. */
   void release() {
@@ -71,9 +76,23 @@ abstract class OutstandingCall implements From, DownListener {
     }
   }
 
+  /**
+   * Answers the caller with a failure of the toolkit's own making (a supervisor's child that did
+   * not start fails {@code startChild} with its {@code StartException}), not a reply value.
+   */
+  final void answerWithFailure(Throwable failure) {
+    markAnswered();
+    if (settle()) {
+      onFailure(failure);
+    }
+  }
+
   private void markAnswered() {
     if (!ANSWERED.compareAndSet(this, 0, 1)) {
       throw new IllegalStateException("this caller of " + target.ref() + " was already answered");
+    }
+    if (isCall()) {
+      target.loop.sys.answered();
     }
   }
 

@@ -3,6 +3,7 @@ package org.vertxotp.genserver.impl;
 import io.vertx.core.eventbus.Message;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.WireFormat;
 
 /** A call from a plain Vert.x program (see {@code WireFormat}): answered through the event bus. */
 final class PlainCall extends OutstandingCall {
@@ -26,7 +27,8 @@ final class PlainCall extends OutstandingCall {
   }
 
   @Override
-  void onFailure(CallException failure) {
-    request.fail(failure.failure().code(), failure.getMessage());
+  void onFailure(Throwable failure) {
+    int code = failure instanceof CallException call ? call.failure().code() : CallFailure.SERVER_EXITED.code();
+    request.fail(code, failure.getMessage());
   }
 }

@@ -12,14 +12,17 @@ final class PlainMessages {
   }
 
   /**
-   * The envelope for a plain message, or {@code null} when it is not one: then a requester was
-   * already answered with {@link CallFailure#BAD_MESSAGE} and the server is untouched.
+   * Puts a plain message into {@code server}'s mailbox as the {@link WireFormat} says. A message
+   * that is not one is answered with {@link CallFailure#BAD_MESSAGE} (when a reply is expected)
+   * and leaves the server untouched; at a full mailbox a call fails with
+   * {@link CallFailure#OVERLOADED} and a cast or info is dropped.
    */
-  static Envelope read(ServerProcess server, Message<Object> message) {
+  static void receive(ServerProcess server, Message<Object> message) {
     boolean expectsReply = message.replyAddress() != null;
     if (!(message.body() instanceof JsonObject body)) {
       String type = message.body() == null ? "null" : message.body().getClass().getName();
-      return badMessage(message, "expected a JsonObject body, got " + type);
+      badMessage(message, "expected a JsonObject body, got " + type);
+      return;
     }
     String kind = message.headers().get(WireFormat.KIND_HEADER);
     if (kind == null) {
@@ -27,24 +30,35 @@ final class PlainMessages {
     }
     switch (kind) {
       case WireFormat.KIND_CALL:
-        if (!expectsReply) {
-          return null; // nobody to answer: a call sent without request() is dropped
+        if (expectsReply) { // a call sent without request() has nobody to answer: dropped
+          call(server, message, body);
         }
-        PlainCall call = new PlainCall(server, message);
-        if (!server.monitor(call)) {
-          message.fail(CallFailure.NO_SERVER.code(), "no server: " + server.ref());
-          return null;
-        }
-        return new Envelope.Call(body, call);
+        return;
       case WireFormat.KIND_CAST:
         acknowledge(message);
-        return new Envelope.Cast(body);
+        server.offer(new Envelope.Cast(body));
+        return;
       case WireFormat.KIND_INFO:
         acknowledge(message);
-        return new Envelope.Info(body);
+        server.offer(new Envelope.Info(body));
+        return;
       default:
-        return badMessage(message, "unknown " + WireFormat.KIND_HEADER + ": " + kind);
+        badMessage(message, "unknown " + WireFormat.KIND_HEADER + ": " + kind);
     }
+  }
+
+  private static void call(ServerProcess server, Message<Object> message, JsonObject body) {
+    if (!server.admit()) {
+      message.fail(CallFailure.OVERLOADED.code(), server.ref() + " has a full mailbox");
+      return;
+    }
+    PlainCall call = new PlainCall(server, message);
+    if (!server.monitor(call)) {
+      server.release();
+      message.fail(CallFailure.NO_SERVER.code(), "no server: " + server.ref());
+      return;
+    }
+    server.enqueueAdmitted(new Envelope.Call(body, call));
   }
 
   /** A cast sent with request() gets an empty reply once queued, so its sender need not time out. */
@@ -54,10 +68,9 @@ final class PlainMessages {
     }
   }
 
-  private static Envelope badMessage(Message<Object> message, String why) {
+  private static void badMessage(Message<Object> message, String why) {
     if (message.replyAddress() != null) {
       message.fail(CallFailure.BAD_MESSAGE.code(), "bad message: " + why);
     }
-    return null;
   }
 }

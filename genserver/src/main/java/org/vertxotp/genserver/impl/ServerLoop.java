@@ -3,19 +3,21 @@ package org.vertxotp.genserver.impl;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import org.vertxotp.genserver.Action;
 import org.vertxotp.genserver.BadReturnException;
 import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.CastResult;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.StartException;
 
 /**
  * The generic server loop (OTP's {@code gen_server} loop): takes one message at a time from the
- * process's mailbox, runs the callback, and acts on its result exactly as OTP does. Confined to
- * the server's context; it runs only inside the process's own tasks.
+ * process's mailbox, runs the callback, and acts on its result exactly as OTP does; between
+ * callbacks it answers {@code sys} requests ({@link SysRequests}). Confined to the server's
+ * context; it runs only inside the process's own tasks.
  *
  * <p>{@code busy} is the single "a callback is in progress" flag: it is set while a callback runs
  * and while an async result is pending, and the drain respects it, which is what holds the
@@ -26,9 +28,10 @@ final class ServerLoop<A, S> {
   /** Messages handled per drain task before other work on the event loop gets its turn. */
   private static final int BATCH = 64;
 
-  private final ServerProcess process;
-  private final GenServer<A, S> behaviour;
-  private S state;
+  final ServerProcess process;
+  final GenServer<A, S> behaviour;
+  final SysRequests<S> sys;
+  S state;
   private boolean busy = true;
   /** Counts handled messages: a result timeout armed after message n is stale once n changed. */
   private long generation;
@@ -36,14 +39,14 @@ final class ServerLoop<A, S> {
   private TimerEntry resultTimeout;
   private ExitReason pendingShutdown;
   private boolean shutdownRequested;
+  /** While suspended by {@code sys}, messages other than system ones wait here, in order. */
+  boolean suspended;
+  private ArrayDeque<Envelope> deferred;
 
   ServerLoop(ServerProcess process, GenServer<A, S> behaviour) {
     this.process = process;
     this.behaviour = behaviour;
-  }
-
-  GenServer<A, S> behaviour() {
-    return behaviour;
+    this.sys = new SysRequests<>(this);
   }
 
   // ---- init
@@ -64,6 +67,7 @@ final class ServerLoop<A, S> {
     if (result instanceof InitResult.Ok<S> ok) {
       state = ok.state();
       busy = false;
+      sys.started();
       process.running();
       act(ok.action());
       process.drainHere();
@@ -88,26 +92,42 @@ final class ServerLoop<A, S> {
   /** True if a drain would handle something now. */
   boolean hasWork() {
     return !busy && process.phase == ServerProcess.Phase.RUNNING
-        && (pendingShutdown != null || pendingContinue != null || !process.mailbox.isEmpty());
+        && (pendingShutdown != null || !process.mailbox.isEmpty()
+            || (!suspended && (pendingContinue != null || (deferred != null && !deferred.isEmpty()))));
   }
 
-  /** Handles messages until the mailbox is empty, a callback holds it, the server stops, or a batch is done. */
+  /** Handles messages until none is left, a callback holds the mailbox, the server stops, or a batch is done. */
   void drain() {
     for (int handled = 0; handled < BATCH; handled++) {
       if (busy || process.phase != ServerProcess.Phase.RUNNING) {
         return;
       }
-      if (pendingShutdown != null) {
+      Envelope next = suspended ? null : pendingContinue;
+      if (next == null && pendingShutdown != null) { // a continue runs first, as OTP's handle_continue
         beginStop(pendingShutdown, null);
         return;
       }
-      Envelope next = pendingContinue;
       if (next != null) {
         pendingContinue = null;
+      } else if (!suspended && deferred != null && !deferred.isEmpty()) {
+        next = deferred.poll();
+        process.mailbox.consumed();
       } else if ((next = process.mailbox.poll()) == null) {
         return;
+      } else if (suspended && !(next instanceof Envelope.System)) {
+        if (deferred == null) {
+          deferred = new ArrayDeque<>();
+        }
+        deferred.add(next); // keeps its place in a bounded mailbox
+        continue;
+      } else {
+        process.mailbox.consumed();
       }
-      handle(next);
+      if (next instanceof Envelope.System request) {
+        sys.answer(request);
+      } else {
+        handle(next);
+      }
     }
   }
 
@@ -147,13 +167,16 @@ final class ServerLoop<A, S> {
     }
     CallResult<S> result;
     busy = true;
+    long began = sys.callbackBegins();
     try {
       result = process.runAs(() -> invoke(envelope));
     } catch (Throwable t) {
+      sys.callbackEnded(began);
       busy = false;
       crash(t);
       return;
     }
+    sys.callbackEnded(began);
     busy = false;
     apply(envelope, result);
   }
@@ -183,13 +206,13 @@ final class ServerLoop<A, S> {
   // ---- results
 
   private void apply(Envelope envelope, CallResult<S> result) {
-    if (result instanceof CastResult.Async<S> async) {
+    if (result instanceof NoReplyResult.Async<S> async) {
       busy = true;
       async.result().onComplete(ar -> process.node.execute(process.context(), v -> resume(envelope, ar)));
-    } else if (result instanceof CastResult.NoReply<S> noReply) {
+    } else if (result instanceof NoReplyResult.NoReply<S> noReply) {
       state = noReply.state();
       act(noReply.action());
-    } else if (result instanceof CastResult.Stop<S> stop) {
+    } else if (result instanceof NoReplyResult.Stop<S> stop) {
       state = stop.state();
       beginStop(stop.reason(), null);
     } else if (envelope instanceof Envelope.Call call && result instanceof CallResult.Reply<S> reply) {
@@ -305,7 +328,22 @@ final class ServerLoop<A, S> {
     cancelResultTimeout();
     pendingContinue = null;
     pendingShutdown = null;
+    deferred = null;
     state = null;
+  }
+
+  /** True while a callback runs or an async result holds the mailbox. The server's context. */
+  boolean isBusy() {
+    return busy;
+  }
+
+  /**
+   * Messages waiting for the server: in the mailbox, and set aside while suspended. Read by metrics
+   * from other threads too, where an approximate figure is all that is promised.
+   */
+  int waiting() {
+    ArrayDeque<Envelope> setAside = deferred;
+    return process.mailbox.size(setAside == null ? 0 : setAside.size());
   }
 
   // ---- result timeouts: one-shot, and stale once any other message was handled
@@ -313,9 +351,10 @@ final class ServerLoop<A, S> {
   private void armResultTimeout(Duration after) {
     if (after.isZero()) {
       // Behind whatever already waits in the mailbox: a waiting message wins.
-      process.mailbox.offer(new Envelope.ResultTimeout(generation));
+      process.mailbox.put(new Envelope.ResultTimeout(generation));
     } else {
-      resultTimeout = process.timers().arm(TimerEntry.Kind.RESULT_TIMEOUT, Node.timeoutNanos(after), null, generation, null);
+      resultTimeout = process.timers().arm(TimerEntry.Kind.RESULT_TIMEOUT, TimerService.timeoutNanos(after), null,
+          generation, null);
     }
   }
 

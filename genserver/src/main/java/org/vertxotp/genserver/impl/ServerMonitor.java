@@ -41,10 +41,16 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
     this.owner = owner;
     this.handlerContext = handlerContext;
     this.handler = handler;
-    this.hooked = handler != null && VertxInternals.isDeployment(handlerContext);
-    if (hooked) {
-      VertxInternals.onClose(handlerContext, this);
+    boolean deployed = handler != null && VertxInternals.isDeployment(handlerContext);
+    this.hooked = deployed && VertxInternals.onClose(handlerContext, this);
+    if (deployed && !hooked) {
+      state = CANCELLED; // its verticle is already undeployed: nobody is left to tell
     }
+  }
+
+  /** False for a monitor born cancelled, whose handler's verticle was already undeployed. */
+  boolean isActive() {
+    return state == ACTIVE;
   }
 
   ServerProcess owner() {
@@ -89,7 +95,7 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
   @Override
   public void close(Completable<Void> completion) {
     if (STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
-      node.monitorSettled();
+      node.monitoring().settled();
       if (target != null) {
         target.demonitor(this);
       }
@@ -98,7 +104,7 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
   }
 
   private void settled() {
-    node.monitorSettled();
+    node.monitoring().settled();
     if (hooked) {
       VertxInternals.forgetOnClose(handlerContext, this);
     }

@@ -1,52 +1,33 @@
 package org.vertxotp.genserver.impl;
 
-import io.vertx.core.Closeable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import org.vertxotp.genserver.Clock;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartException;
 import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.time.Clock;
 
 /**
- * One server as a process (OTP's {@code proc_lib} layer): its identity, its mailbox and the task
- * that drains it on the server's context, the signals other code sends it from any thread
- * (monitors, links, kill, shutdown), the start handshake, and the exit sequence. What the server
- * does with a message is the {@link ServerLoop}'s business.
+ * One server as a process (OTP's {@code proc_lib} layer): its identity and phase, the task that
+ * drains its {@link Mailbox} on the server's context, who it runs as, and the signals other code
+ * sends it from any thread (kill, shutdown, links). Its parts: the {@link ServerLoop} decides what
+ * a message does; {@link Placement} boots it where it lives; {@link Signals} says who hears of its
+ * exit; {@link Exit} ends it, whatever ends it.
  *
  * <h2>Confinement</h2>
- * The mailbox, the monitor sets and the few volatile flags are shared; everything else is
- * confined to the server's context. The loop only ever runs as a task of its own on that context
+ * The mailbox, the signals and the few volatile fields are shared; everything else is confined
+ * to the server's context. The loop only ever runs as a task of the server's own on that context
  * (a drain, a start, a stop): never inside another server's or verticle's call stack, even when
  * they share the event loop or the context.
- *
- * <h2>Exit</h2>
- * Every way out (a stop result, a crash, kill, shutdown, a failed start) ends in {@link #exit},
- * whose steps are each guarded: whatever a callback or a listener throws, the name is freed, every
- * monitor and caller is told, every waiter completes, and the reason is reported once.
  */
 final class ServerProcess {
 
-  private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
-  /** Crash reports and failed starts, OTP's {@code crash_report}s: a logger of their own, to route them. */
-  static final System.Logger REPORTS = System.getLogger("org.vertxotp.genserver.report");
   private static final ThreadLocal<ServerProcess> CURRENT = new ThreadLocal<>();
   private static final AtomicIntegerFieldUpdater<ServerProcess> DRAIN =
       AtomicIntegerFieldUpdater.newUpdater(ServerProcess.class, "drainScheduled");
@@ -57,41 +38,39 @@ final class ServerProcess {
   final ServerRef ref;
   final ServerName name;
   final ServerLoop<?, ?> loop;
+  final Mailbox mailbox;
+  final Signals signals;
+  final Placement placement;
+  final OwnMonitors ownMonitors;
+  private final Exit exit;
   private final Duration shutdownTimeout;
 
   // ---- shared with other threads
-  final ConcurrentLinkedQueue<Envelope> mailbox = new ConcurrentLinkedQueue<>();
   private volatile int drainScheduled;
-  private final Set<DownListener> monitors = ConcurrentHashMap.newKeySet();
-  /** Timers of other owners addressed to this server: cancelled before any monitor hears of the stop. */
-  private final Set<TimerEntry> timersAddressedHere = ConcurrentHashMap.newKeySet();
-  /** Servers linked to this one as their supervisor: killed if they outlive it. */
-  private final Set<ServerProcess> linkedChildren = ConcurrentHashMap.newKeySet();
   private volatile ServerProcess parent;
-  private volatile ExitReason exit;
   private volatile ExitReason killReason;
   /** Written once when the server boots, before it can run anything; read from other threads. */
   private volatile Context context;
   private volatile TimerTable timers;
-  private final Promise<Void> exited = Promise.promise();
-  private final Promise<Void> stopped = Promise.promise();
+  /** True until init returned ok (or the server exited): a supervisor being shut down kills such children. */
+  private volatile boolean starting = true;
+  private volatile boolean shuttingDown;
   private final Handler<Void> drainTask = v -> drain();
 
   // ---- confined to the server's context
   Phase phase = Phase.NEW;
-  private Promise<Void> started;
-  private String deploymentId;
-  private Closeable hostHook;
-  private boolean undeploying;
-  private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
-  private Set<ServerMonitor> ownMonitors;
   private Clock.Scheduled shutdownKill;
 
-  <A, S> ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name, Duration shutdownTimeout) {
+  <A, S> ServerProcess(Node node, GenServer<A, S> behaviour, ServerRef ref, ServerName name, StartOptions options) {
     this.node = node;
     this.ref = ref;
     this.name = name;
-    this.shutdownTimeout = shutdownTimeout;
+    this.shutdownTimeout = options.getShutdownTimeout().orElse(StartOptions.DEFAULT_SHUTDOWN_TIMEOUT);
+    this.mailbox = new Mailbox(options.getMailboxLimit());
+    this.signals = new Signals(ref);
+    this.placement = new Placement(this);
+    this.ownMonitors = new OwnMonitors(this);
+    this.exit = new Exit(this);
     this.loop = new ServerLoop<>(this, behaviour);
   }
 
@@ -148,28 +127,66 @@ final class ServerProcess {
     return context == null ? null : Node.of(context.owner()).soleServerOf(context);
   }
 
-  /** True when the calling code runs for this server. */
+  /**
+   * True when the calling code runs for this server and a call to it could only wait for itself:
+   * in its callback, or in a continuation on its own verticle context while an async result holds
+   * its mailbox. (A handler on its context while it is idle, a periodic timer say, may call it.)
+   */
   boolean isCurrent() {
     ServerProcess running = CURRENT.get();
     if (running != null) {
       return running == this;
     }
     Context own = context;
-    return own != null && VertxInternals.isOn(own) && node.soleServerOf(own) == this;
+    return own != null && VertxInternals.isOn(own) && node.soleServerOf(own) == this && loop.isBusy();
   }
 
-  // ---- the mailbox
+  // ---- the mailbox (any thread)
 
-  /** Puts {@code envelope} in the mailbox; any thread. Dropped once the server stopped. */
+  /** Puts in a message that always gets in (the server's own timers, Downs, stop, system). */
   void enqueue(Envelope envelope) {
-    mailbox.offer(envelope);
+    mailbox.put(envelope);
     scheduleDrain();
+  }
+
+  /** Puts in a cast or info from another sender; dropped and counted at a full mailbox. */
+  void offer(Envelope envelope) {
+    if (mailbox.offer(envelope)) {
+      scheduleDrain();
+    } else {
+      node.dropped(1);
+    }
+  }
+
+  /** Takes a place for a call; false at a full mailbox (the call then fails at once). */
+  boolean admit() {
+    return mailbox.admit();
+  }
+
+  /** Gives back a place taken by {@link #admit} for a call that was not sent. */
+  void release() {
+    mailbox.unadmit();
+  }
+
+  /** Puts in a call whose place {@link #admit} took. */
+  void enqueueAdmitted(Envelope envelope) {
+    mailbox.putAdmitted(envelope);
+    scheduleDrain();
+  }
+
+  /** Puts in the outcome of piped work, unless the server already exited: then it is dropped and counted. */
+  void pipe(Object outcome) {
+    if (signals.exited()) {
+      node.dropped(1);
+    } else {
+      enqueue(new Envelope.Piped(outcome));
+    }
   }
 
   /** Makes sure a drain task is queued on the server's context if the server can take messages. */
   void scheduleDrain() {
     Context ctx = context;
-    // Pairs with boot: a sender that finds no context yet has offered first, and boot drains after setting it.
+    // Pairs with boot: a sender that finds no context yet has put its message in first, and boot drains after setting it.
     if (ctx != null && drainScheduled == 0 && DRAIN.compareAndSet(this, 0, 1)) {
       node.execute(ctx, drainTask);
     }
@@ -185,7 +202,7 @@ final class ServerProcess {
   private void drain() {
     try {
       if (phase == Phase.STOPPED) {
-        mailbox.clear();
+        node.dropped(mailbox.clear()); // piped outcomes that arrived after the exit
       } else {
         loop.drain();
       }
@@ -197,134 +214,60 @@ final class ServerProcess {
     }
   }
 
-  // ---- monitors and links (any thread)
+  // ---- monitors and links
 
-  /** Adds a monitor; false (and nothing added) if the server already stopped. */
   boolean monitor(DownListener listener) {
-    monitors.add(listener);
-    // Pairs with fireDown: exit is written before the set is drained, so one side always sees the other.
-    return exit == null || !monitors.remove(listener);
+    return signals.monitor(listener);
   }
 
   void demonitor(DownListener listener) {
-    monitors.remove(listener);
-  }
-
-  /** Ties another owner's timer to this server's life; false (nothing added) if it already stopped. */
-  boolean watch(TimerEntry timer) {
-    timersAddressedHere.add(timer);
-    return exit == null || !timersAddressedHere.remove(timer);
-  }
-
-  void unwatch(TimerEntry timer) {
-    timersAddressedHere.remove(timer);
+    signals.demonitor(listener);
   }
 
   /** Links this (not yet started) server to {@code supervisor}, which then monitors it from the start. */
   ServerMonitor linkTo(ServerProcess supervisor) {
-    parent = supervisor;
-    supervisor.linkedChildren.add(this);
-    ServerMonitor link = node.monitorFor(supervisor, this);
-    if (supervisor.exit != null) {
-      kill(ExitReason.KILLED); // the supervisor is already gone: so is what it starts
-    }
+    ServerMonitor link = node.monitoring().monitorFor(supervisor, this);
+    joinSupervisor(supervisor);
     return link;
   }
 
-  /** Remembers a monitor this server set up, to remove it when it stops. On its context, or handed to it. */
+  /** Makes {@code supervisor} this server's parent: it is no root any more, and dies if it outlives it. */
+  void joinSupervisor(ServerProcess supervisor) {
+    parent = supervisor;
+    if (!supervisor.signals.link(this)) {
+      kill(ExitReason.KILLED); // the supervisor is already gone: so is what it starts
+    }
+  }
+
+  /** Remembers a monitor this server set up, to remove it when it stops. */
   void own(ServerMonitor monitor) {
-    Context ctx = context;
-    if (ctx != null && !VertxInternals.isOn(ctx)) {
-      node.execute(ctx, v -> own(monitor));
-      return;
-    }
-    if (phase == Phase.STOPPED) {
-      monitor.cancel(true);
-      return;
-    }
-    if (ownMonitors == null) {
-      ownMonitors = new HashSet<>();
-    }
     ownMonitors.add(monitor);
   }
 
-  /** Forgets a monitor that fired or was demonitored. On its context, or handed to it. */
+  /** Forgets a monitor this server set up that fired or was demonitored. */
   void disown(ServerMonitor monitor) {
-    Context ctx = context;
-    if (ctx == null) {
-      return;
-    }
-    if (VertxInternals.isOn(ctx)) {
-      if (ownMonitors != null) {
-        ownMonitors.remove(monitor);
-      }
-    } else {
-      node.execute(ctx, v -> disown(monitor));
-    }
+    ownMonitors.remove(monitor);
   }
 
   // ---- start
 
   /**
-   * Boots the server on {@code ctx} (this runs there): registers its consumers and runs init. The
-   * future completes once init returned ok, or fails, after everything was released, with a
-   * {@link StartException}.
+   * The server boots on {@code ctx} (this runs there): it can now be scheduled. Returns the reason
+   * it was killed with before it booted, if it was.
    */
-  Future<Void> boot(Context ctx, Object args, boolean hosted) {
-    started = Promise.promise();
+  ExitReason booting(Context ctx) {
     context = ctx;
     timers = new TimerTable(node, ctx, this);
     phase = Phase.STARTING;
-    ExitReason killed = killReason; // pairs with kill(): it writes the reason, then reads the context
-    if (killed != null) {
-      exit(killed, null, StartException.stoppedWhileStarting(killed, "killed while starting"));
-      return started.future();
-    }
-    if (hosted) {
-      hostHook = done -> shutdown(ExitReason.shutdown()).onComplete(ar -> done.succeed());
-      VertxInternals.onClose(ctx, hostHook);
-    } else {
-      deploymentId = ctx.deploymentID();
-      node.ownContext(ctx, this);
-    }
-    EventBus bus = node.vertx().eventBus();
-    Handler<Message<Object>> plain = message -> {
-      Envelope envelope = PlainMessages.read(this, message);
-      if (envelope != null) {
-        enqueue(envelope);
-      }
-    };
-    consumers.add(bus.localConsumer(ref.address(), plain));
-    if (name != null) {
-      consumers.add(bus.localConsumer(name.address(), plain));
-    }
-    List<Future<Void>> registered = new ArrayList<>(consumers.size());
-    consumers.forEach(c -> registered.add(c.completion()));
-    Future<?> all = Future.all(registered);
-    if (all.isComplete()) {
-      afterRegistration(all, args); // local consumers are registered at once
-    } else {
-      all.onComplete(ar -> node.execute(ctx, v -> afterRegistration(all, args)));
-    }
-    return started.future();
-  }
-
-  private void afterRegistration(Future<?> registration, Object args) {
-    if (phase != Phase.STARTING) {
-      return; // killed meanwhile
-    }
-    if (registration.failed()) {
-      ExitReason reason = ExitReason.crash(registration.cause());
-      exit(reason, null, StartException.initStopped(reason));
-    } else {
-      loop.init(args);
-    }
+    return killReason; // pairs with kill(): it writes the reason, then reads the context
   }
 
   /** init returned ok: the start completes, and messages that waited are handled next. */
   void running() {
     phase = Phase.RUNNING;
-    started.complete();
+    starting = false;
+    node.observer().started(this);
+    placement.started();
   }
 
   // ---- signals
@@ -349,8 +292,8 @@ final class ServerProcess {
 
   /**
    * Stops the server as soon as its current callback (if any) completed, ahead of queued
-   * messages: undeploy, a host context's close, Vert.x closing. After the shutdown timeout it is
-   * killed. Completes once the server is gone.
+   * messages: a host context's close, Vert.x closing. After the shutdown timeout it is killed.
+   * Completes once the server is gone. Any thread.
    */
   Future<Void> shutdown(ExitReason reason) {
     Context ctx = context;
@@ -359,160 +302,78 @@ final class ServerProcess {
     } else {
       node.execute(ctx, v -> requestShutdown(reason));
     }
-    return stopped.future();
+    return exit.stopped();
   }
 
   /** The verticle is being undeployed: stop, and complete once exited (the undeploy itself is Vert.x's). */
-  Future<Void> undeployed() {
-    undeploying = true;
+  Future<Void> shutdownForUndeploy() {
     if (phase != Phase.STOPPED) {
       requestShutdown(ExitReason.shutdown());
     }
-    return exited.future();
+    return exit.exited();
+  }
+
+  /** Completes once the server is gone, its exit complete. */
+  Future<Void> stopped() {
+    return exit.stopped();
   }
 
   private void requestShutdown(ExitReason reason) {
     if (phase == Phase.STOPPED || !loop.requestShutdown(reason)) {
       return;
     }
-    Duration timeout = shutdownTimeout != null ? shutdownTimeout : StartOptions.DEFAULT_SHUTDOWN_TIMEOUT;
-    if (!GenServer.isInfinite(timeout)) {
-      shutdownKill = node.clock().schedule(node.home(), Node.timeoutNanos(timeout), () -> kill(ExitReason.KILLED));
+    if (!Router.isInfinite(shutdownTimeout)) {
+      // On Vert.x's own close, real time: nobody will advance a manual clock for a closing instance.
+      Clock clock = VertxInternals.isClosing(node.vertx()) ? VertxClock.REAL : node.clock();
+      shutdownKill = clock.schedule(node.home(), TimerService.timeoutNanos(shutdownTimeout), () -> kill(ExitReason.KILLED));
     }
+    shuttingDown = true;
+    // A supervisor waiting for a child whose init never ends would wait for ever: such children go.
+    signals.killStarting(reason);
     drainHere();
+  }
+
+  boolean isStarting() {
+    return starting;
+  }
+
+  /** True once it was asked to shut down from outside (a supervisor then restarts nothing). */
+  boolean isShuttingDown() {
+    return shuttingDown || VertxInternals.isClosing(node.vertx());
   }
 
   // ---- exit
 
-  /**
-   * The one way out. Releases everything at once (so the name is free before anyone hears of
-   * the stop), undeploys the server's verticle if it stopped by itself, and then answers the stop
-   * reply, tells every monitor and caller, completes every waiter and reports the reason. A
-   * non-null {@code startFailure} fails the start instead (init did not return ok).
-   */
+  /** The one way out: see {@link Exit}. The server's context. */
   void exit(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
     if (phase == Phase.STOPPED) {
       return;
     }
     phase = Phase.STOPPED;
-    guarded(loop::close, "closing the loop");
-    TimerTable table = timers;
-    if (table != null) {
-      guarded(table::close, "cancelling timers");
-    }
-    guarded(this::cancelOwnMonitors, "cancelling monitors");
-    guarded(this::unregister, "unregistering");
-    mailbox.clear();
+    exit.run(reason, replyAfterTerminate, startFailure);
+  }
+
+  /** The server never booted (its deployment failed around it): see {@link Exit#abandon}. */
+  void abandon() {
+    exit.abandon();
+  }
+
+  void cancelShutdownKill() {
     if (shutdownKill != null) {
       shutdownKill.cancel();
     }
-    exited.complete();
-    Runnable finish = () -> finish(reason, replyAfterTerminate, startFailure);
-    if (startFailure == null && deploymentId != null && !undeploying) {
-      node.vertx().undeploy(deploymentId).onComplete(ar -> finish.run());
-    } else {
-      finish.run();
-    }
   }
 
-  private void unregister() {
-    node.forget(this);
-    consumers.forEach(MessageConsumer::unregister);
-    consumers.clear();
-    if (hostHook != null) {
-      VertxInternals.forgetOnClose(context, hostHook);
-      hostHook = null;
-    }
+  /** The exit is complete: nothing of the server starts or runs any more. */
+  void ended() {
+    starting = false;
   }
 
-  private void cancelOwnMonitors() {
-    if (ownMonitors != null) {
-      ownMonitors.forEach(monitor -> monitor.cancel(true));
-      ownMonitors = null;
-    }
-  }
-
-  private void finish(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
-    node.gone(this); // no longer counted by the time anyone hears of the stop
-    if (replyAfterTerminate != null) {
-      guarded(replyAfterTerminate, "replying after terminate");
-    }
-    fireDown(reason);
-    guarded(() -> exitLinked(reason), "stopping linked children");
+  void leaveSupervisor() {
     ServerProcess supervisor = parent;
     if (supervisor != null) {
-      supervisor.linkedChildren.remove(this);
+      supervisor.signals.unlink(this);
     }
-    if (startFailure != null) {
-      started.fail(startFailure);
-    }
-    stopped.complete();
-    if (reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
-      // After everyone waiting was told: formatting a report is slow.
-      REPORTS.log(Level.ERROR, () -> this + (startFailure != null ? " failed to start: " : " terminated: ") + reason,
-          causeOf(reason));
-    }
-  }
-
-  /**
-   * Every monitor hears of the stop, after what dies with the server is gone: first the timers
-   * addressed here, then the monitors' Downs (so whoever learns of the stop knows its Downs are on
-   * their way), then everyone else (callers, stop waiters).
-   */
-  private void fireDown(ExitReason reason) {
-    exit = reason;
-    for (TimerEntry timer : timersAddressedHere) {
-      if (timersAddressedHere.remove(timer)) {
-        guarded(timer::cancel, "cancelling a timer addressed here");
-      }
-    }
-    for (DownListener listener : monitors) {
-      if (listener instanceof ServerMonitor && monitors.remove(listener)) {
-        guarded(() -> listener.down(ref, reason), "telling a monitor");
-      }
-    }
-    for (DownListener listener : monitors) {
-      if (monitors.remove(listener)) {
-        guarded(() -> listener.down(ref, reason), "telling a caller");
-      }
-    }
-  }
-
-  /** A supervisor's children that outlived it receive its exit, as linked processes do in OTP. */
-  private void exitLinked(ExitReason reason) {
-    if (reason instanceof ExitReason.Normal) {
-      return;
-    }
-    for (ServerProcess child : linkedChildren) {
-      if (linkedChildren.remove(child)) {
-        child.kill(reason instanceof ExitReason.Killed ? ExitReason.KILLED : reason);
-      }
-    }
-  }
-
-  /**
-   * The server never booted (its deployment failed around it): it is forgotten, and whoever
-   * monitors it (a link, a kill waiter) is told. No-op if it booted: its own exit did all this.
-   */
-  void abandon() {
-    if (context == null && exit == null) {
-      node.forget(this);
-      fireDown(ExitReason.NOPROC);
-      node.gone(this);
-      stopped.complete();
-    }
-  }
-
-  private void guarded(Runnable step, String what) {
-    try {
-      step.run();
-    } catch (Throwable t) {
-      LOG.log(Level.ERROR, () -> this + ": failed " + what + " while stopping", t);
-    }
-  }
-
-  static Throwable causeOf(ExitReason reason) {
-    return reason instanceof ExitReason.Crash crash ? crash.cause() : null;
   }
 
   @Override

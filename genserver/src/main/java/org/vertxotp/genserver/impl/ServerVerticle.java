@@ -19,11 +19,11 @@ final class ServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return process.boot(context, args, false);
+    return process.placement.boot(context, args, false);
   }
 
   @Override
   public Future<?> stop() {
-    return process.undeployed();
+    return process.placement.undeployed();
   }
 }

@@ -13,20 +13,21 @@ import java.util.function.Predicate;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.CastResult;
-import org.vertxotp.genserver.ChildCounts;
-import org.vertxotp.genserver.ChildInfo;
-import org.vertxotp.genserver.ChildSpec;
 import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
-import org.vertxotp.genserver.Restart;
+import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
-import org.vertxotp.genserver.SupervisorFailure;
-import org.vertxotp.genserver.SupervisorSpec;
+import org.vertxotp.genserver.supervisor.ChildCounts;
+import org.vertxotp.genserver.supervisor.ChildInfo;
+import org.vertxotp.genserver.supervisor.ChildSpec;
+import org.vertxotp.genserver.supervisor.Restart;
+import org.vertxotp.genserver.supervisor.Supervisor;
+import org.vertxotp.genserver.supervisor.SupervisorFailure;
+import org.vertxotp.genserver.supervisor.SupervisorSpec;
 
 /**
  * OTP's supervisor as a gen_server: starts its children in order and monitors them, restarts
@@ -135,21 +136,26 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
   private Future<ServerRef> startOne(State s, Child child) {
     StartOptions options = new StartOptions();
     child.spec.name().ifPresent(options::setName);
-    Node.LinkRequest link = node().requestLink(options, s.self);
+    Starter.LinkRequest link = node().starter().requestLink(options, s.self);
     Future<ServerRef> started;
     try {
       started = child.spec.start().start(vertx, options, child.args);
     } catch (Throwable t) {
       started = Future.failedFuture(t);
     } finally {
-      node().endLinkRequest(options);
+      node().starter().endLinkRequest(options);
     }
     return started.transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(new ChildStartError(child, ar.cause()));
       }
       child.ref = ar.result();
-      child.monitor = link.monitor != null ? link.monitor : node().monitorFor(s.self, child.ref);
+      if (link.monitor != null) {
+        child.monitor = link.monitor;
+      } else { // its start function did not pass the options on: monitor and link it now
+        child.monitor = node().monitoring().monitorFor(s.self, child.ref);
+        node().table().link(s.self, child.ref);
+      }
       return Future.succeededFuture(child.ref);
     });
   }
@@ -157,7 +163,7 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
   // ---- children stopping
 
   @Override
-  public CastResult<State> handleInfo(Object message, State s) {
+  public NoReplyResult<State> handleInfo(Object message, State s) {
     if (message instanceof Down down) {
       for (Child child : s.children) {
         if (child.monitor == down.monitor()) {
@@ -170,9 +176,9 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     return noreply(s);
   }
 
-  private CastResult<State> childExited(State s, Child child, ExitReason reason) {
-    boolean restart = child.spec.restart() == Restart.PERMANENT
-        || (child.spec.restart() == Restart.TRANSIENT && reason.isAbnormal());
+  private NoReplyResult<State> childExited(State s, Child child, ExitReason reason) {
+    boolean restart = !s.self.isShuttingDown() // a supervisor being stopped restarts nothing
+        && (child.spec.restart() == Restart.PERMANENT || (child.spec.restart() == Restart.TRANSIENT && reason.isAbnormal()));
     if (!restart) {
       if (child.spec.restart() == Restart.TEMPORARY || s.dynamic()) {
         s.children.remove(child);
@@ -184,9 +190,10 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
       // what went wrong is in the report and in the reason's detail.
       SupervisorFailure failure = new SupervisorFailure.RestartIntensityExceeded(
           child.spec.id(), reason, s.spec.intensity(), s.spec.period());
-      ServerProcess.REPORTS.log(System.Logger.Level.ERROR, () -> "supervisor " + s.self + ": " + failure, ServerProcess.causeOf(reason));
+      Exit.REPORTS.log(System.Logger.Level.ERROR, () -> "supervisor " + s.self + ": " + failure, Exit.causeOf(reason));
       return stop(ExitReason.shutdown(failure), s);
     }
+    node().observer().restarted(s.self, child.spec.id());
     return async(restart(s, child).transform(ar -> {
       if (ar.succeeded()) {
         return Future.succeededFuture(noreply(s));
@@ -252,15 +259,15 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     if (ref == null) {
       return Future.succeededFuture();
     }
-    Node.demonitor(child.monitor, true);
+    Monitoring.demonitor(child.monitor, true);
     child.ref = null;
     child.monitor = null;
     Duration shutdown = child.spec.shutdown();
     Future<Void> stopped = shutdown.isZero()
-        ? node().kill(ref)
-        : node().stop(ref, ExitReason.shutdown(), shutdown).recover(err ->
+        ? node().router().kill(ref)
+        : node().router().stop(ref, ExitReason.shutdown(), shutdown).recover(err ->
             err instanceof CallException e && e.failure() == CallFailure.TIMEOUT
-                ? node().kill(ref) : Future.succeededFuture());
+                ? node().router().kill(ref) : Future.succeededFuture());
     return stopped.recover(err -> Future.succeededFuture());
   }
 
@@ -287,12 +294,12 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
       if (find(s, c -> c.spec.id().equals(start.spec().id())) != null) {
         return reject("already present: " + start.spec().id(), s);
       }
-      return startAdded(s, new Child(start.spec(), null));
+      return startAdded(s, new Child(start.spec(), null), from);
     } else if (request instanceof StartDynamicChild start) {
       if (!s.dynamic()) {
         return reject("only a dynamic supervisor has startDynamicChild", s);
       }
-      return startAdded(s, new Child(s.spec.template().orElseThrow(), start.args()));
+      return startAdded(s, new Child(s.spec.template().orElseThrow(), start.args()), from);
     } else if (request instanceof TerminateChild terminate) {
       Child child = find(s, c -> terminate.ref() != null ? terminate.ref().equals(c.ref) : c.spec.id().equals(terminate.id()));
       if (child == null) {
@@ -321,15 +328,16 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     return reject("unknown request " + request.getClass().getName(), s);
   }
 
-  /** Adds a child and starts it; a start failure removes it again and is replied as the exception. */
-  private CallResult<State> startAdded(State s, Child child) {
+  /** Adds a child and starts it; a start failure removes it again and fails the caller with the child's own failure. */
+  private CallResult<State> startAdded(State s, Child child, From from) {
     s.children.add(child);
     return async(startOne(s, child).transform(ar -> {
       if (ar.succeeded()) {
         return Future.succeededFuture(reply(ar.result(), s));
       }
       s.children.remove(child);
-      return Future.succeededFuture(reply(ar.cause().getCause(), s));
+      ((OutstandingCall) from).answerWithFailure(ar.cause().getCause());
+      return Future.succeededFuture(noreply(s));
     }));
   }
 

@@ -2,7 +2,9 @@ package org.vertxotp.genserver.impl;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.vertxotp.genserver.Destination;
-import org.vertxotp.genserver.TimerRef;
+import org.vertxotp.genserver.time.Clock;
+import org.vertxotp.genserver.time.TimerRef;
+import org.vertxotp.genserver.time.TimerTimeout;
 
 /**
  * One pending timer. Its deadline never changes; its state moves once, from pending to fired or
@@ -100,10 +102,10 @@ final class TimerEntry implements TimerRef {
   }
 
   private void settled() {
-    table.node().timerSettled();
+    table.node().timers().settled();
     ServerProcess target = watched;
     if (target != null) {
-      target.unwatch(this);
+      target.signals.unwatch(this);
     }
   }
 }

@@ -4,9 +4,9 @@ import io.vertx.core.Context;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.vertxotp.genserver.Clock;
 import org.vertxotp.genserver.Destination;
-import org.vertxotp.genserver.TimerTimeout;
+import org.vertxotp.genserver.time.Clock;
+import org.vertxotp.genserver.time.TimerTimeout;
 
 /**
  * The timers one owner armed: a server (they die with it), or the node itself for timers armed
@@ -42,6 +42,11 @@ final class TimerTable {
     return node.clock();
   }
 
+  /** Timers pending in the heap. The owner's context. */
+  int size() {
+    return size;
+  }
+
   ServerProcess owner() {
     return owner;
   }
@@ -57,7 +62,7 @@ final class TimerTable {
     TimerEntry entry = newEntry(kind, delayNanos, destination, message, null);
     if (watch != null) {
       entry.watched = watch;
-      if (!watch.watch(entry)) {
+      if (!watch.signals.watch(entry)) {
         entry.cancel();
         return entry;
       }
@@ -114,8 +119,8 @@ final class TimerTable {
   private TimerEntry newEntry(TimerEntry.Kind kind, long delayNanos, Destination destination, Object message, Object key) {
     // The deadline is fixed now, when the timer is armed, whenever the heap learns of it.
     TimerEntry entry = new TimerEntry(this, kind, destination, message, key,
-        clock().nanoTime() + delayNanos, node.nextTimerSequence());
-    node.timerArmed();
+        clock().nanoTime() + delayNanos, node.timers().nextSequence());
+    node.timers().armed();
     return entry;
   }
 
@@ -177,7 +182,7 @@ final class TimerTable {
     if (owner != null && owner.ref().equals(destination)) {
       owner.enqueue(new Envelope.Info(payload));
     } else {
-      node.send(destination, payload); // a name is resolved now, at expiry
+      node.router().send(destination, payload); // a name is resolved now, at expiry
     }
   }
 

@@ -2,7 +2,7 @@ package org.vertxotp.genserver.impl;
 
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Context;
-import org.vertxotp.genserver.Clock;
+import org.vertxotp.genserver.time.Clock;
 
 /**
  * Real time: {@code System.nanoTime} for deadlines, {@code System.currentTimeMillis} for records,
@@ -10,6 +10,9 @@ import org.vertxotp.genserver.Clock;
  * runs a task no sooner than its deadline, so a wake-up is late by the loop's latency, never early.
  */
 final class VertxClock implements Clock {
+
+  /** The system's time; there is nothing to configure. */
+  static final VertxClock REAL = new VertxClock();
 
   @Override
   public long nanoTime() {

@@ -10,6 +10,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.vertxotp.genserver.StartOptions;
 
 /**
  * The toolkit's only uses of Vert.x internal API, kept here so that they are visible and
@@ -64,9 +65,17 @@ final class VertxInternals {
     return ((ContextInternal) context).isDeployment();
   }
 
-  /** Runs {@code hook} when {@code context}'s deployment closes (or Vert.x, for a context of no deployment). */
-  static void onClose(Context context, Closeable hook) {
-    ((ContextInternal) context).unwrap().addCloseHook(hook);
+  /**
+   * Runs {@code hook} when {@code context}'s deployment closes (or Vert.x, for a context of no
+   * deployment); false (and nothing registered) if that already happened.
+   */
+  static boolean onClose(Context context, Closeable hook) {
+    return ((ContextInternal) context).unwrap().closeFuture().add(hook);
+  }
+
+  /** True once {@code vertx} began to close (its close hooks run before it undeploys anything). */
+  static boolean isClosing(Vertx vertx) {
+    return ((VertxInternal) vertx).closeFuture().isClosed();
   }
 
   /** Forgets a hook registered by {@link #onClose}. */
@@ -101,6 +110,8 @@ final class VertxInternals {
    */
   static ScheduledFuture<?> schedule(Context context, long delayNanos, Runnable task) {
     ContextInternal target = (ContextInternal) context;
-    return target.nettyEventLoop().schedule(() -> target.dispatch(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    // On an event-loop context the loop's own task is the context's; a worker context runs it on its own thread.
+    Runnable run = target.isEventLoopContext() ? () -> target.dispatch(task) : () -> target.runOnContext(v -> task.run());
+    return target.nettyEventLoop().schedule(run, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
   }
 }

@@ -1,4 +1,4 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.time;
 
 /**
  * What a timer started with {@link Timers#startTimer} delivers to {@code handleInfo} (Erlang's

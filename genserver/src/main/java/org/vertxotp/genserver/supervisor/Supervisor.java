@@ -1,9 +1,16 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import org.vertxotp.genserver.impl.SupervisorServer;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartFailure;
+import org.vertxotp.genserver.StartOptions;
 
 /**
  * OTP's supervisor: a gen_server that starts children, restarts them when they stop, and stops
@@ -50,12 +57,12 @@ public final class Supervisor {
 
   /** Adds a child to a static supervisor and starts it; fails with the child's start failure. */
   public static Future<ServerRef> startChild(Vertx vertx, Destination supervisor, ChildSpec child) {
-    return startedChild(request(vertx, supervisor, new SupervisorServer.StartChild(child)));
+    return request(vertx, supervisor, new SupervisorServer.StartChild(child));
   }
 
   /** Starts a child of a dynamic supervisor from its template, with {@code args}. */
   public static Future<ServerRef> startDynamicChild(Vertx vertx, Destination supervisor, Object args) {
-    return startedChild(request(vertx, supervisor, new SupervisorServer.StartDynamicChild(args)));
+    return request(vertx, supervisor, new SupervisorServer.StartDynamicChild(args));
   }
 
   /** Stops the child {@code id} (it is not restarted; a static spec stays, to restart or delete). */
@@ -86,8 +93,5 @@ public final class Supervisor {
     return GenServer.call(vertx, supervisor, request, GenServer.INFINITY);
   }
 
-  private static Future<ServerRef> startedChild(Future<Object> reply) {
-    return reply.compose(r -> r instanceof Throwable failure
-        ? Future.failedFuture(failure) : Future.succeededFuture((ServerRef) r));
-  }
+
 }

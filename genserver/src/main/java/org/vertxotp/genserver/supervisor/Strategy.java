@@ -1,4 +1,4 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
 
 /** What a supervisor restarts when one child must be restarted (OTP's strategies). */
 public enum Strategy {

@@ -1,7 +1,9 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartOptions;
 
 /**
  * How a supervisor starts (and restarts) a child. {@code options} carries the child's

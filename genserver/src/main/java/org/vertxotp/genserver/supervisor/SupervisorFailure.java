@@ -1,6 +1,7 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
 
 import java.time.Duration;
+import org.vertxotp.genserver.ExitReason;
 
 /**
  * Why a supervisor stopped or did not start, carried as the term of an {@link ExitReason.Custom}:

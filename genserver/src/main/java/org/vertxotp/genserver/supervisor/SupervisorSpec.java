@@ -1,4 +1,4 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
 
 import java.time.Duration;
 import java.util.HashSet;

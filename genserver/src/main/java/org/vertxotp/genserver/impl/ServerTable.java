@@ -10,35 +10,32 @@ import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 
 /**
- * Which servers exist in one Vert.x instance and how they are found: by reference, by registered
- * name, and by the context of a server deployed as its own verticle. A server is reachable from
- * the moment its start claims its name until its exit begins, and counted (live) until its exit
- * is complete.
+ * The servers of this node and how they are found: by reference, by a name one of them holds
+ * (a local index kept beside the authoritative {@link org.vertxotp.genserver.spi.NameRegistry}),
+ * and by the context of a server deployed as its own verticle. A server is reachable from the
+ * moment its start claimed its name until its exit begins, and counted (live) until its exit is
+ * complete.
  */
-final class Registry {
+final class ServerTable {
 
-  private final ConcurrentHashMap<String, ServerProcess> byAddress = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ServerRef, ServerProcess> byRef = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ServerName, ServerProcess> byName = new ConcurrentHashMap<>();
   /** Contexts that belong to one server alone (its own verticle's): continuations there run for it. */
   private final ConcurrentHashMap<Context, ServerProcess> soleServers = new ConcurrentHashMap<>();
   private final Set<ServerProcess> live = ConcurrentHashMap.newKeySet();
 
-  /** Registers a new server; returns the holder of its name if that is taken (and registers nothing). */
-  ServerProcess register(ServerProcess process) {
+  /** A new server, its name (if any) already claimed in the name registry. */
+  void add(ServerProcess process) {
     if (process.name() != null) {
-      ServerProcess holder = byName.putIfAbsent(process.name(), process);
-      if (holder != null) {
-        return holder;
-      }
+      byName.put(process.name(), process);
     }
-    byAddress.put(process.ref().address(), process);
+    byRef.put(process.ref(), process);
     live.add(process);
-    return null;
   }
 
   /** The server can no longer be reached; idempotent. */
   void forget(ServerProcess process) {
-    byAddress.remove(process.ref().address(), process);
+    byRef.remove(process.ref(), process);
     if (process.name() != null) {
       byName.remove(process.name(), process);
     }
@@ -61,9 +58,18 @@ final class Registry {
     return soleServers.get(context);
   }
 
+  /** Makes the server {@code child} refers to (if it still runs) a child of {@code supervisor}. */
+  void link(ServerProcess supervisor, ServerRef child) {
+    ServerProcess process = byRef.get(child);
+    if (process != null) {
+      process.joinSupervisor(supervisor);
+    }
+  }
+
+  /** The local server a destination names now, or null. */
   ServerProcess resolve(Destination destination) {
     if (destination instanceof ServerRef ref) {
-      return byAddress.get(ref.address());
+      return byRef.get(ref);
     }
     return byName.get((ServerName) destination);
   }

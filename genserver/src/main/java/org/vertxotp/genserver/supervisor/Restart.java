@@ -1,4 +1,6 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
+
+import org.vertxotp.genserver.ExitReason;
 
 /** When a supervisor restarts a child that stopped (OTP's restart types). */
 public enum Restart {

@@ -1,4 +1,4 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.time;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

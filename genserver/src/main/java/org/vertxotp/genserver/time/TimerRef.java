@@ -1,4 +1,4 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.time;
 
 /**
  * One timer started with {@link Timers#sendAfter} or {@link Timers#startTimer}, for

@@ -1,4 +1,4 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.time;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -7,6 +7,8 @@ import java.util.PriorityQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.vertxotp.genserver.impl.Node;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerRef;
 
 /**
  * Virtual time for tests: nothing scheduled on it runs until the test {@link #advance}s it, and

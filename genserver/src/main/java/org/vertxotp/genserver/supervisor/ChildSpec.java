@@ -1,9 +1,11 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.supervisor;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerName;
 
 /**
  * One child of a supervisor (OTP's child spec): its id, how it starts, when it is restarted, how

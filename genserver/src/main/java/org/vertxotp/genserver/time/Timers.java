@@ -1,9 +1,12 @@
-package org.vertxotp.genserver;
+package org.vertxotp.genserver.time;
 
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.vertxotp.genserver.impl.Node;
+import org.vertxotp.genserver.impl.TimerService;
+import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.ServerRef;
 
 /**
  * Erlang's timer BIFs ({@code erlang:send_after/3}, {@code start_timer/3}, {@code cancel_timer/1},
@@ -35,7 +38,7 @@ public final class Timers {
 
   /** Sends {@code message} to {@code destination}'s {@code handleInfo} after {@code delay}. */
   public static TimerRef sendAfter(Vertx vertx, Duration delay, Destination destination, Object message) {
-    return Node.of(vertx).arm(false, delay, destination, message);
+    return Node.of(vertx).timers().arm(false, delay, destination, message);
   }
 
   /**
@@ -43,18 +46,18 @@ public final class Timers {
    * receiver can tell which timer fired.
    */
   public static TimerRef startTimer(Vertx vertx, Duration delay, Destination destination, Object message) {
-    return Node.of(vertx).arm(true, delay, destination, message);
+    return Node.of(vertx).timers().arm(true, delay, destination, message);
   }
 
   /** Cancels the timer: its message will never arrive. Returns the milliseconds that were left, or empty. */
   public static OptionalLong cancelTimer(TimerRef ref) {
-    long left = Node.remaining(ref, true);
+    long left = TimerService.remaining(ref, true);
     return left < 0 ? OptionalLong.empty() : OptionalLong.of(left);
   }
 
   /** The milliseconds left on the timer, or empty if it fired or was cancelled. */
   public static OptionalLong readTimer(TimerRef ref) {
-    long left = Node.remaining(ref, false);
+    long left = TimerService.remaining(ref, false);
     return left < 0 ? OptionalLong.empty() : OptionalLong.of(left);
   }
 
@@ -67,7 +70,7 @@ public final class Timers {
    * @throws IllegalStateException outside a server
    */
   public static void startSingleTimer(Object key, Object message, Duration delay) {
-    Node.startSingleTimer(key, message, delay);
+    TimerService.startSingleTimer(key, message, delay);
   }
 
   /**
@@ -77,7 +80,7 @@ public final class Timers {
    * @throws IllegalStateException outside a server
    */
   public static boolean cancel(Object key) {
-    return Node.cancelKeyedTimer(key);
+    return TimerService.cancelKeyedTimer(key);
   }
 
   /**
@@ -87,6 +90,6 @@ public final class Timers {
    * @throws IllegalStateException outside a server
    */
   public static boolean isActive(Object key) {
-    return Node.isKeyedTimerActive(key);
+    return TimerService.isKeyedTimerActive(key);
   }
 }

@@ -1,0 +1,111 @@
+package org.vertxotp.genserver.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.lang.System.Logger.Level;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.StartException;
+
+/**
+ * How a server ends, whatever ends it (a stop result, a crash, kill, shutdown, a failed start):
+ * one sequence whose steps are each guarded, so that whatever a callback or a listener throws, the
+ * name is freed, every monitor and caller is told, every waiter completes, and the reason is
+ * reported once.
+ */
+final class Exit {
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
+  /** Crash reports and failed starts, OTP's {@code crash_report}s: a logger of their own, to route them. */
+  static final System.Logger REPORTS = System.getLogger("org.vertxotp.genserver.report");
+
+  private final ServerProcess process;
+  /** Completes when the exit began: all is released, what remains is telling everyone. */
+  private final Promise<Void> exited = Promise.promise();
+  /** Completes when the exit is complete. */
+  private final Promise<Void> stopped = Promise.promise();
+
+  Exit(ServerProcess process) {
+    this.process = process;
+  }
+
+  Future<Void> exited() {
+    return exited.future();
+  }
+
+  Future<Void> stopped() {
+    return stopped.future();
+  }
+
+  /**
+   * Releases everything at once (so the name is free before anyone hears of the stop), undeploys
+   * the server's verticle if it stopped by itself, and then answers the stop reply, tells every
+   * monitor and caller, completes every waiter and reports the reason. A non-null
+   * {@code startFailure} fails the start instead (init did not return ok). The server's context.
+   */
+  void run(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
+    ServerProcess p = process;
+    guarded(p.loop::close, "closing the loop");
+    TimerTable table = p.timers();
+    if (table != null) {
+      guarded(table::close, "cancelling timers");
+    }
+    guarded(p.ownMonitors::cancelAll, "cancelling monitors");
+    guarded(p.placement::unregister, "unregistering");
+    p.node.dropped(p.mailbox.clear());
+    p.cancelShutdownKill();
+    exited.complete();
+    // Stopped by itself: its verticle goes first, then everyone hears.
+    p.placement.thenFinish(startFailure != null, () -> finish(reason, replyAfterTerminate, startFailure));
+  }
+
+  private void finish(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
+    ServerProcess p = process;
+    p.ended();
+    p.node.table().gone(p); // no longer counted (nor metered) by the time anyone hears of the stop
+    guarded(() -> p.node.observer().exited(p, reason), "telling the metrics");
+    if (replyAfterTerminate != null) {
+      guarded(replyAfterTerminate, "replying after terminate");
+    }
+    p.signals.exit(reason, step -> guarded(step, "telling who waits for the exit"));
+    guarded(() -> p.signals.exitLinked(reason), "stopping linked children");
+    p.leaveSupervisor();
+    if (startFailure != null) {
+      p.placement.startFailed(startFailure);
+    }
+    stopped.tryComplete();
+    if (reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
+      // After everyone waiting was told: formatting a report is slow.
+      REPORTS.log(Level.ERROR, () -> p + (startFailure != null ? " failed to start: " : " terminated: ") + reason,
+          causeOf(reason));
+    }
+  }
+
+  /**
+   * The server never booted (its deployment failed around it): it is forgotten, and whoever
+   * monitors it (a link, a kill waiter) is told. No-op if it booted: its own exit did all this.
+   */
+  void abandon() {
+    ServerProcess p = process;
+    if (p.placement.abandon()) {
+      p.node.table().forget(p);
+      if (p.name() != null) {
+        p.node.names().unregister(p.name(), p.ref());
+      }
+      p.node.table().gone(p);
+      p.signals.exit(ExitReason.NOPROC, step -> guarded(step, "telling who waits for the exit"));
+      stopped.tryComplete();
+    }
+  }
+
+  private void guarded(Runnable step, String what) {
+    try {
+      step.run();
+    } catch (Throwable t) {
+      LOG.log(Level.ERROR, () -> process + ": failed " + what + " while stopping", t);
+    }
+  }
+
+  static Throwable causeOf(ExitReason reason) {
+    return reason instanceof ExitReason.Crash crash ? crash.cause() : null;
+  }
+}

@@ -1,0 +1,175 @@
+package org.vertxotp.genserver.impl;
+
+import io.vertx.core.Closeable;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.StartException;
+
+/**
+ * Where a server lives and how it gets there and goes: booted on its own verticle's context or on
+ * a host context, reachable at its event-bus addresses for plain Vert.x callers, tied to its host
+ * context's close, and undeployed when it stops by itself. The start handshake (the future
+ * {@code GenServer.start} waits on) completes here.
+ */
+final class Placement {
+
+  private static final int NOT_BOOTED = 0;
+  private static final int BOOTED = 1;
+  private static final int ABANDONED = 2;
+  private static final AtomicIntegerFieldUpdater<Placement> BOOT =
+      AtomicIntegerFieldUpdater.newUpdater(Placement.class, "boot");
+
+  private final ServerProcess process;
+  private final Node node;
+  private volatile int boot;
+  /** Completes once the start's deployment is settled: Vert.x can only undeploy what it finished deploying. */
+  private final Promise<Boolean> placed = Promise.promise();
+
+  // Confined to the server's context.
+  private Promise<Void> started;
+  private String deploymentId;
+  private Closeable hostHook;
+  private boolean undeploying;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
+
+  Placement(ServerProcess process) {
+    this.process = process;
+    this.node = process.node;
+  }
+
+  /**
+   * Boots the server on {@code ctx} (this runs there): registers its consumers and runs init. The
+   * future completes once init returned ok, or fails, after everything was released, with a
+   * {@link StartException}.
+   */
+  Future<Void> boot(Context ctx, Object args, boolean hosted) {
+    if (!BOOT.compareAndSet(this, NOT_BOOTED, BOOTED)) {
+      return Future.failedFuture(StartException.stoppedWhileStarting(ExitReason.NOPROC, "abandoned before it booted"));
+    }
+    started = Promise.promise();
+    ExitReason killed = process.booting(ctx);
+    if (killed != null) {
+      process.exit(killed, null, StartException.stoppedWhileStarting(killed, "killed while starting"));
+      return started.future();
+    }
+    if (hosted) {
+      hostHook = done -> hostClosed().onComplete(ar -> done.succeed());
+      if (!VertxInternals.onClose(ctx, hostHook)) {
+        hostHook = null;
+        ExitReason reason = ExitReason.shutdown();
+        process.exit(reason, null, StartException.stoppedWhileStarting(reason, "its host context was already closed"));
+        return started.future();
+      }
+    } else {
+      deploymentId = ctx.deploymentID();
+      node.table().soleServer(ctx, process);
+    }
+    EventBus bus = node.vertx().eventBus();
+    Handler<Message<Object>> plain = message -> PlainMessages.receive(process, message);
+    consumers.add(bus.localConsumer(process.ref().address(), plain));
+    if (process.name() != null) {
+      consumers.add(bus.localConsumer(process.name().address(), plain));
+    }
+    List<Future<Void>> registered = new ArrayList<>(consumers.size());
+    consumers.forEach(c -> registered.add(c.completion()));
+    Future<?> all = Future.all(registered);
+    if (all.isComplete()) {
+      afterRegistration(all, args); // local consumers are registered at once
+    } else {
+      all.onComplete(ar -> node.execute(ctx, v -> afterRegistration(all, args)));
+    }
+    return started.future();
+  }
+
+  private void afterRegistration(Future<?> registration, Object args) {
+    if (process.phase != ServerProcess.Phase.STARTING) {
+      return; // killed meanwhile
+    }
+    if (registration.failed()) {
+      ExitReason reason = ExitReason.crash(registration.cause());
+      process.exit(reason, null, StartException.initStopped(reason));
+    } else {
+      process.loop.init(args);
+    }
+  }
+
+  /** init returned ok: the start completes. */
+  void started() {
+    started.complete();
+  }
+
+  /** init did not return ok, or the server was stopped before it did. */
+  void startFailed(StartException failure) {
+    started.fail(failure);
+  }
+
+  /** The start's deployment (or host boot) settled, successfully or not. Any thread. */
+  void placed(boolean deployed) {
+    placed.complete(deployed);
+  }
+
+  /**
+   * The host context is closing. When Vert.x itself closes, a supervised server waits for its
+   * supervisor to stop it (trees stop in order); otherwise it stops now.
+   */
+  private Future<Void> hostClosed() {
+    if (!process.isRoot() && VertxInternals.isClosing(node.vertx())) {
+      return process.stopped();
+    }
+    return process.shutdown(ExitReason.shutdown());
+  }
+
+  /** The verticle is being undeployed (this runs on its context): stop, and complete once exited. */
+  Future<Void> undeployed() {
+    undeploying = true;
+    return process.shutdownForUndeploy();
+  }
+
+  /** The server is stopping: nobody can reach it at its addresses or names any more. */
+  void unregister() {
+    node.table().forget(process);
+    if (process.name() != null) {
+      node.names().unregister(process.name(), process.ref());
+    }
+    consumers.forEach(MessageConsumer::unregister);
+    consumers.clear();
+    if (hostHook != null) {
+      VertxInternals.forgetOnClose(process.context(), hostHook);
+      hostHook = null;
+    }
+  }
+
+  /**
+   * Runs {@code finish} once a server that stopped by itself no longer has a verticle (a server that
+   * stopped within its own start waits until Vert.x has finished deploying it); at once otherwise.
+   */
+  void thenFinish(boolean startFailed, Runnable finish) {
+    if (startFailed || deploymentId == null || undeploying) {
+      finish.run();
+      return;
+    }
+    String id = deploymentId;
+    node.workBegins();
+    placed.future().onComplete(deployed -> {
+      Future<Void> undeployed = deployed.result() ? node.vertx().undeploy(id) : Future.succeededFuture();
+      undeployed.onComplete(ar -> {
+        finish.run();
+        node.workDone();
+      });
+    });
+  }
+
+  /** The server never booted (its deployment failed around it); false if it did, its own exit then did all. */
+  boolean abandon() {
+    return BOOT.compareAndSet(this, NOT_BOOTED, ABANDONED);
+  }
+}

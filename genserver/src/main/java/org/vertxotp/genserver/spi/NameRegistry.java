@@ -1,0 +1,62 @@
+package org.vertxotp.genserver.spi;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.Optional;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.impl.LocalNameRegistry;
+import org.vertxotp.genserver.impl.Node;
+
+/**
+ * The table of registered names (Erlang's {@code register}, or {@code global} across nodes): which
+ * server holds which name. A node uses its own table, {@link #local()}, unless a cluster installs
+ * one that spans nodes with {@link #install}.
+ *
+ * <h2>Contract</h2>
+ * Every implementation passes {@link org.vertxotp.genserver.testkit.NameRegistryContract}:
+ * <ul>
+ *   <li>{@link #register} is atomic: of registrations of a free name racing from anywhere,
+ *       exactly one succeeds (completes empty); every other completes with the winner.</li>
+ *   <li>A name stays with its holder until the holder {@link #unregister}s it or the registry
+ *       releases it (a clustered registry does when the holder's node leaves); an unregister by
+ *       anyone but the holder changes nothing.</li>
+ *   <li>{@link #whereis} sees every register and unregister that completed before it was called.</li>
+ *   <li>Release listeners hear of every release once, after it happened, with the name and the
+ *       holder that lost it.</li>
+ *   <li>Futures fail only when the registry itself cannot answer (its store is unreachable),
+ *       never because of a name's state. Methods may be called from any thread.</li>
+ * </ul>
+ */
+public interface NameRegistry {
+
+  /** A new table of names for one node: the default. */
+  static NameRegistry local() {
+    return new LocalNameRegistry();
+  }
+
+  /**
+   * Makes {@code registry} the name table of {@code vertx}'s toolkit.
+   *
+   * @throws IllegalStateException if servers already run there
+   */
+  static void install(Vertx vertx, NameRegistry registry) {
+    Node.of(vertx).useNameRegistry(registry);
+  }
+
+  /** Claims {@code name} for {@code holder}: completes empty if it now holds it, or with the holder that does. */
+  Future<Optional<ServerRef>> register(ServerName name, ServerRef holder);
+
+  /** Releases {@code name} if {@code holder} holds it; does nothing otherwise. */
+  Future<Void> unregister(ServerName name, ServerRef holder);
+
+  /** The holder of {@code name} now, if any. */
+  Future<Optional<ServerRef>> whereis(ServerName name);
+
+  /** Calls {@code listener} after every release of a name, with the name and the holder that lost it. */
+  void onRelease(Handler<Released> listener);
+
+  /** A name that {@code holder} no longer holds. */
+  record Released(ServerName name, ServerRef holder) {}
+}
