@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Blocking helpers for the test thread (never an event loop), each bounded in time. */
-final class Await {
+public final class Await {
 
   private Await() {
   }
 
-  static <T> T result(Future<T> future) {
+  public static <T> T result(Future<T> future) {
     try {
       return future.await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
@@ -23,7 +23,7 @@ final class Await {
     }
   }
 
-  static Throwable failure(Future<?> future) {
+  public static Throwable failure(Future<?> future) {
     try {
       future.await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
@@ -35,7 +35,7 @@ final class Await {
   }
 
   /** Waits for {@code future} to complete, either way. */
-  static void failureOrResult(Future<?> future) {
+  public static void failureOrResult(Future<?> future) {
     try {
       future.await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
@@ -45,14 +45,14 @@ final class Await {
     }
   }
 
-  static CallException callFailure(Future<?> future, CallFailure expected) {
+  public static CallException callFailure(Future<?> future, CallFailure expected) {
     Throwable t = failure(future);
     CallException e = assertInstanceOf(CallException.class, t);
     assertTrue(e.failure() == expected, "expected " + expected + " but was " + e.failure() + ": " + e.getMessage());
     return e;
   }
 
-  static <T> T next(BlockingQueue<T> queue) {
+  public static <T> T next(BlockingQueue<T> queue) {
     try {
       T item = queue.poll(10, TimeUnit.SECONDS);
       if (item == null) {
@@ -66,7 +66,7 @@ final class Await {
   }
 
   /** Asserts that nothing arrives on {@code queue} for {@code millis}. */
-  static void nothingFor(BlockingQueue<?> queue, long millis) {
+  public static void nothingFor(BlockingQueue<?> queue, long millis) {
     try {
       Object item = queue.poll(millis, TimeUnit.MILLISECONDS);
       if (item != null) {
@@ -79,7 +79,7 @@ final class Await {
   }
 
   /** Waits (up to 10 s, polling) until {@code condition} holds. */
-  static void until(java.util.function.BooleanSupplier condition, String what) {
+  public static void until(java.util.function.BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -95,12 +95,12 @@ final class Await {
   }
 
   /** Asserts that nothing runs or waits in {@code vertx}'s toolkit: no server, name, call, timer or monitor. */
-  static void idle(io.vertx.core.Vertx vertx) {
+  public static void idle(io.vertx.core.Vertx vertx) {
     NodeStats stats = GenServer.stats(vertx);
     assertTrue(stats.isIdle(), "expected nothing left, got " + stats);
   }
 
-  static long millisSince(long startNanos) {
+  public static long millisSince(long startNanos) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }

@@ -181,4 +181,30 @@ class LifetimeTest {
     assertTrue(Await.millisSince(start) < 5000, "close took " + Await.millisSince(start) + " ms");
     assertTrue(starting.failed(), "the child never started");
   }
+
+  @Test
+  void closingVertxFinishesWhenANestedSupervisorWaitsForAChildWhoseInitNeverEnds() {
+    Vertx vertx = Vertx.vertx(TestVertx.options());
+    GenServer<Void, Void> stuck = args -> asyncInit(Promise.<InitResult<Void>>promise().future());
+    Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(
+        ChildSpec.supervisor("sub", SupervisorSpec.dynamic(ChildSpec.dynamicWorker("stuck", () -> stuck))).withName("sub"))));
+    Future<ServerRef> starting = Supervisor.startDynamicChild(vertx, ServerName.of("sub"), null);
+    Await.until(() -> GenServer.stats(vertx).servers() == 3, "the grandchild is starting");
+    long start = System.nanoTime();
+    Await.result(vertx.close());
+    assertTrue(Await.millisSince(start) < 5000, "close took " + Await.millisSince(start) + " ms");
+    assertTrue(starting.failed(), "the grandchild never started");
+    assertEquals(List.of(), TestLogs.reports(), "an orderly close reports nothing");
+  }
+
+  @Test
+  void closingVertxWhileASupervisorIsStillStartingItsChildrenReportsNothing() {
+    Vertx vertx = Vertx.vertx(TestVertx.options());
+    GenServer<Void, Void> stuck = args -> asyncInit(Promise.<InitResult<Void>>promise().future());
+    Future<ServerRef> starting = Supervisor.start(vertx, SupervisorSpec.oneForOne(ChildSpec.worker("stuck", () -> stuck, null)));
+    Await.until(() -> GenServer.stats(vertx).servers() == 2, "its child is starting");
+    Await.result(vertx.close());
+    assertTrue(starting.failed());
+    assertEquals(List.of(), TestLogs.reports(), "an orderly close reports nothing");
+  }
 }

@@ -7,14 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.vertxotp.genserver.Results.*;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -172,5 +176,33 @@ class MonitorTest {
     assertNull(probeEvents.poll(), "terminate ran"); // it would have run before the Down
     Await.idle(vertx);
     assertTrue(vertx.deploymentIDs().isEmpty());
+  }
+
+  @Test
+  void demonitorWithFlushDropsAHandlersDownAlreadyOnItsWay(Vertx vertx) throws Exception {
+    // The test holds the handler's event loop busy, so it needs another loop for everything else.
+    assumeFalse("1".equals(System.getProperty(TestVertx.LOOPS)), "needs more than one event loop");
+    ServerRef target = Await.result(GenServer.start(vertx, new Probe(vertx), new LinkedBlockingQueue<>()));
+    Context handlerContext = vertx.getOrCreateContext();
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    MonitorRef[] monitor = new MonitorRef[1];
+    handlerContext.runOnContext(v -> monitor[0] = Monitors.monitor(vertx, target, events::add));
+    handlerContext.runOnContext(v -> {
+      holding.countDown();
+      try {
+        release.await(10, TimeUnit.SECONDS); // the handler's context is busy: its Down waits
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertTrue(holding.await(10, TimeUnit.SECONDS));
+    Await.result(GenServer.kill(vertx, target)); // the Down is on its way to the busy context
+    assertFalse(Monitors.demonitor(monitor[0], true), "it had fired");
+    release.countDown();
+    CountDownLatch drained = new CountDownLatch(1);
+    handlerContext.runOnContext(v -> drained.countDown());
+    assertTrue(drained.await(10, TimeUnit.SECONDS));
+    assertNull(events.poll(), "a flushed Down reached its handler");
   }
 }

@@ -10,9 +10,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.supervisor.ChildSpec;
+import org.vertxotp.genserver.supervisor.Supervisor;
+import org.vertxotp.genserver.supervisor.SupervisorSpec;
 import org.vertxotp.genserver.sys.ServerStatistics;
 import org.vertxotp.genserver.sys.ServerStatus;
 import org.vertxotp.genserver.sys.Sys;
@@ -150,5 +155,25 @@ class SysTest {
     ServerStatistics timed = Await.result(Sys.statistics(vertx, keeper));
     assertEquals(4, timed.messagesHandled());
     assertTrue(timed.callbackTime().orElseThrow().toNanos() > 0);
+  }
+
+  @Test
+  void aSuspendedServerStillStopsWhenAskedToAndRunsItsTerminate(Vertx vertx) {
+    ServerRef keeper = keeper(vertx);
+    Await.result(Sys.suspend(vertx, keeper));
+    GenServer.cast(vertx, keeper, "waiting");
+    Await.result(GenServer.stop(vertx, keeper, ExitReason.normal(), Duration.ofSeconds(10)));
+    Await.idle(vertx);
+  }
+
+  @Test
+  void aSupervisorStopsASuspendedChildWithItsTerminateNotAKill(Vertx vertx) {
+    Queue<String> log = new ConcurrentLinkedQueue<>();
+    ServerRef sup = Await.result(Supervisor.start(vertx,
+        SupervisorSpec.oneForOne(
+            ChildSpec.worker("kid", Kid::new, new Kid.Args("kid", log)).withName("kid"))));
+    Await.result(Sys.suspend(vertx, ServerName.of("kid")));
+    Await.result(GenServer.stop(vertx, sup));
+    assertEquals(List.of("start:kid", "stop:kid:shutdown"), new ArrayList<>(log));
   }
 }

@@ -12,7 +12,7 @@ import java.util.logging.Logger;
  * provoke on purpose, are kept here instead of printed, for tests to assert on. Any other record
  * at SEVERE (ERROR) is unexpected: it is printed as usual, and fails the test that caused it.
  */
-final class TestLogs {
+public final class TestLogs {
 
   static final String REPORTS = "org.vertxotp.genserver.report";
 
@@ -54,7 +54,7 @@ final class TestLogs {
   private static final List<String> ALLOWED = new ArrayList<>();
 
   /** Forgets what was logged so far, and what was allowed; before each test. */
-  static void reset() {
+  public static void reset() {
     synchronized (RECORDER) {
       RECORDER.records.clear();
       ALLOWED.clear();
@@ -62,14 +62,14 @@ final class TestLogs {
   }
 
   /** The running test provokes an error whose text (message or exception) contains {@code text}. */
-  static void allow(String text) {
+  public static void allow(String text) {
     synchronized (RECORDER) {
       ALLOWED.add(text);
     }
   }
 
   /** The toolkit's reports logged since the test began, as their messages. */
-  static List<String> reports() {
+  public static List<String> reports() {
     List<String> reports = new ArrayList<>();
     synchronized (RECORDER) {
       for (LogRecord record : RECORDER.records) {
@@ -93,7 +93,7 @@ final class TestLogs {
   }
 
   /** SEVERE records other than the toolkit's reports, logged since the test began. */
-  static List<String> unexpectedErrors() {
+  public static List<String> unexpectedErrors() {
     List<String> errors = new ArrayList<>();
     synchronized (RECORDER) {
       for (LogRecord record : RECORDER.records) {

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>A test fails if anything other than the toolkit's reports was logged at ERROR while it ran,
  * its Vert.x close included.
  */
-final class TestVertx implements ParameterResolver, BeforeEachCallback, AfterEachCallback {
+public final class TestVertx implements ParameterResolver, BeforeEachCallback, AfterEachCallback {
 
-  static final String LOOPS = "genserver.test.eventLoops";
+  public static final String LOOPS = "genserver.test.eventLoops";
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TestVertx.class);
 
-  static VertxOptions options() {
+  public static VertxOptions options() {
     VertxOptions options = new VertxOptions();
     String loops = System.getProperty(LOOPS);
     if (loops != null && !loops.isBlank()) {

@@ -50,12 +50,18 @@ final class Exit {
       guarded(table::close, "cancelling timers");
     }
     guarded(p.ownMonitors::cancelAll, "cancelling monitors");
-    guarded(p.placement::unregister, "unregistering");
+    Future<Void> nameReleased;
+    try {
+      nameReleased = p.placement.unregister();
+    } catch (Throwable t) {
+      LOG.log(Level.ERROR, () -> p + ": failed unregistering while stopping", t);
+      nameReleased = Future.succeededFuture();
+    }
     p.node.dropped(p.mailbox.clear());
     p.cancelShutdownKill();
     exited.complete();
-    // Stopped by itself: its verticle goes first, then everyone hears.
-    p.placement.thenFinish(startFailure != null, () -> finish(reason, replyAfterTerminate, startFailure));
+    // The name is released and (stopped by itself) the verticle gone before anyone hears of the stop.
+    p.placement.thenFinish(startFailure != null, nameReleased, () -> finish(reason, replyAfterTerminate, startFailure));
   }
 
   private void finish(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
@@ -88,12 +94,11 @@ final class Exit {
     ServerProcess p = process;
     if (p.placement.abandon()) {
       p.node.table().forget(p);
-      if (p.name() != null) {
-        p.node.names().unregister(p.name(), p.ref());
-      }
-      p.node.table().gone(p);
-      p.signals.exit(ExitReason.NOPROC, step -> guarded(step, "telling who waits for the exit"));
-      stopped.tryComplete();
+      Placement.releaseName(p.node, p).onComplete(released -> {
+        p.node.table().gone(p);
+        p.signals.exit(ExitReason.NOPROC, step -> guarded(step, "telling who waits for the exit"));
+        stopped.tryComplete();
+      });
     }
   }
 

@@ -17,8 +17,10 @@ import org.vertxotp.genserver.ExitReason;
 public final class MicrometerObserver implements Observer {
 
   private final MeterRegistry registry;
-  /** Per incarnation of a named server: the meters to remove when it exits. */
-  private final Map<ServerProcess, List<Meter>> incarnations = new ConcurrentHashMap<>();
+  /** Per name, its current incarnation and the meters to remove when it exits. */
+  private final Map<String, Incarnation> incarnations = new ConcurrentHashMap<>();
+
+  private record Incarnation(ServerProcess process, List<Meter> meters) {}
   /** Per name, across incarnations: the round trips of calls to it. */
   private final Map<String, Timer> callTimers = new ConcurrentHashMap<>();
 
@@ -47,17 +49,24 @@ public final class MicrometerObserver implements Observer {
       return;
     }
     Tags tags = tags(process);
+    // A name can be taken again before its last holder's exit is complete: its meters go first.
+    Incarnation previous = incarnations.remove(process.name().name());
+    if (previous != null) {
+      previous.meters().forEach(registry::remove);
+    }
     Meter mailbox = Gauge.builder("genserver.mailbox", process, p -> p.loop.waiting()).tags(tags).register(registry);
     Meter handled = FunctionCounter.builder("genserver.messages.handled", process.loop.sys, s -> s.messagesHandled)
         .tags(tags).register(registry);
-    incarnations.put(process, List.of(mailbox, handled));
+    incarnations.put(process.name().name(), new Incarnation(process, List.of(mailbox, handled)));
   }
 
   @Override
   public void exited(ServerProcess process, ExitReason reason) {
-    List<Meter> meters = incarnations.remove(process);
-    if (meters != null) {
-      meters.forEach(registry::remove);
+    if (process.name() != null) {
+      Incarnation current = incarnations.get(process.name().name());
+      if (current != null && current.process() == process && incarnations.remove(process.name().name(), current)) {
+        current.meters().forEach(registry::remove);
+      }
     }
     if (process.name() != null && reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
       Counter.builder("genserver.crashes").tags(tags(process)).register(registry).increment();
@@ -67,7 +76,7 @@ public final class MicrometerObserver implements Observer {
   @Override
   public void restarted(ServerProcess supervisor, String childId) {
     Counter.builder("genserver.restarts").tag("child", childId)
-        .tag("supervisor", supervisor.name() == null ? supervisor.ref().toString() : supervisor.name().name())
+        .tag("supervisor", supervisor.name() == null ? "unnamed" : supervisor.name().name())
         .register(registry).increment();
   }
 

@@ -149,14 +149,17 @@ public final class Node implements Shareable {
    * Counts work in flight that does not run as one task (a deployment, an undeploy) until
    * {@link #workDone}, so that a manual clock waits for it too.
    */
-  void workBegins() {
-    if (tracking) {
+  boolean workBegins() {
+    boolean counted = tracking;
+    if (counted) {
       inFlight.incrementAndGet();
     }
+    return counted;
   }
 
-  void workDone() {
-    if (tracking) {
+  /** Ends what {@link #workBegins} counted (its result says whether it did). */
+  void workDone(boolean counted) {
+    if (counted) {
       inFlight.decrementAndGet();
     }
   }
@@ -220,9 +223,9 @@ public final class Node implements Shareable {
   }
 
   /** Installs a metrics binding; only while no server runs, so that every server is observed from its start. */
-  public synchronized void observe(Object binding) {
+  public synchronized void observe(java.util.function.Supplier<Object> binding) {
     requireIdle("metrics");
-    observer = (Observer) binding;
+    observer = (Observer) binding.get();
   }
 
   public NodeStats stats() {

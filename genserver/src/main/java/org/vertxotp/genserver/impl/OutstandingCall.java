@@ -60,6 +60,11 @@ abstract class OutstandingCall implements From, DownListener {
     fail(new CallException(CallFailure.BAD_MESSAGE, "rejected by " + target.ref() + ": " + why));
   }
 
+  /** True once the caller's outcome is decided (answered, failed, timed out). */
+  final boolean isSettled() {
+    return settled != 0;
+  }
+
   @Override
   public final boolean isAnswered() {
     return answered != 0;

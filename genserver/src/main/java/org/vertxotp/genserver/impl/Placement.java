@@ -27,10 +27,16 @@ final class Placement {
   private static final int ABANDONED = 2;
   private static final AtomicIntegerFieldUpdater<Placement> BOOT =
       AtomicIntegerFieldUpdater.newUpdater(Placement.class, "boot");
+  private static final AtomicIntegerFieldUpdater<Placement> PLACING =
+      AtomicIntegerFieldUpdater.newUpdater(Placement.class, "placingCounted");
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
 
   private final ServerProcess process;
   private final Node node;
   private volatile int boot;
+  /** Whether a manual clock counts this placement as work in flight, until the server boots. */
+  private volatile int placingCounted;
   /** Completes once the start's deployment is settled: Vert.x can only undeploy what it finished deploying. */
   private final Promise<Boolean> placed = Promise.promise();
 
@@ -52,6 +58,7 @@ final class Placement {
    * {@link StartException}.
    */
   Future<Void> boot(Context ctx, Object args, boolean hosted) {
+    placed(); // from here on its init is its own business: a held mailbox is not the toolkit's work
     if (!BOOT.compareAndSet(this, NOT_BOOTED, BOOTED)) {
       return Future.failedFuture(StartException.stoppedWhileStarting(ExitReason.NOPROC, "abandoned before it booted"));
     }
@@ -117,6 +124,18 @@ final class Placement {
     placed.complete(deployed);
   }
 
+  /** The placement began; {@code counted} if a manual clock counts it as work in flight. */
+  void placing(boolean counted) {
+    placingCounted = counted ? 1 : 0;
+  }
+
+  /** The placement's own work is over (the server boots, or never will): once. */
+  void placed() {
+    if (PLACING.compareAndSet(this, 1, 0)) {
+      node.workDone(true);
+    }
+  }
+
   /**
    * The host context is closing. When Vert.x itself closes, a supervised server waits for its
    * supervisor to stop it (trees stop in order); otherwise it stops now.
@@ -134,38 +153,61 @@ final class Placement {
     return process.shutdownForUndeploy();
   }
 
-  /** The server is stopping: nobody can reach it at its addresses or names any more. */
-  void unregister() {
+  /**
+   * The server is stopping: nobody can reach it at its addresses or names any more. Completes once
+   * the name registry released its name (at once for the local one; a cluster's may take a while).
+   */
+  Future<Void> unregister() {
     node.table().forget(process);
-    if (process.name() != null) {
-      node.names().unregister(process.name(), process.ref());
-    }
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     if (hostHook != null) {
       VertxInternals.forgetOnClose(process.context(), hostHook);
       hostHook = null;
     }
+    return releaseName(node, process);
+  }
+
+  /** Releases the server's name in the registry; a failure is logged, never left to hang anyone. */
+  static Future<Void> releaseName(Node node, ServerProcess process) {
+    if (process.name() == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> released;
+    try {
+      released = node.names().unregister(process.name(), process.ref());
+    } catch (RuntimeException e) {
+      released = Future.failedFuture(e);
+    }
+    return released.recover(e -> {
+      LOG.log(System.Logger.Level.ERROR, () -> "the name registry did not release " + process.name(), e);
+      return Future.succeededFuture();
+    });
   }
 
   /**
    * Runs {@code finish} once a server that stopped by itself no longer has a verticle (a server that
    * stopped within its own start waits until Vert.x has finished deploying it); at once otherwise.
    */
-  void thenFinish(boolean startFailed, Runnable finish) {
+  void thenFinish(boolean startFailed, Future<Void> nameReleased, Runnable finish) {
+    boolean counted = node.workBegins();
+    Future<?> gone;
     if (startFailed || deploymentId == null || undeploying) {
-      finish.run();
-      return;
+      gone = nameReleased;
+    } else {
+      String id = deploymentId;
+      gone = placed.future().compose(deployed -> deployed ? node.vertx().undeploy(id) : Future.succeededFuture())
+          .transform(undeployed -> nameReleased);
     }
-    String id = deploymentId;
-    node.workBegins();
-    placed.future().onComplete(deployed -> {
-      Future<Void> undeployed = deployed.result() ? node.vertx().undeploy(id) : Future.succeededFuture();
-      undeployed.onComplete(ar -> {
+    if (gone.isComplete()) {
+      finish.run(); // the usual case for a hosted server on the local registry: no hop
+      node.workDone(counted);
+    } else {
+      gone.onComplete(ar -> {
         finish.run();
-        node.workDone();
+        node.workDone(counted);
       });
-    });
+    }
   }
 
   /** The server never booted (its deployment failed around it); false if it did, its own exit then did all. */

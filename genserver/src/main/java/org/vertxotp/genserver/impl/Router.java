@@ -87,7 +87,11 @@ public final class Router {
     LocalCall call = new LocalCall(node, target, node.callerContext(), system);
     pendingCalls.increment();
     call.armTimeout(timeout); // before the monitor: a server dying at once settles a call that is complete
-    if (!target.monitor(call)) {
+    if (call.isSettled()) { // its caller's verticle is already gone
+      if (!system) {
+        target.release();
+      }
+    } else if (!target.monitor(call)) {
       if (!system) {
         target.release();
       }
@@ -152,6 +156,16 @@ public final class Router {
     }
     target.enqueue(new Envelope.Stop(reason));
     return promise.future();
+  }
+
+  /**
+   * Stops a supervisor's child: ahead of the messages it has queued, once its current callback is
+   * done, even while suspended, with {@code timeout} to run terminate before it is killed.
+   * Completes once it is down, however it went; at once if it is gone already.
+   */
+  Future<Void> shutdownChild(ServerRef child, Duration timeout) {
+    ServerProcess target = resolve(child);
+    return target == null ? Future.succeededFuture() : target.shutdown(ExitReason.shutdown(), timeout);
   }
 
   /** Kills a server; completes once it is down. */

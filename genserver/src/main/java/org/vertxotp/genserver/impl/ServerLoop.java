@@ -114,7 +114,7 @@ final class ServerLoop<A, S> {
         process.mailbox.consumed();
       } else if ((next = process.mailbox.poll()) == null) {
         return;
-      } else if (suspended && !(next instanceof Envelope.System)) {
+      } else if (suspended && !(next instanceof Envelope.System) && !(next instanceof Envelope.Stop)) {
         if (deferred == null) {
           deferred = new ArrayDeque<>();
         }
@@ -126,7 +126,7 @@ final class ServerLoop<A, S> {
       if (next instanceof Envelope.System request) {
         sys.answer(request);
       } else {
-        handle(next);
+        handle(next); // a stop request is handled even while suspended, as OTP's sys:terminate
       }
     }
   }
@@ -328,7 +328,15 @@ final class ServerLoop<A, S> {
     cancelResultTimeout();
     pendingContinue = null;
     pendingShutdown = null;
-    deferred = null;
+    if (deferred != null) {
+      for (Envelope setAside : deferred) {
+        process.mailbox.consumed();
+        if (setAside instanceof Envelope.Piped) {
+          process.node.dropped(1);
+        }
+      }
+      deferred = null;
+    }
     state = null;
   }
 

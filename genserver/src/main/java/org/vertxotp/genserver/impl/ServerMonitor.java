@@ -72,7 +72,11 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
     if (owner != null) {
       owner.enqueue(new Envelope.MonitorDown(this, down));
     } else {
-      node.execute(handlerContext, v -> handler.handle(down));
+      node.execute(handlerContext, v -> {
+        if (!flushed) { // demonitored with flush after it fired: never told
+          handler.handle(down);
+        }
+      });
     }
   }
 

@@ -201,14 +201,16 @@ final class ServerProcess {
 
   private void drain() {
     try {
-      if (phase == Phase.STOPPED) {
-        node.dropped(mailbox.clear()); // piped outcomes that arrived after the exit
-      } else {
+      if (phase != Phase.STOPPED) {
         loop.drain();
       }
     } finally {
       drainScheduled = 0;
-      if (phase != Phase.STOPPED && loop.hasWork()) {
+      if (phase == Phase.STOPPED) {
+        // What arrived after the exit began (while this drain still held the flag) is dropped, piped
+        // outcomes counted; anything arriving later schedules a drain of its own that ends here too.
+        node.dropped(mailbox.clear());
+      } else if (loop.hasWork()) {
         scheduleDrain();
       }
     }
@@ -296,11 +298,20 @@ final class ServerProcess {
    * Completes once the server is gone. Any thread.
    */
   Future<Void> shutdown(ExitReason reason) {
+    return shutdown(reason, shutdownTimeout);
+  }
+
+  /**
+   * {@link #shutdown(ExitReason)} with its own time to stop: how a supervisor stops a child (OTP's
+   * {@code exit(Child, shutdown)} to a child trapping exits), even one that is suspended or
+   * waiting for its own children to start.
+   */
+  Future<Void> shutdown(ExitReason reason, Duration timeout) {
     Context ctx = context;
     if (ctx == null) {
       kill(reason); // not booted yet: it never runs init
     } else {
-      node.execute(ctx, v -> requestShutdown(reason));
+      node.execute(ctx, v -> requestShutdown(reason, timeout));
     }
     return exit.stopped();
   }
@@ -308,7 +319,7 @@ final class ServerProcess {
   /** The verticle is being undeployed: stop, and complete once exited (the undeploy itself is Vert.x's). */
   Future<Void> shutdownForUndeploy() {
     if (phase != Phase.STOPPED) {
-      requestShutdown(ExitReason.shutdown());
+      requestShutdown(ExitReason.shutdown(), shutdownTimeout);
     }
     return exit.exited();
   }
@@ -318,14 +329,14 @@ final class ServerProcess {
     return exit.stopped();
   }
 
-  private void requestShutdown(ExitReason reason) {
+  private void requestShutdown(ExitReason reason, Duration timeout) {
     if (phase == Phase.STOPPED || !loop.requestShutdown(reason)) {
       return;
     }
-    if (!Router.isInfinite(shutdownTimeout)) {
+    if (!Router.isInfinite(timeout)) {
       // On Vert.x's own close, real time: nobody will advance a manual clock for a closing instance.
       Clock clock = VertxInternals.isClosing(node.vertx()) ? VertxClock.REAL : node.clock();
-      shutdownKill = clock.schedule(node.home(), TimerService.timeoutNanos(shutdownTimeout), () -> kill(ExitReason.KILLED));
+      shutdownKill = clock.schedule(node.home(), TimerService.timeoutNanos(timeout), () -> kill(ExitReason.KILLED));
     }
     shuttingDown = true;
     // A supervisor waiting for a child whose init never ends would wait for ever: such children go.

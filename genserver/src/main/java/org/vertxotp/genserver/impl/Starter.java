@@ -99,7 +99,7 @@ public final class Starter {
       link.monitor = process.linkTo(link.supervisor);
     }
     Future<?> booted;
-    node.workBegins();
+    process.placement.placing(node.workBegins());
     Optional<Context> host = options.getContext();
     if (host.isPresent()) {
       Context hostContext = VertxInternals.unwrap(host.get());
@@ -121,7 +121,7 @@ public final class Starter {
           result.fail(ar.cause());
         }
       });
-      node.workDone();
+      process.placement.placed(); // in case it never booted
     });
   }
 

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.vertxotp.genserver.CallException;
-import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
@@ -112,7 +110,9 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
       }
       // A child failed: stop those already started, in reverse, then fail the start with its reason.
       ChildStartError failed = (ChildStartError) ar.cause();
-      ExitReason reason = ExitReason.of(new SupervisorFailure.ChildStartFailed(failed.child.spec.id(), failed.getCause()));
+      SupervisorFailure failure = new SupervisorFailure.ChildStartFailed(failed.child.spec.id(), failed.getCause());
+      // A child stopped because the supervisor itself is being shut down is no failure: an orderly stop.
+      ExitReason reason = s.self.isShuttingDown() ? ExitReason.shutdown(failure) : ExitReason.of(failure);
       return stopInReverse(s.children).map(v -> stop(reason));
     });
     return asyncInit(started);
@@ -263,11 +263,7 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
     child.ref = null;
     child.monitor = null;
     Duration shutdown = child.spec.shutdown();
-    Future<Void> stopped = shutdown.isZero()
-        ? node().router().kill(ref)
-        : node().router().stop(ref, ExitReason.shutdown(), shutdown).recover(err ->
-            err instanceof CallException e && e.failure() == CallFailure.TIMEOUT
-                ? node().router().kill(ref) : Future.succeededFuture());
+    Future<Void> stopped = shutdown.isZero() ? node().router().kill(ref) : node().router().shutdownChild(ref, shutdown);
     return stopped.recover(err -> Future.succeededFuture());
   }
 

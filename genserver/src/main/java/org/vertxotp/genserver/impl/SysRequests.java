@@ -88,7 +88,7 @@ final class SysRequests<S> {
         }
         answer = statistics();
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // a replace function that fails leaves the state as it was, whatever it threw
       request.from().reject("sys request failed: " + e);
       return;
     }

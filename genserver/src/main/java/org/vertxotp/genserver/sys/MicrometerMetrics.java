@@ -26,10 +26,12 @@ public final class MicrometerMetrics {
   /**
    * Registers the toolkit's meters of {@code vertx} in {@code registry}.
    *
+   * Bind one registry to one Vert.x instance: two instances in one registry would share their meters.
+   *
    * @throws IllegalStateException if servers already run there: bind before starting any
    */
   public static void bind(Vertx vertx, MeterRegistry registry) {
     Node node = Node.of(vertx);
-    node.observe(new MicrometerObserver(node, registry));
+    node.observe(() -> new MicrometerObserver(node, registry));
   }
 }

@@ -46,7 +46,9 @@ public final class Sys {
 
   /**
    * Suspends the server (OTP's {@code sys:suspend}): until {@link #resume}, it handles only system
-   * requests; other messages wait, in order, and its result timeout does not fire.
+   * requests and stop requests; other messages wait, in order. Its result timeout does not fire
+   * while it is suspended; one that came due meanwhile fires on resume, unless a message that
+   * waited is handled first.
    */
   public static Future<Void> suspend(Vertx vertx, Destination server) {
     return request(vertx, server, new SysRequest.Suspend());
