@@ -23,6 +23,9 @@ public final class BenchMain {
     PAIRS.put("CallBench.genServerCallOtherLoop", "CallBench.rawEventBusOtherLoop");
     PAIRS.put("CallBench.genServerCallSameLoop", "CallBench.rawEventBusSameLoop");
     PAIRS.put("TimerBench.timersArmCancel", "TimerBench.rawSetTimerArmCancel");
+    PAIRS.put("DeliveryBench.deliveryWorker", "DeliveryBench.rawWebClientLoop");
+    PAIRS.put("DueBench.oneDueAmongAMillionWaiting", "DueBench.naiveScanOfAMillionWaiting");
+    PAIRS.put("DueBench.oneDueAmongAThousandWaiting", "DueBench.oneDueAmongAMillionWaiting");
   }
 
   public static void main(String[] args) throws Exception {
@@ -35,7 +38,7 @@ public final class BenchMain {
       options.forks(1);
     }
     if (!cli.getWarmupIterations().hasValue()) {
-      options.warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1));
+      options.warmupIterations(5).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1));
     }
     if (!cli.getMeasurementIterations().hasValue()) {
       options.measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1));
@@ -56,10 +59,13 @@ public final class BenchMain {
         System.out.printf("%-34s %8.2f ±%6.2f   %-34s %8.2f ±%6.2f   %.2f%n", ours, o[0], o[1], base, b[0], b[1], o[0] / b[0]);
       }
     });
-    System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel)");
+    System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel, DeliveryBench in deliveries/s,"
+        + " higher is better; DueBench in ns per delivery made due, found, dispatched and settled)");
     if (!Boolean.getBoolean("bench.skipFootprint")) {
       TimerFootprint.run();
       RestartLatency.run();
+      DeliveryThroughput.run();
+      DeliveryFootprint.run();
     }
   }
 }

@@ -38,13 +38,6 @@ public class CallBench {
 
   static final int BATCH = 2_000;
 
-  /** The caller: its context drives every batch. */
-  static final class Caller extends VerticleBase {
-    Context context() {
-      return context;
-    }
-  }
-
   private Vertx vertx;
   private Context caller;
   private ServerRef otherLoopServer;
@@ -55,9 +48,7 @@ public class CallBench {
   @Setup(Level.Trial)
   public void setUp() {
     vertx = Vertx.vertx();
-    Caller callerVerticle = new Caller();
-    vertx.deployVerticle(callerVerticle).await();
-    caller = callerVerticle.context();
+    caller = Caller.deploy(vertx);
     // The raw consumer for the other-loop baseline is its own deployment, like the server.
     vertx.deployVerticle(new VerticleBase() {
       @Override

@@ -1,8 +1,6 @@
 package org.vertxotp.bench;
 
 import io.vertx.core.Vertx;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerRef;
 
@@ -74,9 +72,9 @@ public final class TimerFootprint {
   }
 
   private static double bytesPerTimer(Vertx vertx, ServerRef bench, boolean raw) {
-    long before = usedHeap();
+    long before = Heap.used();
     call(vertx, bench, new TimerWorkbench.ArmPending(PENDING, raw));
-    long after = usedHeap();
+    long after = Heap.used();
     call(vertx, bench, new TimerWorkbench.CancelPending());
     // The refs (or ids) the workbench keeps for cancelling count: cancel and read need them.
     return (after - before) / (double) PENDING;
@@ -84,20 +82,5 @@ public final class TimerFootprint {
 
   private static Object call(Vertx vertx, ServerRef bench, Object request) {
     return GenServer.call(vertx, bench, request, GenServer.INFINITY).await();
-  }
-
-  private static long usedHeap() {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-    }
-    return used;
   }
 }

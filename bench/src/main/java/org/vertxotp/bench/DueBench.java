@@ -1,0 +1,117 @@
+package org.vertxotp.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.Outcome;
+import org.vertxotp.delivery.RetryPolicy;
+import org.vertxotp.delivery.engine.Effect;
+import org.vertxotp.delivery.engine.Event;
+import org.vertxotp.delivery.engine.RetryEngine;
+
+/**
+ * What finding the due deliveries costs the retry engine when {@value #PENDING} others wait (due
+ * in ten years): one delivery becomes due, a wake finds it, it is dispatched and settled. The same
+ * with {@value #FEW} waiting shows that the cost does not grow with what waits. Baseline: the
+ * naive design, a scan of every pending due time on each wake, over the same {@value #PENDING}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class DueBench {
+
+  static final int PENDING = 1_000_000;
+  static final int FEW = 1_000;
+  private static final long TEN_YEARS = 10L * 365 * 24 * 3600 * 1000;
+  private static final JsonObject PAYLOAD = new JsonObject().put("type", "Note");
+
+  /** An engine with {@code count} deliveries waiting; each benchmark has its own, so no other one's heap weighs on it. */
+  abstract static class Waiting {
+    RetryEngine engine;
+    long now;
+    long next;
+
+    void fill(int count) {
+      engine = new RetryEngine(new RetryEngine.Settings(RetryPolicy.http(), 4, 10, 60_000, 3_600_000), () -> 0);
+      for (int i = 0; i < count; i++) {
+        engine.apply(new Event.Enqueue(new Delivery("w" + i, "http://peer/inbox", PAYLOAD), TEN_YEARS + i), 0);
+      }
+    }
+
+    /** Enqueue one due a millisecond later, wake then, dispatch it, settle it delivered. */
+    void oneDue(Blackhole sink) {
+      long at = ++now;
+      engine.apply(new Event.Enqueue(new Delivery("d" + next++, "http://peer/inbox", PAYLOAD), at), at - 1);
+      List<Effect> effects = engine.apply(new Event.Due(), at);
+      for (Effect effect : effects) {
+        if (effect instanceof Effect.Dispatch dispatch) {
+          sink.consume(engine.apply(new Event.Settled(dispatch.ticket(), new Outcome.Delivered(202)), at));
+        }
+      }
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class MillionWaiting extends Waiting {
+    @Setup(Level.Trial)
+    public void setUp() {
+      fill(PENDING);
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class ThousandWaiting extends Waiting {
+    @Setup(Level.Trial)
+    public void setUp() {
+      fill(FEW);
+    }
+  }
+
+  /** The naive design's state: every pending delivery's due time, by id. */
+  @State(Scope.Benchmark)
+  public static class NaiveMillionWaiting {
+    final Map<String, Long> dueById = new HashMap<>();
+    long now;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      for (int i = 0; i < PENDING; i++) {
+        dueById.put("w" + i, TEN_YEARS + i);
+      }
+    }
+  }
+
+  @Benchmark
+  public void oneDueAmongAMillionWaiting(MillionWaiting waiting, Blackhole sink) {
+    waiting.oneDue(sink);
+  }
+
+  @Benchmark
+  public void oneDueAmongAThousandWaiting(ThousandWaiting waiting, Blackhole sink) {
+    waiting.oneDue(sink);
+  }
+
+  /** The naive wake: look at every pending due time. */
+  @Benchmark
+  public long naiveScanOfAMillionWaiting(NaiveMillionWaiting naive) {
+    long at = ++naive.now;
+    long dueCount = 0;
+    for (Long dueAt : naive.dueById.values()) {
+      if (dueAt <= at) {
+        dueCount++;
+      }
+    }
+    return dueCount;
+  }
+}

@@ -1,0 +1,126 @@
+package org.vertxotp.delivery;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import org.vertxotp.delivery.spi.DeliveryStore;
+
+/**
+ * How the workers of a {@link DeliveryService} retry, how much they send at once, when they stop
+ * sending to a failing peer, where they keep their state and where they publish what ended.
+ * Vert.x Options style: {@code DEFAULT_*} constants, fluent setters.
+ */
+public final class DeliveryWorkerOptions {
+
+  public static final int DEFAULT_MAX_CONCURRENCY = 4;
+  public static final int DEFAULT_BREAKER_THRESHOLD = 10;
+  public static final Duration DEFAULT_BREAKER_COOL_OFF = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(6);
+  /** Where dead letters and dropped deliveries are published, as JSON. */
+  public static final String DEFAULT_EVENT_ADDRESS = "genserver.delivery.events";
+
+  private RetryPolicy retryPolicy = RetryPolicy.http();
+  private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
+  private int breakerThreshold = DEFAULT_BREAKER_THRESHOLD;
+  private Duration breakerCoolOff = DEFAULT_BREAKER_COOL_OFF;
+  private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
+  private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+  private DeliveryStore store;
+  private String eventAddress = DEFAULT_EVENT_ADDRESS;
+
+  public RetryPolicy getRetryPolicy() {
+    return retryPolicy;
+  }
+
+  /** The backoff slots, jitter, and what becomes of a delivery that ended ({@link RetryPolicy#http()} by default). */
+  public DeliveryWorkerOptions setRetryPolicy(RetryPolicy retryPolicy) {
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+    return this;
+  }
+
+  public int getMaxConcurrency() {
+    return maxConcurrency;
+  }
+
+  /** Attempts in flight at once per destination (per peer host). */
+  public DeliveryWorkerOptions setMaxConcurrency(int maxConcurrency) {
+    if (maxConcurrency < 1) {
+      throw new IllegalArgumentException("at least one attempt must be allowed in flight");
+    }
+    this.maxConcurrency = maxConcurrency;
+    return this;
+  }
+
+  public int getBreakerThreshold() {
+    return breakerThreshold;
+  }
+
+  /** Transient failures in a row after which a destination gets a cool-off. */
+  public DeliveryWorkerOptions setBreakerThreshold(int breakerThreshold) {
+    if (breakerThreshold < 1) {
+      throw new IllegalArgumentException("the breaker threshold is at least 1");
+    }
+    this.breakerThreshold = breakerThreshold;
+    return this;
+  }
+
+  public Duration getBreakerCoolOff() {
+    return breakerCoolOff;
+  }
+
+  /** How long nothing is sent to a destination whose breaker opened; then one probe decides. */
+  public DeliveryWorkerOptions setBreakerCoolOff(Duration breakerCoolOff) {
+    this.breakerCoolOff = requireNotNegative(breakerCoolOff, "breakerCoolOff");
+    return this;
+  }
+
+  public Duration getMaxRetryAfter() {
+    return maxRetryAfter;
+  }
+
+  /** The longest a peer's {@code Retry-After} may defer a delivery; a longer one is clamped to it. */
+  public DeliveryWorkerOptions setMaxRetryAfter(Duration maxRetryAfter) {
+    this.maxRetryAfter = requireNotNegative(maxRetryAfter, "maxRetryAfter");
+    return this;
+  }
+
+  public DoubleSupplier getRandom() {
+    return random;
+  }
+
+  /** The jitter's source of numbers in [0, 1): tests give a fixed one, so that schedules are exact. */
+  public DeliveryWorkerOptions setRandom(DoubleSupplier random) {
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /** The store, or null for the default (in memory, one per service). */
+  public DeliveryStore getStore() {
+    return store;
+  }
+
+  /** Where pending deliveries and dead letters are kept: in memory by default, or durable. */
+  public DeliveryWorkerOptions setStore(DeliveryStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  public String getEventAddress() {
+    return eventAddress;
+  }
+
+  /** The event-bus address where every dead letter and every dropped delivery is published as JSON. */
+  public DeliveryWorkerOptions setEventAddress(String eventAddress) {
+    this.eventAddress = Objects.requireNonNull(eventAddress, "eventAddress");
+    return this;
+  }
+
+  private static Duration requireNotNegative(Duration duration, String what) {
+    Objects.requireNonNull(duration, what);
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(what + " must not be negative: " + duration);
+    }
+    return duration;
+  }
+}

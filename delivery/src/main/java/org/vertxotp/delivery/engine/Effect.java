@@ -1,0 +1,33 @@
+package org.vertxotp.delivery.engine;
+
+import org.vertxotp.delivery.DeadLetter;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.spi.StoredDelivery;
+
+/** What the engine asks its shell to do; the engine itself does nothing but decide. */
+public sealed interface Effect {
+
+  /** Make attempt number {@code attempt} now; report its outcome as {@code Settled(ticket, outcome)}. */
+  record Dispatch(Delivery delivery, int attempt, long ticket) implements Effect {}
+
+  /** Arm (or move) the worker's one wake-up to {@code atMillis}; any earlier one is replaced. */
+  record ArmWake(long atMillis) implements Effect {}
+
+  /** Nothing is waiting on time: the wake-up, if armed, can go. */
+  record CancelWake() implements Effect {}
+
+  /** Store the pending delivery's state (new, or changed by an outcome or a redrive). */
+  record Save(StoredDelivery delivery) implements Effect {}
+
+  /** The delivery is no longer pending (delivered, cancelled). */
+  record Remove(String id) implements Effect {}
+
+  /** The delivery ended as a dead letter: store and publish it. */
+  record DeadLettered(DeadLetter letter) implements Effect {}
+
+  /** The delivery ended, dropped with its last error: publish it; nothing is kept. */
+  record Dropped(DeadLetter letter) implements Effect {}
+
+  /** A dead letter went back to pending (redriven) or was replaced by a new enqueue: forget it. */
+  record ForgetDeadLetter(String id) implements Effect {}
+}

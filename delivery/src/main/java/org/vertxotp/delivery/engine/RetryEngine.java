@@ -1,0 +1,424 @@
+package org.vertxotp.delivery.engine;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.DoubleSupplier;
+import org.vertxotp.delivery.DeadLetter;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.DeliveryStatus;
+import org.vertxotp.delivery.Outcome;
+import org.vertxotp.delivery.RetryPolicy;
+import org.vertxotp.delivery.spi.StoredDelivery;
+
+/**
+ * The decisions of one delivery worker, and nothing else: {@code apply(event, now)} moves the
+ * state and returns what to do (dispatch, arm the wake-up, store, dead-letter, publish), with no
+ * timer, no I/O and no randomness but the source it was given. Tests drive it with tables.
+ *
+ * <ul>
+ *   <li>One settle step turns an attempt's outcome into the next state: delivered, retried after
+ *       its slot (or the peer's {@code Retry-After}, clamped), or ended (dead letter or drop).
+ *       Nothing ended ever fires again.</li>
+ *   <li>Due deliveries go in order of due time, then enqueue order, at most {@code concurrency} in
+ *       flight. A retrying delivery never delays another: waits are due times, not sleeps.</li>
+ *   <li>The wake-up is derived from the state (the earliest due time, or the breaker's cool-off),
+ *       so a lost, duplicated or stale wake changes nothing.</li>
+ *   <li>A circuit breaker: after {@code breakerThreshold} transient failures in a row, nothing is
+ *       sent for {@code breakerCoolOff}; then one probe decides. Deliveries that fall due meanwhile
+ *       wait; they are not attempts.</li>
+ *   <li>Finding what is due costs O(due) (a heap of due times); a delivery is found by id in O(1).</li>
+ * </ul>
+ *
+ * <p>Confined to its owner (the worker's context): not thread-safe.
+ */
+public final class RetryEngine {
+
+  /** How the engine decides. */
+  public record Settings(RetryPolicy policy, int concurrency, int breakerThreshold, long breakerCoolOffMillis,
+                         long maxRetryAfterMillis) {
+    public Settings {
+      if (concurrency < 1 || breakerThreshold < 1 || breakerCoolOffMillis < 0 || maxRetryAfterMillis < 0) {
+        throw new IllegalArgumentException("concurrency and breaker threshold >= 1, times >= 0");
+      }
+    }
+  }
+
+  private static final long NO_WAKE = Long.MIN_VALUE;
+
+  /** One pending delivery. */
+  private static final class Entry {
+    final Delivery delivery;
+    final long sequence;
+    int attempts;
+    long dueMillis;
+    int lastStatus;
+    String lastReason;
+    long firstFailureMillis;
+    long lastFailureMillis;
+    /** The ticket of its attempt in flight, or 0. */
+    long ticket;
+    /** Bumped whenever it is (re)queued: a heap slot of an older generation is stale. */
+    long generation;
+
+    Entry(Delivery delivery, long sequence, long dueMillis) {
+      this.delivery = delivery;
+      this.sequence = sequence;
+      this.dueMillis = dueMillis;
+    }
+
+    StoredDelivery stored() {
+      return new StoredDelivery(delivery, sequence, attempts, dueMillis, lastStatus, lastReason, firstFailureMillis,
+          lastFailureMillis);
+    }
+
+    DeadLetter deadLetter() {
+      return new DeadLetter(delivery, attempts, lastStatus, lastReason, firstFailureMillis, lastFailureMillis);
+    }
+  }
+
+  /** A place in the due heap; stale once its entry was requeued, dispatched or removed. */
+  private record Slot(Entry entry, long generation, long dueMillis, long sequence) {}
+
+  private static final Comparator<Slot> BY_DUE_THEN_ENQUEUE =
+      Comparator.comparingLong(Slot::dueMillis).thenComparingLong(Slot::sequence);
+
+  private final Settings settings;
+  private final DoubleSupplier random;
+  private final Map<String, Entry> pending = new HashMap<>();
+  private final Map<Long, Entry> inFlight = new HashMap<>();
+  private final PriorityQueue<Slot> due = new PriorityQueue<>(BY_DUE_THEN_ENQUEUE);
+  private final Map<String, DeadLetter> deadLetters = new LinkedHashMap<>();
+  private long nextSequence = 1;
+  private long nextTicket = 1;
+  private long armedWake = NO_WAKE;
+  private int consecutiveFailures;
+  private long openUntil;
+  private boolean probing;
+  private long probeTicket;
+  private final Counters counters = new Counters();
+
+  /** What the worker did since it started: for {@code Sys} and the meters. */
+  public static final class Counters {
+    long delivered;
+    long retried;
+    long deadLettered;
+    long dropped;
+
+    public long delivered() {
+      return delivered;
+    }
+
+    public long retried() {
+      return retried;
+    }
+
+    public long deadLettered() {
+      return deadLettered;
+    }
+
+    public long dropped() {
+      return dropped;
+    }
+  }
+
+  /** @param random the jitter's source of numbers in [0, 1) */
+  public RetryEngine(Settings settings, DoubleSupplier random) {
+    this.settings = settings;
+    this.random = random;
+  }
+
+  /** Moves the state by {@code event} at {@code now} (wall-clock milliseconds) and says what to do. */
+  public List<Effect> apply(Event event, long now) {
+    List<Effect> effects = new ArrayList<>(4);
+    if (event instanceof Event.Enqueue enqueue) {
+      enqueue(enqueue.delivery(), Math.max(now, enqueue.notBeforeMillis()), effects);
+    } else if (event instanceof Event.Settled settled) {
+      settle(settled.ticket(), settled.outcome(), now, effects);
+    } else if (event instanceof Event.Cancel cancel) {
+      cancel(cancel.id(), effects);
+    } else if (event instanceof Event.Flush) {
+      flush(now);
+    } else if (event instanceof Event.Redrive redrive) {
+      redrive(redrive, now, effects);
+    } else if (event instanceof Event.Restore restore) {
+      restore(restore);
+    }
+    pump(now, effects);
+    return effects;
+  }
+
+  // ---- events
+
+  private void enqueue(Delivery delivery, long dueMillis, List<Effect> effects) {
+    if (pending.containsKey(delivery.id())) {
+      return; // deduplicated: the one pending goes on as it was
+    }
+    if (deadLetters.remove(delivery.id()) != null) {
+      effects.add(new Effect.ForgetDeadLetter(delivery.id()));
+    }
+    Entry entry = new Entry(delivery, nextSequence++, dueMillis);
+    pending.put(delivery.id(), entry);
+    queue(entry);
+    effects.add(new Effect.Save(entry.stored()));
+  }
+
+  /** The one place where an attempt's outcome becomes the delivery's next state. */
+  private void settle(long ticket, Outcome outcome, long now, List<Effect> effects) {
+    Entry entry = inFlight.remove(ticket);
+    if (entry == null || entry.ticket != ticket) {
+      if (probing && ticket == probeTicket) {
+        probing = false; // the probe's delivery was cancelled: it told nothing, so probe again
+        openUntil = now == 0 ? 1 : now;
+      }
+      return; // an attempt of a delivery cancelled meanwhile
+    }
+    entry.ticket = 0;
+    entry.attempts++;
+    if (outcome instanceof Outcome.Delivered) {
+      breakerHeard(true, now);
+      pending.remove(entry.delivery.id());
+      counters.delivered++;
+      effects.add(new Effect.Remove(entry.delivery.id()));
+      return;
+    }
+    entry.lastStatus = outcome.status();
+    entry.lastReason = outcome instanceof Outcome.Transient t ? t.reason() : ((Outcome.Permanent) outcome).reason();
+    if (entry.firstFailureMillis == 0) {
+      entry.firstFailureMillis = now;
+    }
+    entry.lastFailureMillis = now;
+    if (outcome instanceof Outcome.Permanent) {
+      breakerHeard(true, now); // the peer answered: it is up
+      end(entry, effects);
+      return;
+    }
+    breakerHeard(false, now);
+    RetryPolicy policy = settings.policy();
+    if (policy.isExhausted(entry.attempts)) {
+      end(entry, effects);
+      return;
+    }
+    Outcome.Transient failure = (Outcome.Transient) outcome;
+    long wait = failure.retryAfterMillis().isPresent()
+        ? Math.min(Math.max(0, failure.retryAfterMillis().getAsLong()), settings.maxRetryAfterMillis())
+        : policy.backoffMillis(entry.attempts, random.getAsDouble());
+    entry.dueMillis = now + wait;
+    queue(entry);
+    counters.retried++;
+    effects.add(new Effect.Save(entry.stored()));
+  }
+
+  /** A delivery that will not be attempted again: a dead letter, or dropped, as the policy says. */
+  private void end(Entry entry, List<Effect> effects) {
+    pending.remove(entry.delivery.id());
+    entry.generation++;
+    DeadLetter letter = entry.deadLetter();
+    if (settings.policy().exhausted() == RetryPolicy.Exhausted.DEAD_LETTER) {
+      deadLetters.put(letter.id(), letter);
+      counters.deadLettered++;
+      effects.add(new Effect.DeadLettered(letter));
+    } else {
+      counters.dropped++;
+      effects.add(new Effect.Dropped(letter));
+    }
+  }
+
+  private void cancel(String id, List<Effect> effects) {
+    Entry entry = pending.remove(id);
+    if (entry != null) {
+      entry.generation++; // its heap slot, if any, is stale
+      if (entry.ticket != 0) {
+        entry.ticket = -entry.ticket; // the attempt in flight no longer counts (still counted in flight)
+      }
+      effects.add(new Effect.Remove(id));
+    }
+  }
+
+  private void flush(long now) {
+    for (Entry entry : pending.values()) {
+      if (entry.ticket == 0 && entry.dueMillis > now) {
+        entry.dueMillis = now;
+        queue(entry);
+      }
+    }
+  }
+
+  private void redrive(Event.Redrive redrive, long now, List<Effect> effects) {
+    List<DeadLetter> chosen = new ArrayList<>();
+    if (redrive.ids().isEmpty()) {
+      chosen.addAll(deadLetters.values());
+    } else {
+      for (String id : redrive.ids()) {
+        DeadLetter letter = deadLetters.get(id);
+        if (letter != null) {
+          chosen.add(letter);
+        }
+      }
+    }
+    double spacing = 1000.0 / redrive.perSecond();
+    for (int i = 0; i < chosen.size(); i++) {
+      DeadLetter letter = chosen.get(i);
+      deadLetters.remove(letter.id());
+      effects.add(new Effect.ForgetDeadLetter(letter.id()));
+      if (pending.containsKey(letter.id())) {
+        continue; // enqueued again meanwhile
+      }
+      Entry entry = new Entry(letter.delivery(), nextSequence++, now + (long) Math.ceil(i * spacing));
+      pending.put(letter.id(), entry);
+      queue(entry);
+      effects.add(new Effect.Save(entry.stored()));
+    }
+  }
+
+  private void restore(Event.Restore restore) {
+    List<StoredDelivery> stored = new ArrayList<>(restore.state().pending());
+    stored.sort(Comparator.comparingLong(StoredDelivery::sequence));
+    for (StoredDelivery s : stored) {
+      Entry entry = new Entry(s.delivery(), s.sequence(), s.dueMillis());
+      entry.attempts = s.attempts();
+      entry.lastStatus = s.lastStatus();
+      entry.lastReason = s.lastReason();
+      entry.firstFailureMillis = s.firstFailureMillis();
+      entry.lastFailureMillis = s.lastFailureMillis();
+      pending.put(s.delivery().id(), entry);
+      queue(entry);
+      nextSequence = Math.max(nextSequence, s.sequence() + 1);
+    }
+    restore.state().deadLetters().forEach(letter -> deadLetters.put(letter.id(), letter));
+  }
+
+  // ---- what goes now, and when to wake
+
+  private void queue(Entry entry) {
+    entry.generation++;
+    due.add(new Slot(entry, entry.generation, entry.dueMillis, entry.sequence));
+  }
+
+  /** The earliest slot still current, stale ones dropped on the way; null if none. */
+  private Slot head() {
+    Slot head;
+    while ((head = due.peek()) != null && (head.generation() != head.entry().generation || head.entry().ticket != 0)) {
+      due.poll();
+    }
+    return head;
+  }
+
+  private void pump(long now, List<Effect> effects) {
+    if (openUntil != 0 && now >= openUntil && !probing) {
+      openUntil = 0;
+      probing = true; // half open: the next dispatch is the probe, alone
+      if (!dispatchDue(now, 1, effects)) {
+        probing = false; // nothing to probe with: closed again
+        consecutiveFailures = 0;
+      }
+    } else if (openUntil == 0 && !probing) {
+      dispatchDue(now, settings.concurrency() - inFlight.size(), effects);
+    }
+    long wake = NO_WAKE;
+    if (openUntil != 0) {
+      wake = openUntil;
+    } else if (!probing && inFlight.size() < settings.concurrency()) {
+      Slot head = head();
+      if (head != null) {
+        wake = head.dueMillis();
+      }
+    }
+    if (wake != armedWake) {
+      armedWake = wake;
+      effects.add(wake == NO_WAKE ? new Effect.CancelWake() : new Effect.ArmWake(wake));
+    }
+  }
+
+  /** Dispatches up to {@code room} due deliveries, in order; true if it dispatched any. */
+  private boolean dispatchDue(long now, int room, List<Effect> effects) {
+    boolean any = false;
+    for (int i = 0; i < room; i++) {
+      Slot head = head();
+      if (head == null || head.dueMillis() > now) {
+        break;
+      }
+      due.poll();
+      Entry entry = head.entry();
+      entry.ticket = nextTicket++;
+      entry.generation++;
+      inFlight.put(entry.ticket, entry);
+      effects.add(new Effect.Dispatch(entry.delivery, entry.attempts + 1, entry.ticket));
+      probeTicket = entry.ticket;
+      any = true;
+    }
+    return any;
+  }
+
+  /** The breaker hears how an attempt went: {@code answered} (delivered, or a permanent answer) or a transient failure. */
+  private void breakerHeard(boolean answered, long now) {
+    if (answered) {
+      consecutiveFailures = 0;
+      probing = false;
+      openUntil = 0;
+      return;
+    }
+    consecutiveFailures++;
+    if (probing || consecutiveFailures >= settings.breakerThreshold()) {
+      probing = false;
+      openUntil = now + settings.breakerCoolOffMillis();
+      if (openUntil == 0) {
+        openUntil = 1; // 0 means closed
+      }
+    }
+  }
+
+  // ---- queries
+
+  public boolean isPending(String id) {
+    return pending.containsKey(id);
+  }
+
+  public Optional<DeliveryStatus> status(String id) {
+    Entry entry = pending.get(id);
+    return entry == null ? Optional.empty() : Optional.of(status(entry));
+  }
+
+  private static DeliveryStatus status(Entry entry) {
+    return new DeliveryStatus(entry.delivery.id(), entry.delivery.target(), entry.attempts, entry.ticket > 0,
+        entry.dueMillis, Optional.ofNullable(entry.lastReason));
+  }
+
+  /** Pending deliveries in enqueue order. */
+  public List<DeliveryStatus> pending() {
+    List<Entry> entries = new ArrayList<>(pending.values());
+    entries.sort(Comparator.comparingLong(e -> e.sequence));
+    List<DeliveryStatus> statuses = new ArrayList<>(entries.size());
+    entries.forEach(e -> statuses.add(status(e)));
+    return statuses;
+  }
+
+  /** Dead letters, oldest first. */
+  public List<DeadLetter> deadLetters() {
+    return Collections.unmodifiableList(new ArrayList<>(deadLetters.values()));
+  }
+
+  /** When the engine wants to be woken next, if at all. */
+  public java.util.OptionalLong wake() {
+    return armedWake == NO_WAKE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(armedWake);
+  }
+
+  public int inFlight() {
+    return inFlight.size();
+  }
+
+  /** True while the breaker keeps everything back (open) or lets one probe through (half open). */
+  public boolean isBreakerOpen() {
+    return openUntil != 0 || probing;
+  }
+
+  public Counters counters() {
+    return counters;
+  }
+}

@@ -1,0 +1,35 @@
+package org.vertxotp.delivery.spi;
+
+import io.vertx.core.Future;
+import java.util.Set;
+import org.vertxotp.delivery.DeadLetter;
+
+/**
+ * Where a worker's pending deliveries and dead letters survive it: a restart of the worker, and,
+ * for a durable store, of the process. Keyed by worker (its destination), so that any node can
+ * take a worker over.
+ *
+ * <p>Operations of one worker are applied in the order they were called; a future completes once
+ * the change is kept (an acknowledged enqueue is one that the store has). Implementations never
+ * block an event loop.
+ */
+public interface DeliveryStore {
+
+  /** Keeps {@code delivery} as pending (new, or its state changed). */
+  Future<Void> save(String worker, StoredDelivery delivery);
+
+  /** Forgets a pending delivery (delivered, cancelled, dropped). */
+  Future<Void> remove(String worker, String id);
+
+  /** Keeps {@code letter} as a dead letter, and forgets the pending delivery of the same id. */
+  Future<Void> deadLetter(String worker, DeadLetter letter);
+
+  /** Forgets a dead letter (redriven, or enqueued again). */
+  Future<Void> removeDeadLetter(String worker, String id);
+
+  /** Everything kept for {@code worker}. */
+  Future<StoredState> load(String worker);
+
+  /** The workers something is kept for: to be started again after a restart. */
+  Future<Set<String>> workers();
+}

@@ -1,0 +1,24 @@
+package org.vertxotp.delivery.spi;
+
+import io.vertx.core.Future;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.Outcome;
+
+/**
+ * How a delivery reaches its target, one attempt at a time. A worker runs many attempts at once
+ * (it never waits for one), so {@link #send} must not block.
+ */
+public interface Transport {
+
+  /**
+   * Which worker a target belongs to: one worker (one schedule, one concurrency cap, one circuit
+   * breaker) per peer host for HTTP, per server name for gen_server calls.
+   */
+  String destinationOf(String target);
+
+  /**
+   * Makes attempt number {@code attempt} (from 1) and completes with its classified outcome. The
+   * future never fails: whatever goes wrong is an {@link Outcome}. It completes in bounded time.
+   */
+  Future<Outcome> send(Delivery delivery, int attempt);
+}

@@ -1,0 +1,150 @@
+package org.vertxotp.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vertxotp.genserver.Results.*;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.From;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.TestVertx;
+import org.vertxotp.genserver.time.Clock;
+import org.vertxotp.genserver.time.ManualClock;
+
+/** Scheduled follow-ups: deliveries to gen_servers by name, with bounded retries, on a manual clock. */
+@ExtendWith(TestVertx.class)
+class FollowUpTest {
+
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
+
+  private Vertx vertx;
+  private ManualClock clock;
+  private DeliveryService followUps;
+  private final BlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    this.vertx = vertx;
+    this.clock = ManualClock.install(vertx);
+    vertx.eventBus().<JsonObject>consumer(DeliveryWorkerOptions.DEFAULT_EVENT_ADDRESS, m -> events.add(m.body()));
+    followUps = Await.result(DeliveryService.start(vertx, "follow-ups", new GenServerTransport(vertx, CALL_TIMEOUT),
+        new DeliveryWorkerOptions().setRetryPolicy(RetryPolicy.followUp()).setRandom(() -> 0)));
+  }
+
+  /** Answers requests whose "id" is not in its list of ids to leave unanswered, and records when each came. */
+  static final class Target implements GenServer<List<String>, List<String>> {
+    final BlockingQueue<Long> calls = new LinkedBlockingQueue<>();
+    private final Clock clock;
+    private int ignored;
+    private final int ignoreFirst;
+
+    Target(Clock clock, int ignoreFirst) {
+      this.clock = clock;
+      this.ignoreFirst = ignoreFirst;
+    }
+
+    @Override
+    public InitResult<List<String>> init(List<String> neverAnswer) {
+      return ok(neverAnswer);
+    }
+
+    @Override
+    public CallResult<List<String>> handleCall(Object request, From from, List<String> neverAnswer) {
+      calls.add(clock.currentTimeMillis());
+      String id = ((JsonObject) request).getString("id");
+      if (neverAnswer.contains(id) || ignored++ < ignoreFirst) {
+        return noreply(neverAnswer); // the caller times out
+      }
+      return reply("done", neverAnswer);
+    }
+  }
+
+  private Target target(String name, int ignoreFirst, List<String> neverAnswer) {
+    Target target = new Target(Clock.of(vertx), ignoreFirst);
+    Await.result(GenServer.start(vertx, target, neverAnswer, new StartOptions().setName(name)));
+    return target;
+  }
+
+  private static Delivery followUp(String id, String target) {
+    return new Delivery(id, target, new JsonObject().put("id", id));
+  }
+
+  private void until(String target, Predicate<DeliveryStats> condition, String what) {
+    Await.until(() -> condition.test(Await.result(DeliveryWorker.stats(vertx, followUps.workerFor(target)))), what);
+  }
+
+  @Test
+  void aFollowUpToAMissingNameIsDroppedAtOnceAndNeverFiresAgain() {
+    Await.result(followUps.enqueue(followUp("f1", "nobody")));
+    until("nobody", s -> s.dropped() == 1, "dropped");
+    JsonObject event = Await.next(events);
+    assertEquals("dropped", event.getString("event"));
+    assertEquals("f1", event.getString("id"));
+    assertTrue(event.getString("reason").startsWith("target gone"), event.getString("reason"));
+    clock.advance(Duration.ofDays(7));
+    DeliveryStats stats = Await.result(DeliveryWorker.stats(vertx, followUps.workerFor("nobody")));
+    assertEquals(1, stats.dropped());
+    assertEquals(0, stats.pending());
+    assertEquals(0, GenServer.stats(vertx).pendingTimers());
+    assertEquals(null, events.poll(), "ended once");
+  }
+
+  @Test
+  void aTargetThatTimesOutTwiceGetsItOnTheThirdAttemptAtTwoHundredThenFourHundredMillisecondsLater() {
+    Target target = target("slowpoke", 2, List.of());
+    long start = clock.currentTimeMillis();
+    Await.result(followUps.enqueue(followUp("f2", "slowpoke")));
+    assertEquals(start, Await.next(target.calls));
+    clock.advance(CALL_TIMEOUT); // the first call times out: retry in 200 ms
+    until("slowpoke", s -> s.retried() == 1, "retried once");
+    clock.advance(Duration.ofMillis(200));
+    assertEquals(start + 1200, Await.next(target.calls));
+    clock.advance(CALL_TIMEOUT);
+    until("slowpoke", s -> s.retried() == 2, "retried twice");
+    clock.advance(Duration.ofMillis(400));
+    assertEquals(start + 2600, Await.next(target.calls));
+    until("slowpoke", s -> s.delivered() == 1, "delivered on the third attempt");
+  }
+
+  @Test
+  void anExhaustedFollowUpIsDroppedWithItsLastError() {
+    Target target = target("deaf", 0, List.of("f3"));
+    Await.result(followUps.enqueue(followUp("f3", "deaf")));
+    for (long wait : new long[] {200, 400, 800}) {
+      Await.next(target.calls);
+      clock.advance(CALL_TIMEOUT);
+      clock.advance(Duration.ofMillis(wait));
+    }
+    Await.next(target.calls);
+    clock.advance(CALL_TIMEOUT);
+    until("deaf", s -> s.dropped() == 1, "dropped");
+    JsonObject event = Await.next(events);
+    assertEquals(4, event.getInteger("attempts"));
+    assertTrue(event.getString("reason").startsWith("TIMEOUT"), event.getString("reason"));
+  }
+
+  @Test
+  void whileOneFollowUpRetriesAnotherDueAtTheSameTimeIsDeliveredOnTime() {
+    Target target = target("busy", 0, List.of("stuck"));
+    long start = clock.currentTimeMillis();
+    Await.result(followUps.enqueue(followUp("stuck", "busy")));
+    Await.next(target.calls);
+    Await.result(followUps.enqueue(followUp("on-time", "busy"), Duration.ofMillis(500)));
+    clock.advance(CALL_TIMEOUT); // "on-time" falls due at 500 ms while "stuck" waits for its answer
+    assertEquals(start + 500, Await.next(target.calls), "on time");
+    until("busy", s -> s.delivered() == 1 && s.retried() == 1, "delivered while the other retries");
+  }
+}

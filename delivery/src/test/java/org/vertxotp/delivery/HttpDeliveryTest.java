@@ -1,0 +1,218 @@
+package org.vertxotp.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.delivery.http.HttpSignatures;
+import org.vertxotp.delivery.http.HttpTransport;
+import org.vertxotp.delivery.http.HttpTransportOptions;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.TestVertx;
+import org.vertxotp.genserver.sys.Sys;
+import org.vertxotp.genserver.time.ManualClock;
+
+/**
+ * The delivery worker over HTTP, against a real vertx-web peer on 127.0.0.1, on a manual clock:
+ * schedules of hours are checked to the millisecond without waiting.
+ */
+@ExtendWith(TestVertx.class)
+class HttpDeliveryTest {
+
+  private static final long SECOND = 1000;
+  private static final long MINUTE = 60 * SECOND;
+  private static final long HOUR = 60 * MINUTE;
+  private static final KeyPair KEYS = keys();
+
+  private Vertx vertx;
+  private ManualClock clock;
+
+  private static KeyPair keys() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @BeforeEach
+  void clock(Vertx vertx) {
+    this.vertx = vertx;
+    this.clock = ManualClock.install(vertx);
+  }
+
+  private HttpTransportOptions http() {
+    return new HttpTransportOptions().allowAddress("127.0.0.1")
+        .setSigner(HttpSignatures.signer("https://here.example/actor#main-key", KEYS.getPrivate()));
+  }
+
+  private DeliveryService service(HttpTransportOptions http, DeliveryWorkerOptions options) {
+    return Await.result(DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http), options.setRandom(() -> 0)));
+  }
+
+  private DeliveryService service() {
+    return service(http(), new DeliveryWorkerOptions());
+  }
+
+  private static Delivery delivery(String id, Peer peer) {
+    return new Delivery(id, peer.inbox(), new JsonObject().put("type", "Create").put("id", id));
+  }
+
+  private DeliveryStats stats(DeliveryService service, Peer peer) {
+    return Await.result(DeliveryWorker.stats(vertx, service.workerFor(peer.inbox())));
+  }
+
+  /** Waits (in real time: the HTTP exchange runs on it) until the worker's stats satisfy {@code condition}. */
+  private void until(DeliveryService service, Peer peer, java.util.function.Predicate<DeliveryStats> condition, String what) {
+    Await.until(() -> condition.test(stats(service, peer)), what);
+  }
+
+  private void advance(long millis) {
+    clock.advance(Duration.ofMillis(millis));
+  }
+
+  @Test
+  void a202IsOnePostWithTheHeadersAndAVerifyingSignatureAndLeavesNothingBehind() {
+    Peer peer = Peer.start(vertx, n -> Peer.status(202));
+    DeliveryService service = service();
+    Delivery delivery = delivery("activity-1", peer);
+    assertEquals(true, Await.result(service.enqueue(delivery)));
+    Peer.Seen seen = peer.next();
+    assertEquals("application/activity+json", seen.header("content-type"));
+    assertEquals("activity-1", seen.header("idempotency-key"));
+    assertEquals(delivery.payload(), new JsonObject(new String(seen.body(), StandardCharsets.UTF_8)));
+    assertTrue(HttpSignatures.verify("POST", seen.path(), seen.headers(), seen.body(), KEYS.getPublic()), "signature verifies");
+    until(service, peer, s -> s.delivered() == 1, "delivered");
+    DeliveryStats stats = stats(service, peer);
+    assertEquals(0, stats.pending());
+    assertEquals(0, GenServer.stats(vertx).pendingTimers(), "no timer for it");
+    advance(10 * HOUR);
+    assertEquals(1, peer.accepted.get() > 0 ? 1 : 0);
+    assertEquals(null, peer.seen.poll(), "one POST only");
+  }
+
+  @Test
+  void alwaysFailingIsPostedAtTheSlotTimesThenDeadLetteredOnceAndNeverAgain() {
+    Peer peer = Peer.start(vertx, n -> Peer.status(500));
+    java.util.concurrent.BlockingQueue<JsonObject> published = new java.util.concurrent.LinkedBlockingQueue<>();
+    vertx.eventBus().<JsonObject>consumer(DeliveryWorkerOptions.DEFAULT_EVENT_ADDRESS, m -> published.add(m.body()));
+    DeliveryService service = service();
+    long start = clock.currentTimeMillis();
+    Await.result(service.enqueue(delivery("a", peer)));
+    long[] waits = {30 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 6 * HOUR};
+    long expected = start;
+    for (int attempt = 1; attempt <= 6; attempt++) {
+      assertEquals(expected, peer.next().atMillis(), "attempt " + attempt);
+      int failed = attempt;
+      until(service, peer, s -> s.retried() + s.deadLettered() == failed, "attempt " + attempt + " settled");
+      if (attempt < 6) {
+        advance(waits[attempt - 1] - 1);
+        assertEquals(null, peer.seen.poll(), "not before its slot");
+        advance(1);
+        expected += waits[attempt - 1];
+      }
+    }
+    List<DeadLetter> letters = Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor(peer.inbox())));
+    assertEquals(1, letters.size());
+    DeadLetter letter = letters.get(0);
+    assertEquals("a", letter.id());
+    assertEquals(peer.inbox(), letter.delivery().target());
+    assertEquals(6, letter.attempts());
+    assertEquals(500, letter.lastStatus());
+    assertEquals(start, letter.firstFailureMillis());
+    assertEquals(expected, letter.lastFailureMillis());
+    assertEquals(0, GenServer.stats(vertx).pendingTimers(), "no timer left");
+    JsonObject event = Await.next(published);
+    assertEquals("dead-letter", event.getString("event"));
+    assertEquals("a", event.getString("id"));
+    assertEquals(6, event.getInteger("attempts"));
+    assertEquals(500, event.getInteger("status"));
+    advance(60 * HOUR);
+    assertEquals(null, peer.seen.poll(), "a dead letter is never posted again");
+    // What Sys shows of the worker: its statistics.
+    DeliveryStats shown = (DeliveryStats) Await.result(Sys.getStatus(vertx, service.workerFor(peer.inbox()))).state();
+    assertEquals(0, shown.delivered());
+    assertEquals(5, shown.retried());
+    assertEquals(1, shown.deadLettered());
+  }
+
+  @Test
+  void aFailureThenA202IsTwoPostsTheSecondAtTheFirstSlot() {
+    Peer peer = Peer.start(vertx, n -> Peer.status(n == 0 ? 500 : 202));
+    DeliveryService service = service();
+    Await.result(service.enqueue(delivery("a", peer)));
+    long first = peer.next().atMillis();
+    until(service, peer, s -> s.retried() == 1, "retried");
+    advance(30 * SECOND);
+    assertEquals(first + 30 * SECOND, peer.next().atMillis());
+    until(service, peer, s -> s.delivered() == 1, "delivered");
+  }
+
+  @Test
+  void permanentStatusesDeadLetterAtOnceNamingTheCodeAndRetryableOnesAreRetried() {
+    for (int status : new int[] {400, 403, 404, 410, 422, 501}) {
+      Peer peer = Peer.start(vertx, n -> Peer.status(status));
+      DeliveryService service = service(http(), new DeliveryWorkerOptions());
+      Await.result(service.enqueue(delivery("p" + status, peer)));
+      peer.next();
+      until(service, peer, s -> s.deadLettered() == 1, status + " dead-lettered");
+      DeadLetter letter = Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor(peer.inbox()))).get(0);
+      assertEquals(1, letter.attempts());
+      assertTrue(letter.reason().contains(String.valueOf(status)), letter.reason());
+      Await.result(service.stop());
+    }
+    for (int status : new int[] {401, 408, 429}) {
+      Peer peer = Peer.start(vertx, n -> Peer.status(n == 0 ? status : 202));
+      DeliveryService service = service(http(), new DeliveryWorkerOptions());
+      Await.result(service.enqueue(delivery("t" + status, peer)));
+      peer.next();
+      until(service, peer, s -> s.retried() == 1, status + " retried");
+      advance(30 * SECOND);
+      peer.next();
+      until(service, peer, s -> s.delivered() == 1, status + " delivered on the retry");
+      Await.result(service.stop());
+    }
+  }
+
+  @Test
+  void retryAfterIsHonouredInSecondsOrAsADateGarbageFallsBackToTheSlotAndTooLongIsClamped() {
+    Map<String, Long> cases = new java.util.LinkedHashMap<>();
+    cases.put("120", 120 * SECOND);
+    cases.put("a date in five minutes", 5 * MINUTE);
+    cases.put("whenever", 30 * SECOND);
+    cases.put("99999999", HOUR);
+    int i = 0;
+    for (Map.Entry<String, Long> retryAfter : cases.entrySet()) {
+      advance(SECOND - clock.currentTimeMillis() % SECOND); // on a whole second: an HTTP-date has no milliseconds
+      String header = retryAfter.getKey().startsWith("a date")
+          ? java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              java.time.Instant.ofEpochMilli(clock.currentTimeMillis() + 5 * MINUTE).atOffset(java.time.ZoneOffset.UTC))
+          : retryAfter.getKey();
+      Peer peer = Peer.start(vertx, n -> n == 0 ? Peer.status(429, "Retry-After", header) : Peer.status(202));
+      DeliveryService service = service(http(), new DeliveryWorkerOptions().setMaxRetryAfter(Duration.ofHours(1)));
+      Await.result(service.enqueue(delivery("r" + i++, peer)));
+      long first = peer.next().atMillis();
+      until(service, peer, s -> s.retried() == 1, "retried");
+      advance(first + retryAfter.getValue() - clock.currentTimeMillis() - 1);
+      assertEquals(null, peer.seen.poll(), "not before " + retryAfter.getKey());
+      advance(1);
+      assertEquals(first + retryAfter.getValue(), peer.next().atMillis(), "Retry-After: " + header);
+      Await.result(service.stop());
+    }
+  }
+}

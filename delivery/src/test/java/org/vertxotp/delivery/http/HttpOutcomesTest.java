@@ -1,0 +1,55 @@
+package org.vertxotp.delivery.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.delivery.Outcome;
+
+/** The classification of HTTP answers and of Retry-After, as tables. */
+class HttpOutcomesTest {
+
+  private static final long NOW = 1_700_000_000_000L;
+
+  private static Outcome of(int status) {
+    return HttpOutcomes.classify(status, "Reason", null, "http://127.0.0.1/elsewhere", NOW);
+  }
+
+  @Test
+  void statusesClassifyAsTheTableSays() {
+    for (int status : new int[] {200, 201, 202, 204}) {
+      assertInstanceOf(Outcome.Delivered.class, of(status), "status " + status);
+    }
+    for (int status : new int[] {401, 408, 429, 500, 502, 503, 504, 599}) {
+      assertInstanceOf(Outcome.Transient.class, of(status), "status " + status);
+    }
+    for (int status : new int[] {400, 403, 404, 405, 410, 418, 422, 451, 501, 301, 302, 307, 308, 100, 600}) {
+      Outcome.Permanent permanent = assertInstanceOf(Outcome.Permanent.class, of(status), "status " + status);
+      assertTrue(permanent.reason().contains(String.valueOf(status)), permanent.reason());
+    }
+    assertTrue(((Outcome.Permanent) of(302)).reason().contains("http://127.0.0.1/elsewhere"), "a redirect names its Location");
+  }
+
+  @Test
+  void retryAfterIsHonouredOn429And503AsSecondsOrAnHttpDateAndGarbageIsIgnored() {
+    String inTwoMinutes = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(NOW + 120_000).atOffset(ZoneOffset.UTC));
+    assertEquals(OptionalLong.of(120_000), retryAfter(429, "120"));
+    assertEquals(OptionalLong.of(120_000), retryAfter(503, inTwoMinutes));
+    assertEquals(OptionalLong.of(0), retryAfter(503, DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        Instant.ofEpochMilli(NOW - 5_000).atOffset(ZoneOffset.UTC))), "a date in the past is now");
+    assertEquals(OptionalLong.empty(), retryAfter(429, "soon"));
+    assertEquals(OptionalLong.empty(), retryAfter(429, "-5"));
+    assertEquals(OptionalLong.empty(), retryAfter(429, null));
+    assertEquals(OptionalLong.empty(), retryAfter(500, "120"), "only 429 and 503 carry it");
+  }
+
+  private static OptionalLong retryAfter(int status, String header) {
+    Outcome outcome = HttpOutcomes.classify(status, null, header, null, NOW);
+    return ((Outcome.Transient) outcome).retryAfterMillis();
+  }
+}

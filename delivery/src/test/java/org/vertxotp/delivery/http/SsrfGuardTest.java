@@ -1,0 +1,39 @@
+package org.vertxotp.delivery.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Which resolved addresses the guard refuses, as a table. */
+class SsrfGuardTest {
+
+  private static Optional<String> refusal(SsrfGuard guard, String address) throws Exception {
+    return guard.refusal(InetAddress.getByName(address));
+  }
+
+  @Test
+  void addressesInsideAreRefusedAndPublicOnesAreNot() throws Exception {
+    SsrfGuard guard = new SsrfGuard(Set.of());
+    for (String inside : new String[] {"127.0.0.1", "127.9.9.9", "::1", "10.0.0.1", "172.16.0.1", "172.31.255.255",
+        "192.168.1.1", "169.254.169.254", "fe80::1", "fc00::1", "fd12:3456::1", "0.0.0.0", "::", "100.64.0.1",
+        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1"}) {
+      assertTrue(refusal(guard, inside).isPresent(), inside + " must be refused");
+    }
+    for (String outside : new String[] {"93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "100.128.0.1"}) {
+      assertEquals(Optional.empty(), refusal(guard, outside), outside + " may be reached");
+    }
+  }
+
+  @Test
+  void anAllowedAddressIsReachedAndOnlyThatOne() throws Exception {
+    SsrfGuard guard = new SsrfGuard(Set.of(InetAddress.getByName("127.0.0.1")));
+    assertEquals(Optional.empty(), refusal(guard, "127.0.0.1"));
+    assertEquals(Optional.empty(), refusal(guard, "::ffff:127.0.0.1"));
+    assertTrue(refusal(guard, "127.0.0.2").isPresent());
+    assertTrue(refusal(guard, "::1").isPresent());
+  }
+}
