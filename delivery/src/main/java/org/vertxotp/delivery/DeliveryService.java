@@ -9,6 +9,8 @@ import java.util.Objects;
 import org.vertxotp.delivery.impl.WorkerServer;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.delivery.spi.Transport;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.StartException;
@@ -19,21 +21,31 @@ import org.vertxotp.genserver.supervisor.Supervisor;
 import org.vertxotp.genserver.supervisor.SupervisorSpec;
 
 /**
- * Delivers through one transport with one set of options: a dynamic supervisor (registered as the
- * service's name) with a {@link DeliveryWorker} per destination, started on the first delivery
- * for it, and started again for every destination the store still holds something for.
+ * Delivers through one transport with one set of options: a supervisor (registered as the
+ * service's name) with a {@link DeliveryWorker} per destination, added as a child the first time
+ * something is enqueued for it, and again at start for every destination the store holds
+ * something for under this service's name.
+ *
+ * <p>A destination's worker is the supervisor's child with the destination as its id, so two
+ * enqueues racing to start it, or an enqueue while it is being restarted, never make two: the
+ * supervisor answers the second with {@code already started}, as OTP's {@code start_child} does.
+ * An enqueue that reaches no worker (it was just restarting) tries again a few times, shortly.
  *
  * <pre>{@code
  * DeliveryService peers = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, httpOptions),
  *     new DeliveryWorkerOptions()).await();
  * peers.enqueue(new Delivery(activityId, "https://example.social/users/ann/inbox", activity)).await(); // stored
  * }</pre>
+ *
+ * <p>The service owns its transport: {@link #stop} closes it.
  */
 public final class DeliveryService {
 
   /** A worker that crashes is restarted; more than this many restarts in {@link #RESTART_PERIOD} stop the service. */
   public static final int RESTART_INTENSITY = 10;
   public static final Duration RESTART_PERIOD = Duration.ofSeconds(10);
+  /** How long an enqueue that found no worker waits before each new try (a worker being restarted is back in about a millisecond). */
+  private static final long[] RETRY_AFTER_MILLIS = {2, 10, 50, 250};
 
   private final Vertx vertx;
   private final String name;
@@ -49,24 +61,34 @@ public final class DeliveryService {
     this.store = store;
   }
 
-  /** Starts the service and every worker its store holds deliveries or dead letters for. */
+  /**
+   * Starts the service and a worker for every destination its store holds deliveries or dead
+   * letters for. If any of that fails, what was started is stopped again and the future fails.
+   */
   public static Future<DeliveryService> start(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
     Objects.requireNonNull(name, "name");
-    DeliveryStore store = options.getStore() != null ? options.getStore() : new InMemoryDeliveryStore();
-    DeliveryService service = new DeliveryService(vertx, name, transport, options, store);
-    ChildSpec workers = ChildSpec.of("delivery-worker", (v, childOptions, args) -> {
-      WorkerServer.Args worker = (WorkerServer.Args) args;
-      return GenServer.start(v, new WorkerServer(v), worker, childOptions.setName(worker.name()));
-    });
-    SupervisorSpec spec = SupervisorSpec.dynamic(workers).withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
+    Objects.requireNonNull(transport, "transport");
+    DeliveryWorkerOptions own = new DeliveryWorkerOptions(options);
+    DeliveryStore store = own.getStore() != null ? own.getStore() : new InMemoryDeliveryStore();
+    DeliveryService service = new DeliveryService(vertx, name, transport, own, store);
+    SupervisorSpec spec = SupervisorSpec.oneForOne().withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
     return Supervisor.start(vertx, spec, new StartOptions().setName(name))
-        .compose(supervisor -> store.workers())
-        .compose(destinations -> {
-          List<Future<ServerName>> started = new ArrayList<>();
-          destinations.forEach(destination -> started.add(service.worker(destination)));
-          return Future.all(started);
-        })
-        .map(all -> service);
+        .compose(supervisor -> service.restartKeptWorkers()
+            .recover(failed -> GenServer.stop(vertx, supervisor).transform(stopped -> Future.failedFuture(failed))))
+        .map(started -> service);
+  }
+
+  private Future<Void> restartKeptWorkers() {
+    String prefix = name + "/";
+    return store.workers().compose(kept -> {
+      List<Future<ServerName>> started = new ArrayList<>();
+      for (String worker : kept) {
+        if (worker.startsWith(prefix)) { // another service's workers may share the store
+          started.add(worker(worker.substring(prefix.length())));
+        }
+      }
+      return Future.all(started).mapEmpty();
+    });
   }
 
   /** The worker that delivers to {@code target}'s destination (whether it runs yet or not). */
@@ -78,28 +100,50 @@ public final class DeliveryService {
     return ServerName.of(name + "/" + destination);
   }
 
-  /** Accepts a delivery due now; completes once stored (false if that id was already pending). */
+  /** Accepts a delivery due now; see {@link #enqueue(Delivery, Duration)}. */
   public Future<Boolean> enqueue(Delivery delivery) {
     return enqueue(delivery, Duration.ZERO);
   }
 
-  /** Accepts a delivery due after {@code delay} (a scheduled follow-up); completes once stored. */
+  /**
+   * Accepts a delivery due after {@code delay} (a scheduled follow-up); completes once stored:
+   * {@code true}, or {@code false} if that id was already pending. Fails with
+   * {@link NotStoredException} if the store failed, or with the worker's {@code CallException}.
+   */
   public Future<Boolean> enqueue(Delivery delivery, Duration delay) {
-    return worker(transport.destinationOf(delivery.target()))
-        .compose(worker -> DeliveryWorker.enqueue(vertx, worker, delivery, delay));
+    String destination = transport.destinationOf(delivery.target());
+    return enqueue(destination, delivery, delay, 0);
   }
 
-  /** The worker of {@code destination}, started if it does not run yet. */
+  private Future<Boolean> enqueue(String destination, Delivery delivery, Duration delay, int retry) {
+    return worker(destination)
+        .compose(worker -> DeliveryWorker.enqueue(vertx, worker, delivery, delay))
+        .recover(failure -> {
+          // The worker was being restarted (NO_SERVER) or died during the call (SERVER_EXITED, and an
+          // enqueue is idempotent by id): try again shortly, a few times.
+          boolean restarting = failure instanceof CallException call
+              && (call.failure() == CallFailure.NO_SERVER || call.failure() == CallFailure.SERVER_EXITED);
+          if (!restarting || retry == RETRY_AFTER_MILLIS.length) {
+            return Future.failedFuture(failure);
+          }
+          return vertx.timer(RETRY_AFTER_MILLIS[retry]).compose(v -> enqueue(destination, delivery, delay, retry + 1));
+        });
+  }
+
+  /** The worker of {@code destination}, added to the supervisor if it has none yet. */
   private Future<ServerName> worker(String destination) {
     ServerName worker = nameOf(destination);
     if (GenServer.whereisLocal(vertx, worker).isPresent()) {
       return Future.succeededFuture(worker);
     }
     WorkerServer.Args args = new WorkerServer.Args(destination, worker.name(), transport, store, options);
-    return Supervisor.startDynamicChild(vertx, ServerName.of(name), args)
+    ChildSpec spec = ChildSpec.of(destination,
+        (v, childOptions, ignored) -> GenServer.start(v, new WorkerServer(v), args, childOptions)).withName(worker.name());
+    return Supervisor.startChild(vertx, ServerName.of(name), spec)
         .map(ref -> worker)
-        .recover(e -> e instanceof StartException start && start.failure() == StartFailure.ALREADY_STARTED
-            ? Future.succeededFuture(worker) : Future.failedFuture(e)); // started by a racing enqueue
+        .recover(e -> e instanceof StartException start
+            && (start.failure() == StartFailure.ALREADY_STARTED || start.failure() == StartFailure.ALREADY_PRESENT)
+            ? Future.succeededFuture(worker) : Future.failedFuture(e)); // added by a racing enqueue, or being restarted
   }
 
   /** The store the workers keep their state in. */
@@ -107,8 +151,8 @@ public final class DeliveryService {
     return store;
   }
 
-  /** Stops every worker (their state stays in the store), then the service. */
+  /** Stops every worker (their state stays in the store), then the service, then closes its transport. */
   public Future<Void> stop() {
-    return GenServer.stop(vertx, ServerName.of(name));
+    return GenServer.stop(vertx, ServerName.of(name)).eventually(() -> transport.close());
   }
 }

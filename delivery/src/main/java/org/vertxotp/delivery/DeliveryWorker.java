@@ -21,9 +21,22 @@ public final class DeliveryWorker {
   /**
    * Accepts a delivery, due now or after {@code delay}; completes once the worker's store has it:
    * {@code true} if it was new, {@code false} if that id was already pending (nothing changes).
+   * Fails with {@link NotStoredException} if the store failed (it was not accepted). The worker
+   * keeps a copy of the payload: changing it afterwards changes nothing.
    */
   public static Future<Boolean> enqueue(Vertx vertx, Destination worker, Delivery delivery, Duration delay) {
-    return GenServer.call(vertx, worker, new WorkerRequests.Enqueue(delivery, delay.toMillis()));
+    if (delay.isNegative()) {
+      return Future.failedFuture(new IllegalArgumentException("a negative delay: " + delay));
+    }
+    return kept(GenServer.call(vertx, worker, new WorkerRequests.Enqueue(delivery.withOwnPayload(), delay.toMillis())));
+  }
+
+  /** A change's answer, or the {@link NotStoredException} the worker answered with instead. */
+  @SuppressWarnings("unchecked")
+  private static <T> Future<T> kept(Future<Object> answer) {
+    return answer.compose(value -> value instanceof WorkerRequests.NotStored notStored
+        ? Future.failedFuture(new NotStoredException(notStored.reason()))
+        : Future.succeededFuture((T) value));
   }
 
   /** Makes every waiting delivery due now (they still go at most the concurrency cap at a time). */
@@ -31,9 +44,12 @@ public final class DeliveryWorker {
     return GenServer.call(vertx, worker, new WorkerRequests.Flush());
   }
 
-  /** Withdraws a pending delivery (an attempt in flight no longer counts); true if it was pending. */
+  /**
+   * Withdraws a pending delivery (an attempt in flight no longer counts); completes once the store
+   * has forgotten it: true if it was pending.
+   */
   public static Future<Boolean> cancel(Vertx vertx, Destination worker, String id) {
-    return GenServer.call(vertx, worker, new WorkerRequests.Cancel(id));
+    return kept(GenServer.call(vertx, worker, new WorkerRequests.Cancel(id)));
   }
 
   public static Future<Optional<DeliveryStatus>> status(Vertx vertx, Destination worker, String id) {
@@ -52,10 +68,14 @@ public final class DeliveryWorker {
 
   /**
    * Sends dead letters again, from attempt 1 with their ids unchanged, at most {@code perSecond} a
-   * second; all of them when {@code ids} is empty. Completes with how many went back to pending.
+   * second; all of them when {@code ids} is empty. Completes, once the store has the change, with
+   * how many went back to pending.
    */
   public static Future<Integer> redrive(Vertx vertx, Destination worker, List<String> ids, double perSecond) {
-    return GenServer.call(vertx, worker, new WorkerRequests.Redrive(ids, perSecond));
+    if (!(perSecond > 0) || ids == null) {
+      return Future.failedFuture(new IllegalArgumentException("redrive needs ids (empty for all) and a positive rate: " + perSecond));
+    }
+    return kept(GenServer.call(vertx, worker, new WorkerRequests.Redrive(List.copyOf(ids), perSecond)));
   }
 
   public static Future<DeliveryStats> stats(Vertx vertx, Destination worker) {

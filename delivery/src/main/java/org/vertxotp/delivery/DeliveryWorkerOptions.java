@@ -17,6 +17,8 @@ public final class DeliveryWorkerOptions {
   public static final int DEFAULT_BREAKER_THRESHOLD = 10;
   public static final Duration DEFAULT_BREAKER_COOL_OFF = Duration.ofSeconds(60);
   public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(6);
+  /** Longer than the HTTP transport's own deadline (30 s) and the gen_server transport's call timeouts. */
+  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofMinutes(2);
   /** Where dead letters and dropped deliveries are published, as JSON. */
   public static final String DEFAULT_EVENT_ADDRESS = "genserver.delivery.events";
 
@@ -25,9 +27,26 @@ public final class DeliveryWorkerOptions {
   private int breakerThreshold = DEFAULT_BREAKER_THRESHOLD;
   private Duration breakerCoolOff = DEFAULT_BREAKER_COOL_OFF;
   private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
+  private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
   private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
   private DeliveryStore store;
   private String eventAddress = DEFAULT_EVENT_ADDRESS;
+
+  public DeliveryWorkerOptions() {
+  }
+
+  /** A copy: a service keeps its own, so changing the options afterwards changes nothing of it. */
+  public DeliveryWorkerOptions(DeliveryWorkerOptions other) {
+    this.retryPolicy = other.retryPolicy;
+    this.maxConcurrency = other.maxConcurrency;
+    this.breakerThreshold = other.breakerThreshold;
+    this.breakerCoolOff = other.breakerCoolOff;
+    this.maxRetryAfter = other.maxRetryAfter;
+    this.attemptTimeout = other.attemptTimeout;
+    this.random = other.random;
+    this.store = other.store;
+    this.eventAddress = other.eventAddress;
+  }
 
   public RetryPolicy getRetryPolicy() {
     return retryPolicy;
@@ -82,6 +101,23 @@ public final class DeliveryWorkerOptions {
   /** The longest a peer's {@code Retry-After} may defer a delivery; a longer one is clamped to it. */
   public DeliveryWorkerOptions setMaxRetryAfter(Duration maxRetryAfter) {
     this.maxRetryAfter = requireNotNegative(maxRetryAfter, "maxRetryAfter");
+    return this;
+  }
+
+  public Duration getAttemptTimeout() {
+    return attemptTimeout;
+  }
+
+  /**
+   * The longest a worker waits for one attempt's outcome, whatever its transport promises: past
+   * it the attempt counts as a transient failure, its slot is free, and its outcome, if it ever
+   * comes, is ignored.
+   */
+  public DeliveryWorkerOptions setAttemptTimeout(Duration attemptTimeout) {
+    this.attemptTimeout = requireNotNegative(attemptTimeout, "attemptTimeout");
+    if (attemptTimeout.isZero()) {
+      throw new IllegalArgumentException("attemptTimeout must be positive");
+    }
     return this;
   }
 

@@ -37,6 +37,7 @@ import org.vertxotp.delivery.spi.StoredState;
 public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable {
 
   private static final char SEPARATOR = '\u0000';
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.delivery");
 
   private final ExecutorService thread;
   private final MVStore store;
@@ -108,9 +109,8 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
 
   @Override
   public Future<Void> save(String worker, StoredDelivery delivery) {
-    String json = StoreCodec.encode(delivery).encode();
-    return blocking(() -> {
-      pending.put(key(worker, delivery.delivery().id()), json);
+    return blocking(() -> { // encoded here, off the event loop (a worker never changes a payload it holds)
+      pending.put(key(worker, delivery.delivery().id()), StoreCodec.encode(delivery).encode());
       return null;
     });
   }
@@ -125,10 +125,9 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
 
   @Override
   public Future<Void> deadLetter(String worker, DeadLetter letter) {
-    String json = StoreCodec.encode(letter).encode();
     return blocking(() -> {
+      deadLetters.put(key(worker, letter.id()), StoreCodec.encode(letter).encode());
       pending.remove(key(worker, letter.id()));
-      deadLetters.put(key(worker, letter.id()), json);
       return null;
     });
   }
@@ -152,14 +151,25 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
     });
   }
 
+  /**
+   * Reads every record of {@code worker}. A record that cannot be read is left where it is and
+   * named in a warning: one damaged record must not keep the worker from starting (and its
+   * supervisor from giving up on it), nor be thrown away unseen.
+   */
   private static void each(MVMap<String, String> map, String worker, Consumer<JsonObject> action) {
     String prefix = worker + SEPARATOR;
     Cursor<String, String> cursor = map.cursor(prefix);
     while (cursor.hasNext()) {
-      if (!cursor.next().startsWith(prefix)) {
+      String key = cursor.next();
+      if (!key.startsWith(prefix)) {
         break;
       }
-      action.accept(new JsonObject(cursor.getValue()));
+      try {
+        action.accept(new JsonObject(cursor.getValue()));
+      } catch (RuntimeException unreadable) {
+        LOG.log(System.Logger.Level.WARNING, () -> "skipped an unreadable record in " + map.getName() + ": "
+            + key.replace(SEPARATOR, '/') + ": " + unreadable);
+      }
     }
   }
 

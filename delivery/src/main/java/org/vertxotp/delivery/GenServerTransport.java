@@ -33,7 +33,7 @@ public final class GenServerTransport implements Transport {
 
   @Override
   public Future<Outcome> send(Delivery delivery, int attempt) {
-    return GenServer.call(vertx, ServerName.of(delivery.target()), delivery.payload(), callTimeout)
+    return GenServer.call(vertx, ServerName.of(delivery.target()), delivery.payload().copy(), callTimeout) // the target gets its own
         .transform(ar -> Future.succeededFuture(ar.succeeded() ? new Outcome.Delivered(0) : classify(delivery, ar.cause())));
   }
 

@@ -27,20 +27,21 @@ public final class DurableChild {
     Vertx vertx = Vertx.vertx();
     DurableDeliveryStore store = vertx.executeBlocking(() -> DurableDeliveryStore.open(file)).await();
     DeliveryService service = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx,
-        new HttpTransportOptions().allowAddress("127.0.0.1")), new DeliveryWorkerOptions().setStore(store).setRandom(() -> 0))
-        .await();
+        new HttpTransportOptions().allowAddress("127.0.0.1")),
+        new DeliveryWorkerOptions().setStore(store).setRandom(() -> 0).setRetryPolicy(RestartTest.POLICY)).await();
     for (int i = 0; i < count; i++) {
       service.enqueue(new Delivery("retrying-" + i, failing, new JsonObject().put("n", i))).await();
       service.enqueue(new Delivery("dead-" + i, gone, new JsonObject().put("n", i))).await();
     }
     // Ready once the store itself holds every first failure: that is what must survive the kill.
-    String retrying = new HttpTransport(vertx, new HttpTransportOptions()).destinationOf(failing);
-    String dead = new HttpTransport(vertx, new HttpTransportOptions()).destinationOf(gone);
+    String retrying = service.workerFor(failing).name();
+    String dead = service.workerFor(gone).name();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       var pending = store.load(retrying).await().pending();
       var letters = store.load(dead).await().deadLetters();
       if (letters.size() == count && pending.size() == count && pending.stream().allMatch(p -> p.attempts() == 1)) {
+        pending.forEach(p -> System.out.println("DUE " + p.delivery().id() + " " + p.dueMillis()));
         break;
       }
       Thread.sleep(10);

@@ -74,6 +74,15 @@ final class Peer {
   }
 
   static Peer start(Vertx vertx, IntFunction<Answer> script) {
+    Peer peer = startOn(vertx, "127.0.0.1", script);
+    if (peer == null) {
+      throw new IllegalStateException("cannot listen on 127.0.0.1");
+    }
+    return peer;
+  }
+
+  /** A peer listening on {@code host} (a loopback address), or null if this machine cannot listen there. */
+  static Peer startOn(Vertx vertx, String host, IntFunction<Answer> script) {
     Peer peer = new Peer(vertx, script);
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create()).handler(ctx -> {
@@ -83,14 +92,19 @@ final class Peer {
           ? new byte[0] : ctx.body().buffer().getBytes()));
       peer.answer(peer.script.apply(peer.requests.getAndIncrement()), ctx.response());
     });
-    peer.server = Await.result(vertx.createHttpServer()
+    io.vertx.core.Future<HttpServer> listening = vertx.createHttpServer()
         .connectionHandler(connection -> {
           peer.accepted.incrementAndGet();
           peer.mostOpen.accumulateAndGet(peer.open.incrementAndGet(), Math::max);
           connection.closeHandler(v -> peer.open.decrementAndGet());
         })
         .requestHandler(router)
-        .listen(0, "127.0.0.1"));
+        .listen(0, host);
+    try {
+      peer.server = Await.result(listening);
+    } catch (AssertionError | RuntimeException cannotListen) {
+      return null;
+    }
     return peer;
   }
 

@@ -25,6 +25,17 @@ public final class StartException extends RuntimeException {
         "already started: " + name + " is held by " + holder);
   }
 
+  /** A supervisor runs a child with this id already, as {@code holder} (OTP's {@code {already_started, Pid}}). */
+  public static StartException childAlreadyStarted(String id, ServerRef holder) {
+    return new StartException(StartFailure.ALREADY_STARTED, null, holder, "already started: child " + id + " is " + holder);
+  }
+
+  /** A supervisor has a child with this id that is not running (OTP's {@code already_present}). */
+  public static StartException childAlreadyPresent(String id) {
+    return new StartException(StartFailure.ALREADY_PRESENT, null, null,
+        "already present: child " + id + " is not running; restart or delete it");
+  }
+
   public static StartException initStopped(ExitReason reason) {
     return new StartException(StartFailure.INIT_STOPPED, reason, null, "init stopped: " + reason);
   }
@@ -47,7 +58,7 @@ public final class StartException extends RuntimeException {
     return Optional.ofNullable(reason);
   }
 
-  /** The server holding the name, present for {@link StartFailure#ALREADY_STARTED}. */
+  /** The server holding the name (or running as the child), present for {@link StartFailure#ALREADY_STARTED}. */
   public Optional<ServerRef> holder() {
     return Optional.ofNullable(holder);
   }

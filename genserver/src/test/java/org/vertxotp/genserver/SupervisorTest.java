@@ -260,17 +260,22 @@ class SupervisorTest {
   }
 
   @Test
-  void staticSupervisorTerminatesDeletesAndAddsChildren(Vertx vertx) {
+  void staticSupervisorTerminatesDeletesAndAddsChildrenAndRefusesAnIdItHasAsOtpDoes(Vertx vertx) {
     ServerRef sup = Await.result(Supervisor.start(vertx, SupervisorSpec.oneForOne(kid("a"), kid("b"))));
     Await.callFailure(Supervisor.deleteChild(vertx, sup, "b"), CallFailure.BAD_MESSAGE); // running
     Await.result(Supervisor.terminateChild(vertx, sup, "b"));
     assertEquals(new ChildCounts(2, 1), Await.result(Supervisor.countChildren(vertx, sup)));
+    StartException present = assertInstanceOf(StartException.class, Await.failure(Supervisor.startChild(vertx, sup, kid("b"))));
+    assertEquals(StartFailure.ALREADY_PRESENT, present.failure()); // OTP's already_present: the spec stays, not running
     Await.result(Supervisor.deleteChild(vertx, sup, "b"));
     assertEquals(new ChildCounts(1, 1), Await.result(Supervisor.countChildren(vertx, sup)));
 
     ServerRef c = Await.result(Supervisor.startChild(vertx, sup, kid("c")));
     assertEquals(c, ref(vertx, "c"));
-    Await.callFailure(Supervisor.startChild(vertx, sup, kid("c")), CallFailure.BAD_MESSAGE);
+    StartException started = assertInstanceOf(StartException.class, Await.failure(Supervisor.startChild(vertx, sup, kid("c"))));
+    assertEquals(StartFailure.ALREADY_STARTED, started.failure()); // OTP's {already_started, Pid}
+    assertEquals(Optional.of(c), started.holder());
+    assertEquals(c, ref(vertx, "c"), "the running child is left as it was");
     StartException failed = assertInstanceOf(StartException.class, Await.failure(Supervisor.startChild(vertx, sup,
         ChildSpec.worker("d", Kid::new, new Kid.Args("d", log, true)))));
     assertEquals(StartFailure.INIT_STOPPED, failed.failure());

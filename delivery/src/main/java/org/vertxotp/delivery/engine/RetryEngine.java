@@ -148,7 +148,9 @@ public final class RetryEngine {
     } else if (event instanceof Event.Redrive redrive) {
       redrive(redrive, now, effects);
     } else if (event instanceof Event.Restore restore) {
-      restore(restore);
+      restore(restore, effects);
+    } else if (event instanceof Event.Due) {
+      armedWake = NO_WAKE; // the wake that brought this is spent, even if it came early (a wall clock set back)
     }
     pump(now, effects);
     return effects;
@@ -160,13 +162,13 @@ public final class RetryEngine {
     if (pending.containsKey(delivery.id())) {
       return; // deduplicated: the one pending goes on as it was
     }
-    if (deadLetters.remove(delivery.id()) != null) {
-      effects.add(new Effect.ForgetDeadLetter(delivery.id()));
-    }
     Entry entry = new Entry(delivery, nextSequence++, dueMillis);
     pending.put(delivery.id(), entry);
     queue(entry);
     effects.add(new Effect.Save(entry.stored()));
+    if (deadLetters.remove(delivery.id()) != null) { // after the save: a crash in between leaves it twice, never lost
+      effects.add(new Effect.ForgetDeadLetter(delivery.id()));
+    }
   }
 
   /** The one place where an attempt's outcome becomes the delivery's next state. */
@@ -182,7 +184,7 @@ public final class RetryEngine {
     entry.ticket = 0;
     entry.attempts++;
     if (outcome instanceof Outcome.Delivered) {
-      breakerHeard(true, now);
+      breakerHeard(true, ticket, now);
       pending.remove(entry.delivery.id());
       counters.delivered++;
       effects.add(new Effect.Remove(entry.delivery.id()));
@@ -195,11 +197,11 @@ public final class RetryEngine {
     }
     entry.lastFailureMillis = now;
     if (outcome instanceof Outcome.Permanent) {
-      breakerHeard(true, now); // the peer answered: it is up
+      breakerHeard(true, ticket, now); // the peer answered: it is up
       end(entry, effects);
       return;
     }
-    breakerHeard(false, now);
+    breakerHeard(false, ticket, now);
     RetryPolicy policy = settings.policy();
     if (policy.isExhausted(entry.attempts)) {
       end(entry, effects);
@@ -209,7 +211,7 @@ public final class RetryEngine {
     long wait = failure.retryAfterMillis().isPresent()
         ? Math.min(Math.max(0, failure.retryAfterMillis().getAsLong()), settings.maxRetryAfterMillis())
         : policy.backoffMillis(entry.attempts, random.getAsDouble());
-    entry.dueMillis = now + wait;
+    entry.dueMillis = plus(now, wait);
     queue(entry);
     counters.retried++;
     effects.add(new Effect.Save(entry.stored()));
@@ -266,18 +268,17 @@ public final class RetryEngine {
     for (int i = 0; i < chosen.size(); i++) {
       DeadLetter letter = chosen.get(i);
       deadLetters.remove(letter.id());
-      effects.add(new Effect.ForgetDeadLetter(letter.id()));
-      if (pending.containsKey(letter.id())) {
-        continue; // enqueued again meanwhile
+      if (!pending.containsKey(letter.id())) { // else enqueued again meanwhile
+        Entry entry = new Entry(letter.delivery(), nextSequence++, plus(now, (long) Math.min(Long.MAX_VALUE, Math.ceil(i * spacing))));
+        pending.put(letter.id(), entry);
+        queue(entry);
+        effects.add(new Effect.Save(entry.stored()));
       }
-      Entry entry = new Entry(letter.delivery(), nextSequence++, now + (long) Math.ceil(i * spacing));
-      pending.put(letter.id(), entry);
-      queue(entry);
-      effects.add(new Effect.Save(entry.stored()));
+      effects.add(new Effect.ForgetDeadLetter(letter.id())); // after the save: a crash in between loses nothing
     }
   }
 
-  private void restore(Event.Restore restore) {
+  private void restore(Event.Restore restore, List<Effect> effects) {
     List<StoredDelivery> stored = new ArrayList<>(restore.state().pending());
     stored.sort(Comparator.comparingLong(StoredDelivery::sequence));
     for (StoredDelivery s : stored) {
@@ -291,7 +292,13 @@ public final class RetryEngine {
       queue(entry);
       nextSequence = Math.max(nextSequence, s.sequence() + 1);
     }
-    restore.state().deadLetters().forEach(letter -> deadLetters.put(letter.id(), letter));
+    for (DeadLetter letter : restore.state().deadLetters()) {
+      if (pending.containsKey(letter.id())) {
+        effects.add(new Effect.ForgetDeadLetter(letter.id())); // redriven, and the process stopped before the store forgot it
+      } else {
+        deadLetters.put(letter.id(), letter);
+      }
+    }
   }
 
   // ---- what goes now, and when to wake
@@ -299,19 +306,34 @@ public final class RetryEngine {
   private void queue(Entry entry) {
     entry.generation++;
     due.add(new Slot(entry, entry.generation, entry.dueMillis, entry.sequence));
+    if (due.size() > 64 && due.size() > 2 * pending.size()) {
+      // Cancelled, ended and requeued deliveries leave stale slots behind (holding their payloads):
+      // sweep them once they outnumber the live ones, so the heap stays within twice what is pending.
+      due.removeIf(RetryEngine::isStale);
+    }
+  }
+
+  private static boolean isStale(Slot slot) {
+    return slot.generation() != slot.entry().generation || slot.entry().ticket != 0;
+  }
+
+  /** {@code a + b}, saturating instead of overflowing (a due time far in the future stays far in the future). */
+  static long plus(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
   }
 
   /** The earliest slot still current, stale ones dropped on the way; null if none. */
   private Slot head() {
     Slot head;
-    while ((head = due.peek()) != null && (head.generation() != head.entry().generation || head.entry().ticket != 0)) {
+    while ((head = due.peek()) != null && isStale(head)) {
       due.poll();
     }
     return head;
   }
 
   private void pump(long now, List<Effect> effects) {
-    if (openUntil != 0 && now >= openUntil && !probing) {
+    if (openUntil != 0 && now >= openUntil && !probing && inFlight.size() < settings.concurrency()) {
       openUntil = 0;
       probing = true; // half open: the next dispatch is the probe, alone
       if (!dispatchDue(now, 1, effects)) {
@@ -323,7 +345,7 @@ public final class RetryEngine {
     }
     long wake = NO_WAKE;
     if (openUntil != 0) {
-      wake = openUntil;
+      wake = now < openUntil ? openUntil : NO_WAKE; // past the cool-off but all slots busy: a settled attempt probes
     } else if (!probing && inFlight.size() < settings.concurrency()) {
       Slot head = head();
       if (head != null) {
@@ -350,27 +372,35 @@ public final class RetryEngine {
       entry.generation++;
       inFlight.put(entry.ticket, entry);
       effects.add(new Effect.Dispatch(entry.delivery, entry.attempts + 1, entry.ticket));
-      probeTicket = entry.ticket;
+      if (probing) {
+        probeTicket = entry.ticket;
+      }
       any = true;
     }
     return any;
   }
 
-  /** The breaker hears how an attempt went: {@code answered} (delivered, or a permanent answer) or a transient failure. */
-  private void breakerHeard(boolean answered, long now) {
+  /**
+   * The breaker hears how attempt {@code ticket} went: {@code answered} (delivered, or a
+   * permanent answer: the peer is up, whatever was going on) or a transient failure. Only the
+   * probe's failure opens it again; failures of attempts that were already out when it opened do
+   * not lengthen the cool-off.
+   */
+  private void breakerHeard(boolean answered, long ticket, long now) {
     if (answered) {
       consecutiveFailures = 0;
       probing = false;
       openUntil = 0;
       return;
     }
+    boolean probeFailed = probing && ticket == probeTicket;
+    if (!probeFailed && (openUntil != 0 || probing)) {
+      return; // open, or waiting for the probe: this failure tells nothing new
+    }
     consecutiveFailures++;
-    if (probing || consecutiveFailures >= settings.breakerThreshold()) {
+    if (probeFailed || consecutiveFailures >= settings.breakerThreshold()) {
       probing = false;
-      openUntil = now + settings.breakerCoolOffMillis();
-      if (openUntil == 0) {
-        openUntil = 1; // 0 means closed
-      }
+      openUntil = Math.max(1, plus(now, settings.breakerCoolOffMillis())); // 0 means closed
     }
   }
 
@@ -388,6 +418,21 @@ public final class RetryEngine {
   private static DeliveryStatus status(Entry entry) {
     return new DeliveryStatus(entry.delivery.id(), entry.delivery.target(), entry.attempts, entry.ticket > 0,
         entry.dueMillis, Optional.ofNullable(entry.lastReason));
+  }
+
+  /** How many deliveries are pending (waiting or in flight). */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  /** How many dead letters are kept. */
+  public int deadLetterCount() {
+    return deadLetters.size();
+  }
+
+  /** Slots in the due heap, stale ones included: for tests of its upkeep. */
+  int dueSlots() {
+    return due.size();
   }
 
   /** Pending deliveries in enqueue order. */

@@ -1,6 +1,5 @@
 package org.vertxotp.delivery.http;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +16,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -38,13 +38,18 @@ import org.vertxotp.genserver.time.Clock;
  * <p>The peer is an untrusted party. The target's host is resolved first and the resolved
  * address judged by the {@link SsrfGuard} before any connection (the connection then goes to that
  * very address, so DNS cannot change its mind in between). A whole attempt is bounded by a
- * deadline on the toolkit's clock, which aborts it; the body of an answer is counted, never kept,
- * and past the cap the connection is closed rather than read or reused. Redirects are not
- * followed. One worker per peer {@code host:port}.
+ * deadline on the toolkit's clock (the lookup included), which aborts it; the body of an answer
+ * is counted, never kept, and past the cap the connection is closed rather than read or reused.
+ * Redirects are not followed. One worker per peer {@code host:port}.
  *
  * <p>It is built on Vert.x core's {@link HttpClient} (which vertx-web-client wraps) because an
  * attempt must be aborted at its deadline and a body abandoned midway, and the web client offers
  * neither (its timeouts are idle timeouts).
+ *
+ * <p>Lifetime: Vert.x ties an HTTP client made inside a verticle to that verticle's deployment.
+ * Create the transport where it lives as long as its {@link org.vertxotp.delivery.DeliveryService}
+ * (outside any verticle, or in the verticle that owns the service); the service closes it when it
+ * stops.
  */
 public final class HttpTransport implements Transport {
 
@@ -81,52 +86,38 @@ public final class HttpTransport implements Transport {
     if (target.problem() != null) {
       return Future.succeededFuture(new Outcome.Permanent(0, "not an http(s) URL: " + target.problem()));
     }
-    if (target.literal() != null) {
-      return judged(target, target.literal(), delivery); // an IP literal: no lookup
-    }
-    return vertx.executeBlocking(() -> InetAddress.getByName(target.host()), false).transform(resolved -> resolved.failed()
-        ? Future.succeededFuture(HttpOutcomes.noAnswer(resolved.cause())) // DNS may recover: transient
-        : judged(target, resolved.result(), delivery));
+    return new Exchange(Clock.of(vertx)).run(target, delivery);
   }
 
-  /** The guard judges the address the connection will go to; only then is anything sent. */
-  private Future<Outcome> judged(Target target, InetAddress address, Delivery delivery) {
-    Optional<String> refusal = guard.refusal(address);
-    if (refusal.isPresent()) {
-      return Future.succeededFuture(new Outcome.Permanent(0, refusal.get()));
-    }
-    return post(target, address, delivery);
+  /** Closes the HTTP client and its connections. */
+  @Override
+  public Future<Void> close() {
+    return client.close();
   }
 
-  private Future<Outcome> post(Target target, InetAddress address, Delivery delivery) {
-    byte[] body;
+  /** The request of one attempt, signed; throws what keeps it from being sent. */
+  private RequestOptions request(Target target, InetAddress address, byte[] body, long now, Delivery delivery) throws Exception {
     Map<String, String> headers = new LinkedHashMap<>();
-    Clock clock = Clock.of(vertx);
-    try {
-      body = delivery.payload().encode().getBytes(StandardCharsets.UTF_8);
-      headers.put("host", target.hostHeader());
-      headers.put("date", HTTP_DATE.format(Instant.ofEpochMilli(clock.currentTimeMillis())));
-      headers.put("content-type", HttpTransportOptions.CONTENT_TYPE);
-      headers.put(idempotencyHeader, delivery.id());
-      if (options.getSigner() != null) {
-        options.getSigner().sign("POST", target.path(), headers, body);
-      }
-    } catch (Exception cannotSend) { // an unencodable payload, a signer without its key: retrying will not help
-      return Future.succeededFuture(new Outcome.Permanent(0, "cannot send: " + cannotSend));
+    headers.put("host", target.hostHeader());
+    headers.put("date", HTTP_DATE.format(Instant.ofEpochMilli(now)));
+    headers.put("content-type", HttpTransportOptions.CONTENT_TYPE);
+    headers.put(idempotencyHeader, delivery.id());
+    if (options.getSigner() != null) {
+      options.getSigner().sign("POST", target.path(), headers, body);
     }
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setServer(SocketAddress.inetSocketAddress(target.port(), address.getHostAddress()))
-        .setHost(target.host())
+        .setHost(target.host().toLowerCase(Locale.ROOT)) // one pool per peer, however its URLs spell it
         .setPort(target.port())
         .setSsl(target.ssl())
         .setURI(target.path())
         .setFollowRedirects(false);
-    headers.forEach(request::putHeader);
-    return new Exchange(clock).run(request, Buffer.buffer(body));
+    headers.forEach(request::putHeader); // Vert.x checks header values here
+    return request;
   }
 
-  /** One attempt's exchange: bounded by its deadline, its answer's body counted and capped. */
+  /** One attempt's exchange, from the lookup to the end of the answer: bounded by its deadline, its answer's body counted and capped. */
   private final class Exchange {
     private final Promise<Outcome> outcome = Promise.promise();
     private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
@@ -137,22 +128,57 @@ public final class HttpTransport implements Transport {
       this.clock = clock;
     }
 
-    Future<Outcome> run(RequestOptions options, Buffer body) {
-      Context context = vertx.getOrCreateContext();
-      Clock.Scheduled deadline = clock.schedule(context, HttpTransport.this.options.getRequestDeadline().toNanos(), () -> {
-        if (outcome.tryComplete(new Outcome.Transient(0, "no answer within "
-            + HttpTransport.this.options.getRequestDeadline().toMillis() + " ms"))) {
+    Future<Outcome> run(Target target, Delivery delivery) {
+      Duration limit = options.getRequestDeadline();
+      Clock.Scheduled deadline = clock.schedule(vertx.getOrCreateContext(), limit.toNanos(), () -> {
+        if (outcome.tryComplete(new Outcome.Transient(0, "no answer within " + limit.toMillis() + " ms"))) {
           abort();
         }
       });
       outcome.future().onComplete(ar -> deadline.cancel());
-      client.request(options).onComplete(obtained -> {
+      Future<InetAddress> address = target.literal() != null
+          ? Future.succeededFuture(target.literal()) // an IP literal: no lookup
+          : vertx.executeBlocking(() -> InetAddress.getByName(target.host()), false);
+      address.onComplete(resolved -> {
+        if (outcome.future().isComplete()) {
+          return; // the deadline passed during the lookup
+        }
+        if (resolved.failed()) {
+          outcome.tryComplete(HttpOutcomes.noAnswer(resolved.cause())); // DNS may recover: transient
+          return;
+        }
+        // The guard judges the address the connection will go to; only then is anything sent.
+        Optional<String> refusal = guard.refusal(resolved.result());
+        if (refusal.isPresent()) {
+          outcome.tryComplete(new Outcome.Permanent(0, refusal.get()));
+          return;
+        }
+        byte[] body;
+        RequestOptions post;
+        try {
+          body = delivery.payload().encode().getBytes(StandardCharsets.UTF_8);
+          post = request(target, resolved.result(), body, clock.currentTimeMillis(), delivery);
+        } catch (VirtualMachineError fatal) {
+          throw fatal;
+        } catch (Throwable cannotSend) { // an unencodable payload, a signer without its key: retrying will not help
+          outcome.tryComplete(new Outcome.Permanent(0, "cannot send: " + cannotSend));
+          return;
+        }
+        send(post, Buffer.buffer(body));
+      });
+      return outcome.future();
+    }
+
+    private void send(RequestOptions post, Buffer body) {
+      client.request(post).onComplete(obtained -> {
         if (obtained.failed()) {
           outcome.tryComplete(HttpOutcomes.noAnswer(obtained.cause()));
           return;
         }
         HttpClientRequest req = obtained.result();
         request.set(req);
+        // A reset (at the deadline) or a broken connection while the request is written ends up here, not in a log.
+        req.exceptionHandler(e -> outcome.tryComplete(HttpOutcomes.noAnswer(e)));
         if (outcome.future().isComplete()) {
           abort(); // the deadline passed while connecting
           return;
@@ -165,7 +191,6 @@ public final class HttpTransport implements Transport {
           }
         });
       });
-      return outcome.future();
     }
 
     /** The status decides; the body is counted and dropped, and past the cap the connection goes. */
@@ -198,9 +223,6 @@ public final class HttpTransport implements Transport {
   record Target(String host, int port, boolean ssl, String path, String hostHeader, String destination,
                 InetAddress literal, String problem) {
 
-    private static final java.util.regex.Pattern DOTTED_QUAD =
-        java.util.regex.Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
-
     static Target parse(String url) {
       try {
         URI uri = new URI(url);
@@ -215,15 +237,7 @@ public final class HttpTransport implements Transport {
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        InetAddress literal = null;
-        if (bare.contains(":")) {
-          literal = InetAddress.getByName("[" + bare + "]"); // bracketed, an invalid literal fails instead of being looked up
-        } else if (bare.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9')) {
-          if (!DOTTED_QUAD.matcher(bare).matches()) {
-            return unusable("not an IPv4 address in dotted-quad form: " + bare);
-          }
-          literal = InetAddress.getByName(bare); // a valid literal: parsed, never looked up
-        }
+        InetAddress literal = IpLiteral.parse(host);
         return new Target(bare, port, ssl, path, host + (port == defaultPort ? "" : ":" + port),
             host.toLowerCase(Locale.ROOT) + ":" + port, literal, null);
       } catch (URISyntaxException | java.net.UnknownHostException e) {

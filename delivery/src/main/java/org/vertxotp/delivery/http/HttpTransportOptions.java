@@ -97,14 +97,16 @@ public final class HttpTransportOptions {
    * exact address, resolved targets are checked against it. Tests allow {@code 127.0.0.1}.
    */
   public HttpTransportOptions allowAddress(String address) {
-    if (!(address.matches("[0-9.]+") || address.contains(":"))) {
-      throw new IllegalArgumentException("an IP address, not a host name: " + address);
-    }
+    InetAddress literal;
     try {
-      allowedAddresses.add(InetAddress.getByName(address)); // an IP literal: no lookup happens
+      literal = IpLiteral.parse(address);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address: " + address, e);
     }
+    if (literal == null) {
+      throw new IllegalArgumentException("an IP address, not a host name: " + address);
+    }
+    allowedAddresses.add(literal);
     return this;
   }
 

@@ -9,9 +9,12 @@ import java.util.Set;
 
 /**
  * Keeps an untrusted peer from making the worker reach inside: a resolved address in a loopback,
- * private, link-local, unique-local, carrier-grade NAT, unspecified or multicast range is refused,
- * IPv4-mapped IPv6 addresses included, unless it is explicitly allowed. It judges the address the
- * connection will be made to, never the host name (which DNS could point anywhere).
+ * private, link-local, unique-local, carrier-grade NAT, unspecified, multicast, reserved,
+ * benchmarking or documentation range is refused, unless it is explicitly allowed. IPv6 forms
+ * that carry an IPv4 address (IPv4-mapped and -compatible, NAT64's {@code 64:ff9b::/96}, 6to4's
+ * {@code 2002::/16}) are judged by the IPv4 address they carry; Teredo, local-use NAT64 and the
+ * discard prefix are refused outright. It judges the address the connection will be made to,
+ * never the host name (which DNS could point anywhere).
  */
 public final class SsrfGuard {
 
@@ -51,41 +54,81 @@ public final class SsrfGuard {
       return "multicast";
     }
     byte[] bytes = address.getAddress();
+    int first = bytes[0] & 0xff;
+    int second = bytes[1] & 0xff;
+    int third = bytes[2] & 0xff;
     if (address instanceof Inet4Address) {
-      int first = bytes[0] & 0xff;
-      int second = bytes[1] & 0xff;
-      if (first == 100 && second >= 64 && second < 128) {
-        return "carrier-grade NAT";
-      }
       if (first == 0) {
         return "this network";
       }
-    } else if ((bytes[0] & 0xfe) == 0xfc) {
+      if (first == 100 && second >= 64 && second < 128) {
+        return "carrier-grade NAT";
+      }
+      if (first == 192 && second == 0 && (third == 0 || third == 2)
+          || first == 198 && second == 51 && third == 100 || first == 203 && second == 0 && third == 113) {
+        return "protocol assignments or documentation";
+      }
+      if (first == 198 && (second == 18 || second == 19)) {
+        return "benchmarking";
+      }
+      if (first >= 240) {
+        return "reserved or broadcast";
+      }
+      return null;
+    }
+    int word0 = first << 8 | second;
+    int word1 = third << 8 | (bytes[3] & 0xff);
+    if ((first & 0xfe) == 0xfc) {
       return "unique-local";
+    }
+    if (word0 == 0x2001 && word1 == 0) {
+      return "Teredo";
+    }
+    if (word0 == 0x2001 && word1 == 0x0db8) {
+      return "documentation";
+    }
+    if (word0 == 0x0064 && word1 == 0xff9b && bytes[4] == 0 && bytes[5] == 1) {
+      return "local-use NAT64";
+    }
+    if (word0 == 0x0100 && bytes[2] == 0 && bytes[3] == 0 && bytes[4] == 0 && bytes[5] == 0 && bytes[6] == 0 && bytes[7] == 0) {
+      return "discard-only";
     }
     return null;
   }
 
-  /** An IPv4-mapped (or -compatible) IPv6 address as the IPv4 address it carries. */
+  /**
+   * The IPv4 address an IPv6 address carries, if it is of a form that reaches that IPv4 address
+   * (IPv4-mapped or -compatible, NAT64 well-known prefix, 6to4); else the address as it is.
+   */
   static InetAddress unmapped(InetAddress address) {
     if (!(address instanceof Inet6Address)) {
       return address;
     }
-    byte[] bytes = address.getAddress();
-    for (int i = 0; i < 10; i++) {
-      if (bytes[i] != 0) {
-        return address;
-      }
-    }
-    boolean mapped = (bytes[10] & 0xff) == 0xff && (bytes[11] & 0xff) == 0xff;
-    boolean compatible = bytes[10] == 0 && bytes[11] == 0 && !(bytes[12] == 0 && bytes[13] == 0 && bytes[14] == 0);
-    if (!mapped && !compatible) {
+    byte[] b = address.getAddress();
+    int from;
+    if (allZero(b, 0, 10) && ((b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff
+        || b[10] == 0 && b[11] == 0 && !allZero(b, 12, 15))) {
+      from = 12; // ::ffff:a.b.c.d, ::a.b.c.d
+    } else if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && allZero(b, 4, 12)) {
+      from = 12; // 64:ff9b::a.b.c.d
+    } else if (b[0] == 0x20 && b[1] == 0x02) {
+      from = 2; // 2002:aabb:ccdd::
+    } else {
       return address;
     }
     try {
-      return InetAddress.getByAddress(new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]});
+      return InetAddress.getByAddress(new byte[] {b[from], b[from + 1], b[from + 2], b[from + 3]});
     } catch (UnknownHostException impossible) {
       return address;
     }
+  }
+
+  private static boolean allZero(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }

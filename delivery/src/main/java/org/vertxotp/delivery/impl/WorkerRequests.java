@@ -24,4 +24,7 @@ public final class WorkerRequests {
   public record Redrive(List<String> ids, double perSecond) {}
 
   public record Stats() {}
+
+  /** The answer to a change the store did not keep (the change was undone): the client's future fails with it. */
+  public record NotStored(String reason) {}
 }

@@ -3,12 +3,16 @@ package org.vertxotp.delivery.impl;
 import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.vertxotp.delivery.DeadLetter;
 import org.vertxotp.delivery.DeliveryStats;
 import org.vertxotp.delivery.DeliveryWorkerOptions;
@@ -52,6 +56,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     final RetryEngine engine;
     final Clock clock;
     final Vertx vertx;
+    /** Enqueues whose save the store has not confirmed yet, by id: a second enqueue of the id waits for it. */
+    final Map<String, Future<Void>> saving = new HashMap<>();
 
     State(Args args, Vertx vertx) {
       this.args = args;
@@ -66,7 +72,7 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     /** What the worker did, for {@code Sys} and tests. */
     public DeliveryStats stats() {
       RetryEngine.Counters counters = engine.counters();
-      return new DeliveryStats(args.destination(), engine.pending().size(), engine.inFlight(), engine.deadLetters().size(),
+      return new DeliveryStats(args.destination(), engine.pendingCount(), engine.inFlight(), engine.deadLetterCount(),
           counters.delivered(), counters.retried(), counters.deadLettered(), counters.dropped(), engine.isBreakerOpen());
     }
   }
@@ -74,8 +80,17 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   /** Tags an attempt's outcome, piped back to the worker. */
   private record Attempt(long ticket) {}
 
+  /**
+   * Tags the store's confirmation of a change, piped back to the worker: then {@code from} gets
+   * {@code answer}. If the store failed, an enqueue of {@code enqueued} (not null) is undone.
+   */
+  private record Confirmation(From from, Object answer, String enqueued, Future<Void> saved) {}
+
   /** The store's state, read before the first message is handled. */
   private record Restored(StoredState state) {}
+
+  /** How long a worker waits for its store's state when it starts; past it the start fails (and is retried by the supervisor). */
+  static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
 
@@ -85,8 +100,19 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   @Override
   public InitResult<State> init(Args args) {
-    return asyncInit(args.store().load(args.destination()).map(stored ->
-        ok(new State(args, vertx), Action.continueWith(new Restored(stored)))));
+    Clock clock = Clock.of(vertx);
+    Promise<StoredState> loaded = Promise.promise();
+    Clock.Scheduled timeout = clock.schedule(vertx.getOrCreateContext(), LOAD_TIMEOUT.toNanos(), () ->
+        loaded.tryFail(new TimeoutException("the delivery store did not load " + args.name() + " within " + LOAD_TIMEOUT)));
+    args.store().load(args.name()).onComplete(ar -> {
+      timeout.cancel();
+      if (ar.succeeded()) {
+        loaded.tryComplete(ar.result());
+      } else {
+        loaded.tryFail(ar.cause());
+      }
+    });
+    return asyncInit(loaded.future().map(stored -> ok(new State(args, vertx), Action.continueWith(new Restored(stored)))));
   }
 
   @Override
@@ -99,30 +125,30 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   public CallResult<State> handleCall(Object request, From from, State s) {
     long now = now(s);
     if (request instanceof WorkerRequests.Enqueue enqueue) {
-      if (s.engine.isPending(enqueue.delivery().id())) {
-        return reply(false, s); // already pending: deduplicated
+      String id = enqueue.delivery().id();
+      if (s.engine.isPending(id)) { // deduplicated; but not acknowledged before the first one is stored
+        Future<Void> saving = s.saving.get(id);
+        return saving == null ? reply(false, s) : afterStore(saving, from, false, null, s);
       }
-      Event event = new Event.Enqueue(enqueue.delivery(), now + Math.max(0, enqueue.delayMillis()));
-      // Acknowledged only once the store has it; the mailbox is not held meanwhile.
-      carryOut(s, s.engine.apply(event, now)).onComplete(stored -> {
-        if (stored.succeeded()) {
-          from.reply(true);
-        } else {
-          from.reject("not stored: " + stored.cause());
-        }
-      });
-      return noreply(s);
+      Event event = new Event.Enqueue(enqueue.delivery(), plus(now, Math.max(0, enqueue.delayMillis())));
+      Future<Void> saved = carryOut(s, s.engine.apply(event, now));
+      if (!saved.succeeded()) {
+        s.saving.put(id, saved);
+      }
+      return afterStore(saved, from, true, id, s);
     } else if (request instanceof WorkerRequests.Cancel cancel) {
       boolean pending = s.engine.isPending(cancel.id());
-      carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now));
-      return reply(pending, s);
+      return afterStore(carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now)), from, pending, null, s);
     } else if (request instanceof WorkerRequests.Flush) {
       carryOut(s, s.engine.apply(new Event.Flush(), now));
       return reply(null, s);
     } else if (request instanceof WorkerRequests.Redrive redrive) {
-      int before = s.engine.deadLetters().size();
-      carryOut(s, s.engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond()), now));
-      return reply(before - s.engine.deadLetters().size(), s);
+      if (redrive.ids() == null || !(redrive.perSecond() > 0)) {
+        return reject("redrive needs ids (empty for all) and a positive rate", s);
+      }
+      int before = s.engine.deadLetterCount();
+      Future<Void> saved = carryOut(s, s.engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond()), now));
+      return afterStore(saved, from, before - s.engine.deadLetterCount(), null, s);
     } else if (request instanceof WorkerRequests.Status status) {
       return reply(s.engine.status(status.id()), s);
     } else if (request instanceof WorkerRequests.Pending) {
@@ -132,7 +158,16 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     } else if (request instanceof WorkerRequests.Stats) {
       return reply(s.stats(), s);
     }
-    return reject("not a delivery worker request: " + request.getClass().getName(), s);
+    return reject("not a delivery worker request: " + (request == null ? "null" : request.getClass().getName()), s);
+  }
+
+  /** Answers {@code from} with {@code answer} once {@code saved} is kept: now if it is, else when the store confirms. */
+  private static CallResult<State> afterStore(Future<Void> saved, From from, Object answer, String enqueued, State s) {
+    if (saved.succeeded()) {
+      return reply(answer, s);
+    }
+    GenServer.pipeToSelf(saved, new Confirmation(from, answer, enqueued, saved));
+    return noreply(s);
   }
 
   @Override
@@ -140,12 +175,24 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     long now = now(s);
     if (WAKE.equals(message)) {
       carryOut(s, s.engine.apply(new Event.Due(), now));
-    } else if (message instanceof Piped.Succeeded done && done.tag() instanceof Attempt attempt) {
-      carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), (Outcome) done.value()), now));
-    } else if (message instanceof Piped.Failed failed && failed.tag() instanceof Attempt attempt) {
-      // A transport promises outcomes, not failures; one that failed anyway is an attempt to retry.
-      Outcome outcome = new Outcome.Transient(0, "the transport failed: " + failed.cause());
+    } else if (message instanceof Piped piped && piped.tag() instanceof Attempt attempt) {
+      Outcome outcome = piped instanceof Piped.Succeeded done && done.value() instanceof Outcome o ? o
+          // A transport promises outcomes, not failures; one that failed anyway (or gave nothing) is an attempt to retry.
+          : new Outcome.Transient(0, "the transport gave no outcome: "
+              + (piped instanceof Piped.Failed failed ? failed.cause() : ((Piped.Succeeded) piped).value()));
       carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), outcome), now));
+    } else if (message instanceof Piped piped && piped.tag() instanceof Confirmation confirmation) {
+      if (confirmation.enqueued() != null) {
+        s.saving.remove(confirmation.enqueued(), confirmation.saved());
+      }
+      if (piped instanceof Piped.Failed failed) {
+        if (confirmation.enqueued() != null && s.engine.isPending(confirmation.enqueued())) {
+          carryOut(s, s.engine.apply(new Event.Cancel(confirmation.enqueued()), now)); // not kept, so not accepted
+        }
+        confirmation.from().reply(new WorkerRequests.NotStored("the delivery store failed: " + failed.cause()));
+      } else {
+        confirmation.from().reply(confirmation.answer());
+      }
     }
     return noreply(s);
   }
@@ -159,6 +206,12 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     return s.clock.currentTimeMillis();
   }
 
+  /** {@code a + b}, saturating: a delay of {@code Long.MAX_VALUE} is "never", not the distant past. */
+  private static long plus(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
   /**
    * Carries out the engine's effects, in order. Returns when the store has taken all of its
    * share (each store keeps one worker's changes in the order they were made).
@@ -166,11 +219,11 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   private Future<Void> carryOut(State s, List<Effect> effects) {
     Args args = s.args;
     DeliveryStore store = args.store();
-    String worker = args.destination();
+    String worker = args.name();
     List<Future<Void>> stored = new ArrayList<>(2);
     for (Effect effect : effects) {
       if (effect instanceof Effect.Dispatch dispatch) {
-        GenServer.pipeToSelf(args.transport().send(dispatch.delivery(), dispatch.attempt()), new Attempt(dispatch.ticket()));
+        GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
       } else if (effect instanceof Effect.ArmWake wake) {
         Timers.startSingleTimer(WAKE, WAKE, Duration.ofMillis(Math.max(0, wake.atMillis() - now(s))));
       } else if (effect instanceof Effect.CancelWake) {
@@ -189,8 +242,42 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
         stored.add(store.removeDeadLetter(worker, forget.id()));
       }
     }
-    Future<Void> all = Future.all(stored).mapEmpty();
+    if (stored.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Future<Void> all = stored.size() == 1 ? stored.get(0) : Future.all(stored).mapEmpty();
     return all.onFailure(e -> LOG.log(Level.WARNING, () -> "delivery store of " + worker + " failed: " + e, e));
+  }
+
+  /**
+   * One attempt through the transport, bounded by the attempt timeout whatever the transport
+   * does: a transport that throws is a permanent failure (what it cannot send now it will not
+   * send later), one that never completes a transient one.
+   */
+  private Future<Outcome> attempt(State s, Effect.Dispatch dispatch) {
+    Future<Outcome> sent;
+    try {
+      sent = s.args.transport().send(dispatch.delivery(), dispatch.attempt());
+    } catch (VirtualMachineError fatal) {
+      throw fatal;
+    } catch (Throwable cannotSend) {
+      return Future.succeededFuture(new Outcome.Permanent(0, "cannot send: " + cannotSend));
+    }
+    if (sent == null) {
+      return Future.succeededFuture(new Outcome.Transient(0, "the transport gave no outcome"));
+    }
+    if (sent.isComplete()) {
+      return sent;
+    }
+    Duration limit = s.args.options().getAttemptTimeout();
+    Promise<Outcome> bounded = Promise.promise();
+    Clock.Scheduled watchdog = s.clock.schedule(vertx.getOrCreateContext(), limit.toNanos(),
+        () -> bounded.tryComplete(new Outcome.Transient(0, "no outcome within " + limit.toMillis() + " ms")));
+    sent.onComplete(ar -> {
+      watchdog.cancel();
+      bounded.tryComplete(ar.succeeded() ? ar.result() : new Outcome.Transient(0, "the transport failed: " + ar.cause()));
+    });
+    return bounded.future();
   }
 
   /** Every dead letter and every dropped delivery is published on the service's event address, as JSON. */

@@ -18,7 +18,14 @@ public interface Transport {
 
   /**
    * Makes attempt number {@code attempt} (from 1) and completes with its classified outcome. The
-   * future never fails: whatever goes wrong is an {@link Outcome}. It completes in bounded time.
+   * future should never fail (whatever goes wrong is an {@link Outcome}) and should complete in
+   * bounded time; a worker still copes with one that throws (a permanent failure), fails (a
+   * transient one) or never completes (transient, after the worker's attempt timeout).
    */
   Future<Outcome> send(Delivery delivery, int attempt);
+
+  /** Releases what the transport holds (connections); the service that owns it calls this when it stops. */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
 }

@@ -209,6 +209,35 @@ class RetryEngineTest {
   }
 
   @Test
+  void aWakeThatComesEarlyBecauseTheWallClockWentBackIsArmedAgain() {
+    Harness h = new Harness();
+    h.settle(only(h.enqueue("a")), FAIL);
+    long due = h.now + 30 * SECOND;
+    assertEquals(OptionalLong.of(due), h.engine.wake());
+    // The timer ran its 30 s, but the wall clock was set back 20 s meanwhile: by the engine's time it is early.
+    List<Effect> early = h.at(h.now + 10 * SECOND);
+    assertEquals(List.of(), dispatches(early));
+    assertEquals(OptionalLong.of(due), wake(early), "the spent wake is armed again, or the worker would sleep for ever");
+    assertEquals("a", only(h.at(due)).delivery().id());
+  }
+
+  @Test
+  void cancelledDeliveriesDoNotStayInTheDueHeapWithTheirPayloads() {
+    Harness h = new Harness();
+    h.apply(new Event.Enqueue(delivery("first"), h.now + HOUR)); // ahead of them all: stale slots are not popped on the way
+    for (int i = 0; i < 1_000; i++) {
+      h.apply(new Event.Enqueue(delivery("w" + i), h.now + 2 * HOUR));
+    }
+    for (int i = 0; i < 1_000; i++) {
+      h.apply(new Event.Cancel("w" + i));
+    }
+    h.apply(new Event.Enqueue(delivery("last"), h.now + 2 * HOUR));
+    assertTrue(h.engine.dueSlots() <= 66, "stale slots swept: " + h.engine.dueSlots());
+    assertEquals("first", only(h.at(h.now + HOUR)).delivery().id());
+    assertEquals("last", only(h.at(h.now + 2 * HOUR)).delivery().id());
+  }
+
+  @Test
   void cancelRemovesTheDeliveryAndItsWakeAndReEnqueueStartsAtAttemptOne() {
     Harness h = new Harness();
     h.settle(only(h.enqueue("a")), FAIL);
@@ -278,6 +307,34 @@ class RetryEngineTest {
   }
 
   @Test
+  void failuresOfAttemptsAlreadyOutWhenTheBreakerOpenedDoNotLengthenTheCoolOff() {
+    Harness h = new Harness(RetryPolicy.http(), 20, 0);
+    List<Effect.Dispatch> out = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      out.add(only(h.enqueue("d" + i)));
+    }
+    for (int i = 0; i < 10; i++) {
+      h.settle(out.get(i), FAIL);
+    }
+    long opened = h.now;
+    h.now = opened + 30 * SECOND;
+    h.settle(out.get(10), FAIL); // the eleventh, sent before the breaker opened, fails late
+    Effect.Dispatch probe = only(h.at(opened + 60 * SECOND));
+    assertEquals("d0", probe.delivery().id(), "the probe goes when the first cool-off ends");
+  }
+
+  @Test
+  void aRestoredDeadLetterThatIsPendingAgainIsForgottenNotKeptTwice() {
+    Harness h = new Harness();
+    StoredDelivery a = new StoredDelivery(delivery("a"), 1, 0, h.now + HOUR, 0, null, 0, 0);
+    DeadLetter stale = new DeadLetter(delivery("a"), 6, 500, "HTTP 500", 1, 2);
+    List<Effect> restored = h.apply(new Event.Restore(new StoredState(List.of(a), List.of(stale))));
+    assertTrue(restored.contains(new Effect.ForgetDeadLetter("a")), "the store forgets it: " + restored);
+    assertEquals(List.of(), h.engine.deadLetters());
+    assertTrue(h.engine.isPending("a"));
+  }
+
+  @Test
   void restoreResumesTheScheduleAttemptsAndDueTimesIntactOverdueOnesAtOnceInOrder() {
     Harness before = new Harness();
     before.settle(only(before.enqueue("a")), FAIL);
@@ -308,6 +365,18 @@ class RetryEngineTest {
     assertEquals(List.of("d0"), dispatches(redriven).stream().map(d -> d.delivery().id()).toList());
     assertEquals(1, dispatches(redriven).get(0).attempt());
     assertEquals(List.of(), h.engine.deadLetters());
+    for (int i = 0; i < 5; i++) { // saved before forgotten: killed in between, the store holds it twice, never not at all
+      int saved = -1;
+      int forgotten = -1;
+      for (int at = 0; at < redriven.size(); at++) {
+        if (redriven.get(at) instanceof Effect.Save save && save.delivery().delivery().id().equals("d" + i)) {
+          saved = at;
+        } else if (redriven.get(at).equals(new Effect.ForgetDeadLetter("d" + i))) {
+          forgotten = at;
+        }
+      }
+      assertTrue(saved >= 0 && saved < forgotten, "d" + i + " is saved, then forgotten: " + redriven);
+    }
     for (int i = 1; i < 5; i++) {
       assertEquals(List.of(), dispatches(h.at(start + i * 100 - 1)));
       assertEquals("d" + i, only(h.at(start + i * 100)).delivery().id());

@@ -36,6 +36,16 @@ class HttpOutcomesTest {
   }
 
   @Test
+  void failingToGetAnAnswerIsTransientWhateverTheCause() {
+    for (Throwable cause : new Throwable[] {new java.net.UnknownHostException("peer.example"),
+        new java.net.ConnectException("Connection refused"), new java.io.IOException("Connection reset by peer"),
+        new java.util.concurrent.TimeoutException(), new java.nio.channels.ClosedChannelException()}) {
+      Outcome.Transient transientFailure = assertInstanceOf(Outcome.Transient.class, HttpOutcomes.noAnswer(cause), cause.toString());
+      assertTrue(transientFailure.reason().startsWith("no answer"), transientFailure.reason());
+    }
+  }
+
+  @Test
   void retryAfterIsHonouredOn429And503AsSecondsOrAnHttpDateAndGarbageIsIgnored() {
     String inTwoMinutes = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(NOW + 120_000).atOffset(ZoneOffset.UTC));
     assertEquals(OptionalLong.of(120_000), retryAfter(429, "120"));

@@ -18,6 +18,7 @@ import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartException;
 import org.vertxotp.genserver.StartOptions;
 import org.vertxotp.genserver.supervisor.ChildCounts;
 import org.vertxotp.genserver.supervisor.ChildInfo;
@@ -287,8 +288,12 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
       if (s.dynamic()) {
         return reject("a dynamic supervisor starts children with startDynamicChild", s);
       }
-      if (find(s, c -> c.spec.id().equals(start.spec().id())) != null) {
-        return reject("already present: " + start.spec().id(), s);
+      Child existing = find(s, c -> c.spec.id().equals(start.spec().id()));
+      if (existing != null) { // as OTP's start_child: the caller learns which, and nothing changes
+        ((OutstandingCall) from).answerWithFailure(existing.ref != null
+            ? StartException.childAlreadyStarted(existing.spec.id(), existing.ref)
+            : StartException.childAlreadyPresent(existing.spec.id()));
+        return noreply(s);
       }
       return startAdded(s, new Child(start.spec(), null), from);
     } else if (request instanceof StartDynamicChild start) {

@@ -55,7 +55,13 @@ public final class Supervisor {
     return GenServer.start(vertx, new SupervisorServer(vertx), spec, options);
   }
 
-  /** Adds a child to a static supervisor and starts it; fails with the child's start failure. */
+  /**
+   * Adds a child to a static supervisor and starts it; fails with the child's start failure, or,
+   * when the supervisor has a child with that id already, with a {@link StartException} of
+   * {@link StartFailure#ALREADY_STARTED} (running, its ref as the holder) or
+   * {@link StartFailure#ALREADY_PRESENT} (not running), as OTP's {@code start_child}. Requests are
+   * handled one at a time, so of racing starts with one id exactly one starts a child.
+   */
   public static Future<ServerRef> startChild(Vertx vertx, Destination supervisor, ChildSpec child) {
     return request(vertx, supervisor, new SupervisorServer.StartChild(child));
   }

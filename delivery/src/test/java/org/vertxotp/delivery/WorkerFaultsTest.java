@@ -1,0 +1,192 @@
+package org.vertxotp.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.delivery.spi.DeliveryStore;
+import org.vertxotp.delivery.spi.StoredDelivery;
+import org.vertxotp.delivery.spi.StoredState;
+import org.vertxotp.delivery.spi.Transport;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.TestLogs;
+
+/**
+ * A worker lives through what its transport and its store do wrong: a transport that throws,
+ * fails, gives nothing or never answers; a store that fails or is slow; requests that make no
+ * sense. Each is an outcome or a typed failure to the caller, never a crash that its supervisor
+ * would restart into the same fault.
+ */
+class WorkerFaultsTest extends OnManualClock {
+
+  /** A transport that does what the test says, per delivery id. */
+  private static Transport transport(Function<Delivery, Future<Outcome>> send) {
+    return new Transport() {
+      @Override
+      public String destinationOf(String target) {
+        return target;
+      }
+
+      @Override
+      public Future<Outcome> send(Delivery delivery, int attempt) {
+        return send.apply(delivery);
+      }
+    };
+  }
+
+  /** The in-memory store, with saves that fail or wait on demand. */
+  private static final class FaultyStore implements DeliveryStore {
+    final InMemoryDeliveryStore kept = new InMemoryDeliveryStore();
+    volatile boolean failSaves;
+    final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
+
+    @Override
+    public Future<Void> save(String worker, StoredDelivery delivery) {
+      if (failSaves) {
+        return Future.failedFuture(new IllegalStateException("disk full"));
+      }
+      Promise<Void> wait = gate.get();
+      return wait == null ? kept.save(worker, delivery) : wait.future().compose(v -> kept.save(worker, delivery));
+    }
+
+    @Override
+    public Future<Void> remove(String worker, String id) {
+      return kept.remove(worker, id);
+    }
+
+    @Override
+    public Future<Void> deadLetter(String worker, DeadLetter letter) {
+      return kept.deadLetter(worker, letter);
+    }
+
+    @Override
+    public Future<Void> removeDeadLetter(String worker, String id) {
+      return kept.removeDeadLetter(worker, id);
+    }
+
+    @Override
+    public Future<StoredState> load(String worker) {
+      return kept.load(worker);
+    }
+
+    @Override
+    public Future<Set<String>> workers() {
+      return kept.workers();
+    }
+  }
+
+  private DeliveryService service(Transport transport, DeliveryStore store) {
+    DeliveryWorkerOptions options = new DeliveryWorkerOptions().setRandom(() -> 0).setAttemptTimeout(Duration.ofMinutes(2));
+    if (store != null) {
+      options.setStore(store);
+    }
+    return Await.result(DeliveryService.start(vertx, "faults", transport, options));
+  }
+
+  private DeliveryStats stats(DeliveryService service, String target) {
+    return Await.result(DeliveryWorker.stats(vertx, service.workerFor(target)));
+  }
+
+  private static Delivery delivery(String id, String target) {
+    return new Delivery(id, target, new JsonObject().put("id", id));
+  }
+
+  @Test
+  void aTransportThatThrowsIsAPermanentFailureAndTheWorkerLivesOn() {
+    DeliveryService service = service(transport(d -> {
+      throw new IllegalStateException("no key for " + d.id());
+    }), null);
+    Await.result(service.enqueue(delivery("a", "peer")));
+    ServerRef worker = GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow();
+    Await.until(() -> stats(service, "peer").deadLettered() == 1, "dead-lettered");
+    DeadLetter letter = Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor("peer"))).get(0);
+    assertTrue(letter.reason().startsWith("cannot send") && letter.reason().contains("no key for a"), letter.reason());
+    assertEquals(worker, GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow(), "not restarted");
+  }
+
+  @Test
+  void aTransportThatFailsOrGivesNothingIsATransientFailure() {
+    DeliveryService service = service(transport(d -> d.id().equals("fails")
+        ? Future.failedFuture(new IllegalStateException("broken pipe")) : Future.succeededFuture(null)), null);
+    Await.result(service.enqueue(delivery("fails", "peer")));
+    Await.result(service.enqueue(delivery("nothing", "peer")));
+    Await.until(() -> stats(service, "peer").retried() == 2, "both retried");
+    List<DeliveryStatus> pending = Await.result(DeliveryWorker.pending(vertx, service.workerFor("peer")));
+    assertTrue(pending.get(0).lastFailure().orElseThrow().contains("broken pipe"), pending.toString());
+    assertTrue(pending.get(1).lastFailure().orElseThrow().contains("no outcome"), pending.toString());
+  }
+
+  @Test
+  void anAttemptThatNeverEndsIsCutAtTheAttemptTimeoutAndItsSlotFreed() {
+    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), null);
+    Await.result(service.enqueue(delivery("hangs", "peer")));
+    Await.until(() -> stats(service, "peer").inFlight() == 1, "in flight");
+    clock.advance(Duration.ofMinutes(2).minusMillis(1));
+    assertEquals(1, stats(service, "peer").inFlight(), "still within the attempt timeout");
+    clock.advance(Duration.ofMillis(1));
+    Await.until(() -> stats(service, "peer").retried() == 1, "cut, and retried later");
+    assertEquals(0, stats(service, "peer").inFlight(), "its slot is free");
+    String reason = Await.result(DeliveryWorker.status(vertx, service.workerFor("peer"), "hangs")).orElseThrow()
+        .lastFailure().orElseThrow();
+    assertTrue(reason.startsWith("no outcome within 120000 ms"), reason);
+  }
+
+  @Test
+  void anEnqueueTheStoreFailsIsNotAcceptedAndLeavesNothingPending() {
+    FaultyStore store = new FaultyStore();
+    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
+    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    TestLogs.allow("disk full"); // the worker warns of its store's failure
+    store.failSaves = true;
+    Throwable failure = Await.failure(service.enqueue(delivery("lost", "peer"), Duration.ofHours(1)));
+    assertInstanceOf(NotStoredException.class, failure);
+    assertTrue(failure.getMessage().contains("disk full"), failure.getMessage());
+    assertTrue(Await.result(DeliveryWorker.status(vertx, service.workerFor("peer"), "lost")).isEmpty(), "not kept");
+    store.failSaves = false;
+    assertEquals(true, Await.result(service.enqueue(delivery("lost", "peer"), Duration.ofHours(1))), "accepted when enqueued again");
+  }
+
+  @Test
+  void aSecondEnqueueOfAnIdIsAnsweredOnlyOnceTheFirstIsStored() {
+    FaultyStore store = new FaultyStore();
+    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
+    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    Promise<Void> gate = Promise.promise();
+    store.gate.set(gate);
+    Future<Boolean> first = service.enqueue(delivery("slow", "peer"), Duration.ofHours(1));
+    Future<Boolean> second = service.enqueue(delivery("slow", "peer"), Duration.ofHours(1));
+    Await.result(DeliveryWorker.stats(vertx, service.workerFor("peer"))); // both were handled
+    assertFalse(first.isComplete() || second.isComplete(), "neither answered before the store has it");
+    gate.complete();
+    assertEquals(true, Await.result(first));
+    assertEquals(false, Await.result(second), "a duplicate, answered once the first was stored");
+  }
+
+  @Test
+  void nonsenseIsRefusedWithABadMessageAndTheWorkerLivesOn() {
+    DeliveryService service = service(transport(d -> Future.succeededFuture(new Outcome.Delivered(0))), null);
+    Await.result(service.enqueue(delivery("a", "peer")));
+    ServerRef worker = GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow();
+    Await.callFailure(GenServer.call(vertx, worker, "what?"), CallFailure.BAD_MESSAGE);
+    Await.callFailure(GenServer.call(vertx, worker, new org.vertxotp.delivery.impl.WorkerRequests.Redrive(List.of(), -1)),
+        CallFailure.BAD_MESSAGE);
+    assertInstanceOf(IllegalArgumentException.class, Await.failure(DeliveryWorker.redrive(vertx, worker, List.of(), 0)));
+    assertThrows(IllegalArgumentException.class, () -> delivery("new\nline", "peer"));
+    assertThrows(IllegalArgumentException.class, () -> delivery("a", " "));
+    assertEquals(worker, GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow(), "not restarted");
+  }
+}
