@@ -68,6 +68,10 @@ public final class DeliveryService {
   public static Future<DeliveryService> start(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(transport, "transport");
+    if (name.isEmpty() || name.contains("/")) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "a delivery service's name is not empty and has no '/' (its workers are named service/destination): " + name));
+    }
     DeliveryWorkerOptions own = new DeliveryWorkerOptions(options);
     DeliveryStore store = own.getStore() != null ? own.getStore() : new InMemoryDeliveryStore();
     DeliveryService service = new DeliveryService(vertx, name, transport, own, store);
@@ -75,7 +79,8 @@ public final class DeliveryService {
     return Supervisor.start(vertx, spec, new StartOptions().setName(name))
         .compose(supervisor -> service.restartKeptWorkers()
             .recover(failed -> GenServer.stop(vertx, supervisor).transform(stopped -> Future.failedFuture(failed))))
-        .map(started -> service);
+        .<DeliveryService>map(started -> service)
+        .recover(failed -> transport.close().transform(closed -> Future.failedFuture(failed))); // it owns the transport
   }
 
   private Future<Void> restartKeptWorkers() {

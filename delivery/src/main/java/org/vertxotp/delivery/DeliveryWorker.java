@@ -28,7 +28,13 @@ public final class DeliveryWorker {
     if (delay.isNegative()) {
       return Future.failedFuture(new IllegalArgumentException("a negative delay: " + delay));
     }
-    return kept(GenServer.call(vertx, worker, new WorkerRequests.Enqueue(delivery.withOwnPayload(), delay.toMillis())));
+    long delayMillis;
+    try {
+      delayMillis = delay.toMillis();
+    } catch (ArithmeticException beyondMillis) {
+      delayMillis = Long.MAX_VALUE; // as good as never
+    }
+    return kept(GenServer.call(vertx, worker, new WorkerRequests.Enqueue(delivery.withOwnPayload(), delayMillis)));
   }
 
   /** A change's answer, or the {@link NotStoredException} the worker answered with instead. */

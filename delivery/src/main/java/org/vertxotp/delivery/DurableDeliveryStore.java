@@ -111,6 +111,7 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
   public Future<Void> save(String worker, StoredDelivery delivery) {
     return blocking(() -> { // encoded here, off the event loop (a worker never changes a payload it holds)
       pending.put(key(worker, delivery.delivery().id()), StoreCodec.encode(delivery).encode());
+      deadLetters.remove(key(worker, delivery.delivery().id())); // one commit with the put
       return null;
     });
   }

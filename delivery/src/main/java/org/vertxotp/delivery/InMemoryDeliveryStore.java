@@ -40,7 +40,10 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
 
   @Override
   public Future<Void> save(String worker, StoredDelivery delivery) {
-    return change(worker, kept -> kept.pending.put(delivery.delivery().id(), delivery));
+    return change(worker, kept -> {
+      kept.pending.put(delivery.delivery().id(), delivery);
+      kept.deadLetters.remove(delivery.delivery().id());
+    });
   }
 
   @Override

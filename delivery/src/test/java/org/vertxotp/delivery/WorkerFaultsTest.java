@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.delivery.spi.DeliveryStore;
@@ -52,15 +51,16 @@ class WorkerFaultsTest extends OnManualClock {
   private static final class FaultyStore implements DeliveryStore {
     final InMemoryDeliveryStore kept = new InMemoryDeliveryStore();
     volatile boolean failSaves;
-    final AtomicReference<Promise<Void>> gate = new AtomicReference<>();
+    /** Saves to hold, one per gate, in order: the save goes ahead when its gate completes, fails when it fails. */
+    final java.util.Queue<Promise<Void>> gates = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @Override
     public Future<Void> save(String worker, StoredDelivery delivery) {
       if (failSaves) {
         return Future.failedFuture(new IllegalStateException("disk full"));
       }
-      Promise<Void> wait = gate.get();
-      return wait == null ? kept.save(worker, delivery) : wait.future().compose(v -> kept.save(worker, delivery));
+      Promise<Void> gate = gates.poll();
+      return gate == null ? kept.save(worker, delivery) : gate.future().compose(v -> kept.save(worker, delivery));
     }
 
     @Override
@@ -166,7 +166,7 @@ class WorkerFaultsTest extends OnManualClock {
     DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
     Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
     Promise<Void> gate = Promise.promise();
-    store.gate.set(gate);
+    store.gates.add(gate);
     Future<Boolean> first = service.enqueue(delivery("slow", "peer"), Duration.ofHours(1));
     Future<Boolean> second = service.enqueue(delivery("slow", "peer"), Duration.ofHours(1));
     Await.result(DeliveryWorker.stats(vertx, service.workerFor("peer"))); // both were handled
@@ -174,6 +174,59 @@ class WorkerFaultsTest extends OnManualClock {
     gate.complete();
     assertEquals(true, Await.result(first));
     assertEquals(false, Await.result(second), "a duplicate, answered once the first was stored");
+  }
+
+  @Test
+  void aFailedSaveTakesBackOnlyItsOwnEnqueueNotALaterOneOfTheSameId() {
+    FaultyStore store = new FaultyStore();
+    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
+    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    Promise<Void> gate = Promise.promise();
+    store.gates.add(gate);
+    Future<Boolean> first = service.enqueue(delivery("x", "peer"), Duration.ofHours(1)); // its save waits
+    assertEquals(true, Await.result(DeliveryWorker.cancel(vertx, service.workerFor("peer"), "x")));
+    assertEquals(true, Await.result(service.enqueue(delivery("x", "peer"), Duration.ofHours(1))), "a new x, stored");
+    TestLogs.allow("disk full");
+    gate.fail(new IllegalStateException("disk full"));
+    assertInstanceOf(NotStoredException.class, Await.failure(first));
+    assertTrue(Await.result(DeliveryWorker.status(vertx, service.workerFor("peer"), "x")).isPresent(), "the new x stays");
+    assertEquals(false, Await.result(service.enqueue(delivery("x", "peer"), Duration.ofHours(1))), "and is the one pending");
+  }
+
+  @Test
+  void aDeadLetterEnqueuedAgainWhoseSaveFailsIsStillADeadLetterInTheWorkerAndTheStore() {
+    FaultyStore store = new FaultyStore();
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    DeliveryService service = service(transport(d -> attempts.getAndIncrement() == 0
+        ? Future.succeededFuture(new Outcome.Permanent(410, "HTTP 410 Gone")) : Promise.<Outcome>promise().future()), store);
+    Await.result(service.enqueue(delivery("gone", "peer")));
+    Await.until(() -> stats(service, "peer").deadLettered() == 1, "dead-lettered");
+    TestLogs.allow("disk full");
+    store.failSaves = true;
+    assertInstanceOf(NotStoredException.class, Await.failure(service.enqueue(delivery("gone", "peer"))));
+    assertEquals(List.of("gone"), Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor("peer"))).stream()
+        .map(DeadLetter::id).toList(), "the worker gives the dead letter back");
+    assertEquals(List.of("gone"), Await.result(store.load(service.workerFor("peer").name())).deadLetters().stream()
+        .map(DeadLetter::id).toList(), "the store never forgot it");
+    store.failSaves = false;
+    assertEquals(1, Await.result(DeliveryWorker.redrive(vertx, service.workerFor("peer"), List.of(), 10)));
+    StoredState kept = Await.result(store.load(service.workerFor("peer").name()));
+    assertEquals(List.of("gone"), kept.pending().stream().map(p -> p.delivery().id()).toList(), "redriven: pending in the store");
+    assertEquals(List.of(), kept.deadLetters(), "its dead letter went in the same step");
+  }
+
+  @Test
+  void aDelayOfForeverIsAcceptedAndWaitsWithoutTroublingTheWorker() {
+    DeliveryService service = service(transport(d -> Future.succeededFuture(new Outcome.Delivered(0))), null);
+    Await.result(service.enqueue(delivery("now", "peer")));
+    ServerRef worker = GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow();
+    assertEquals(true, Await.result(service.enqueue(delivery("never", "peer"), Duration.ofMillis(Long.MAX_VALUE))));
+    assertEquals(true, Await.result(service.enqueue(delivery("later", "peer"), Duration.ofSeconds(Long.MAX_VALUE))));
+    clock.advance(Duration.ofDays(3)); // its wake-up is re-armed a day at a time
+    DeliveryStats stats = stats(service, "peer");
+    assertEquals(2, stats.pending());
+    assertEquals(0, stats.inFlight());
+    assertEquals(worker, GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow(), "not restarted");
   }
 
   @Test

@@ -16,7 +16,11 @@ public sealed interface Effect {
   /** Nothing is waiting on time: the wake-up, if armed, can go. */
   record CancelWake() implements Effect {}
 
-  /** Store the pending delivery's state (new, or changed by an outcome or a redrive). */
+  /**
+   * Store the pending delivery's state (new, or changed by an outcome or a redrive), forgetting a
+   * dead letter of the same id in the same step (a redriven or re-enqueued one): the store never
+   * holds neither.
+   */
   record Save(StoredDelivery delivery) implements Effect {}
 
   /** The delivery is no longer pending (delivered, cancelled). */
@@ -28,6 +32,6 @@ public sealed interface Effect {
   /** The delivery ended, dropped with its last error: publish it; nothing is kept. */
   record Dropped(DeadLetter letter) implements Effect {}
 
-  /** A dead letter went back to pending (redriven) or was replaced by a new enqueue: forget it. */
+  /** A dead letter that is pending again, found so after a restart: forget it. */
   record ForgetDeadLetter(String id) implements Effect {}
 }

@@ -49,4 +49,11 @@ public sealed interface Event {
 
   /** After a restart: what the store kept. */
   record Restore(StoredState state) implements Event {}
+
+  /**
+   * The store did not keep the save of the delivery {@code id} enqueued (or redriven) as
+   * {@code sequence}: it was not accepted, so it is taken back (and a dead letter it replaced is
+   * one again). Nothing happens if that id is pending under another sequence by now.
+   */
+  record Rollback(String id, long sequence) implements Event {}
 }

@@ -56,6 +56,8 @@ public final class RetryEngine {
   private static final class Entry {
     final Delivery delivery;
     final long sequence;
+    /** The dead letter this delivery replaced (re-enqueued or redriven), until its save is confirmed or rolled back. */
+    DeadLetter replaced;
     int attempts;
     long dueMillis;
     int lastStatus;
@@ -149,6 +151,8 @@ public final class RetryEngine {
       redrive(redrive, now, effects);
     } else if (event instanceof Event.Restore restore) {
       restore(restore, effects);
+    } else if (event instanceof Event.Rollback rollback) {
+      rollback(rollback, effects);
     } else if (event instanceof Event.Due) {
       armedWake = NO_WAKE; // the wake that brought this is spent, even if it came early (a wall clock set back)
     }
@@ -163,12 +167,10 @@ public final class RetryEngine {
       return; // deduplicated: the one pending goes on as it was
     }
     Entry entry = new Entry(delivery, nextSequence++, dueMillis);
+    entry.replaced = deadLetters.remove(delivery.id()); // the store forgets it with the save, in one step
     pending.put(delivery.id(), entry);
     queue(entry);
     effects.add(new Effect.Save(entry.stored()));
-    if (deadLetters.remove(delivery.id()) != null) { // after the save: a crash in between leaves it twice, never lost
-      effects.add(new Effect.ForgetDeadLetter(delivery.id()));
-    }
   }
 
   /** The one place where an attempt's outcome becomes the delivery's next state. */
@@ -243,6 +245,17 @@ public final class RetryEngine {
     }
   }
 
+  private void rollback(Event.Rollback rollback, List<Effect> effects) {
+    Entry entry = pending.get(rollback.id());
+    if (entry == null || entry.sequence != rollback.sequence()) {
+      return; // cancelled, ended or enqueued again meanwhile: that is another delivery now
+    }
+    cancel(rollback.id(), effects);
+    if (entry.replaced != null) {
+      deadLetters.put(rollback.id(), entry.replaced); // the store still has it: its save did not happen
+    }
+  }
+
   private void flush(long now) {
     for (Entry entry : pending.values()) {
       if (entry.ticket == 0 && entry.dueMillis > now) {
@@ -268,13 +281,11 @@ public final class RetryEngine {
     for (int i = 0; i < chosen.size(); i++) {
       DeadLetter letter = chosen.get(i);
       deadLetters.remove(letter.id());
-      if (!pending.containsKey(letter.id())) { // else enqueued again meanwhile
-        Entry entry = new Entry(letter.delivery(), nextSequence++, plus(now, (long) Math.min(Long.MAX_VALUE, Math.ceil(i * spacing))));
-        pending.put(letter.id(), entry);
-        queue(entry);
-        effects.add(new Effect.Save(entry.stored()));
-      }
-      effects.add(new Effect.ForgetDeadLetter(letter.id())); // after the save: a crash in between loses nothing
+      Entry entry = new Entry(letter.delivery(), nextSequence++, plus(now, (long) Math.min(Long.MAX_VALUE, Math.ceil(i * spacing))));
+      entry.replaced = letter; // the store forgets it with the save, in one step
+      pending.put(letter.id(), entry);
+      queue(entry);
+      effects.add(new Effect.Save(entry.stored()));
     }
   }
 
@@ -408,6 +419,12 @@ public final class RetryEngine {
 
   public boolean isPending(String id) {
     return pending.containsKey(id);
+  }
+
+  /** The enqueue sequence of the pending delivery {@code id}, or -1 if none is pending. */
+  public long sequenceOf(String id) {
+    Entry entry = pending.get(id);
+    return entry == null ? -1 : entry.sequence;
   }
 
   public Optional<DeliveryStatus> status(String id) {

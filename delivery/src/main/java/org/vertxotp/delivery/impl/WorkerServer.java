@@ -56,8 +56,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     final RetryEngine engine;
     final Clock clock;
     final Vertx vertx;
-    /** Enqueues whose save the store has not confirmed yet, by id: a second enqueue of the id waits for it. */
-    final Map<String, Future<Void>> saving = new HashMap<>();
+    /** Enqueues whose save the store has not confirmed yet, by id: a second enqueue of that very delivery waits for it. */
+    final Map<String, Saving> saving = new HashMap<>();
 
     State(Args args, Vertx vertx) {
       this.args = args;
@@ -80,11 +80,18 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   /** Tags an attempt's outcome, piped back to the worker. */
   private record Attempt(long ticket) {}
 
+  /** The save of the delivery enqueued as {@code sequence}, not confirmed yet. */
+  private record Saving(long sequence, Future<Void> saved) {}
+
   /**
    * Tags the store's confirmation of a change, piped back to the worker: then {@code from} gets
-   * {@code answer}. If the store failed, an enqueue of {@code enqueued} (not null) is undone.
+   * {@code answer}. If the store failed, what the change added is taken back ({@code undo}), and
+   * the caller told. {@code saving} (with its id) is the enqueue's entry in the state's map, or null.
    */
-  private record Confirmation(From from, Object answer, String enqueued, Future<Void> saved) {}
+  private record Confirmation(From from, Object answer, List<Event.Rollback> undo, String id, Saving saving) {}
+
+  /** The longest a wake-up is armed for: a wake carries nothing, so a farther one is simply armed again. */
+  private static final Duration LONGEST_WAKE = Duration.ofDays(1);
 
   /** The store's state, read before the first message is handled. */
   private record Restored(StoredState state) {}
@@ -127,18 +134,21 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     if (request instanceof WorkerRequests.Enqueue enqueue) {
       String id = enqueue.delivery().id();
       if (s.engine.isPending(id)) { // deduplicated; but not acknowledged before the first one is stored
-        Future<Void> saving = s.saving.get(id);
-        return saving == null ? reply(false, s) : afterStore(saving, from, false, null, s);
+        Saving first = s.saving.get(id);
+        return first != null && first.sequence() == s.engine.sequenceOf(id)
+            ? afterStore(first.saved(), from, false, List.of(), null, null, s) : reply(false, s);
       }
-      Event event = new Event.Enqueue(enqueue.delivery(), plus(now, Math.max(0, enqueue.delayMillis())));
-      Future<Void> saved = carryOut(s, s.engine.apply(event, now));
+      List<Effect> effects = s.engine.apply(new Event.Enqueue(enqueue.delivery(), plus(now, Math.max(0, enqueue.delayMillis()))), now);
+      Future<Void> saved = carryOut(s, effects);
+      Saving saving = null;
       if (!saved.succeeded()) {
-        s.saving.put(id, saved);
+        saving = new Saving(s.engine.sequenceOf(id), saved);
+        s.saving.put(id, saving);
       }
-      return afterStore(saved, from, true, id, s);
+      return afterStore(saved, from, true, rollbacks(effects), id, saving, s);
     } else if (request instanceof WorkerRequests.Cancel cancel) {
       boolean pending = s.engine.isPending(cancel.id());
-      return afterStore(carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now)), from, pending, null, s);
+      return afterStore(carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now)), from, pending, List.of(), null, null, s);
     } else if (request instanceof WorkerRequests.Flush) {
       carryOut(s, s.engine.apply(new Event.Flush(), now));
       return reply(null, s);
@@ -147,8 +157,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
         return reject("redrive needs ids (empty for all) and a positive rate", s);
       }
       int before = s.engine.deadLetterCount();
-      Future<Void> saved = carryOut(s, s.engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond()), now));
-      return afterStore(saved, from, before - s.engine.deadLetterCount(), null, s);
+      List<Effect> effects = s.engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond()), now);
+      return afterStore(carryOut(s, effects), from, before - s.engine.deadLetterCount(), rollbacks(effects), null, null, s);
     } else if (request instanceof WorkerRequests.Status status) {
       return reply(s.engine.status(status.id()), s);
     } else if (request instanceof WorkerRequests.Pending) {
@@ -162,12 +172,24 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   }
 
   /** Answers {@code from} with {@code answer} once {@code saved} is kept: now if it is, else when the store confirms. */
-  private static CallResult<State> afterStore(Future<Void> saved, From from, Object answer, String enqueued, State s) {
+  private static CallResult<State> afterStore(Future<Void> saved, From from, Object answer, List<Event.Rollback> undo,
+                                              String id, Saving saving, State s) {
     if (saved.succeeded()) {
       return reply(answer, s);
     }
-    GenServer.pipeToSelf(saved, new Confirmation(from, answer, enqueued, saved));
+    GenServer.pipeToSelf(saved, new Confirmation(from, answer, undo, id, saving));
     return noreply(s);
+  }
+
+  /** How to take back the deliveries these effects save, should the store not keep them. */
+  private static List<Event.Rollback> rollbacks(List<Effect> effects) {
+    List<Event.Rollback> undo = new ArrayList<>(1);
+    for (Effect effect : effects) {
+      if (effect instanceof Effect.Save save) {
+        undo.add(new Event.Rollback(save.delivery().delivery().id(), save.delivery().sequence()));
+      }
+    }
+    return undo;
   }
 
   @Override
@@ -182,12 +204,12 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
               + (piped instanceof Piped.Failed failed ? failed.cause() : ((Piped.Succeeded) piped).value()));
       carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), outcome), now));
     } else if (message instanceof Piped piped && piped.tag() instanceof Confirmation confirmation) {
-      if (confirmation.enqueued() != null) {
-        s.saving.remove(confirmation.enqueued(), confirmation.saved());
+      if (confirmation.saving() != null) {
+        s.saving.remove(confirmation.id(), confirmation.saving());
       }
       if (piped instanceof Piped.Failed failed) {
-        if (confirmation.enqueued() != null && s.engine.isPending(confirmation.enqueued())) {
-          carryOut(s, s.engine.apply(new Event.Cancel(confirmation.enqueued()), now)); // not kept, so not accepted
+        for (Event.Rollback rollback : confirmation.undo()) { // not kept, so not accepted
+          carryOut(s, s.engine.apply(rollback, now));
         }
         confirmation.from().reply(new WorkerRequests.NotStored("the delivery store failed: " + failed.cause()));
       } else {
@@ -225,7 +247,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       if (effect instanceof Effect.Dispatch dispatch) {
         GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
       } else if (effect instanceof Effect.ArmWake wake) {
-        Timers.startSingleTimer(WAKE, WAKE, Duration.ofMillis(Math.max(0, wake.atMillis() - now(s))));
+        long delay = Math.max(0, wake.atMillis() - now(s));
+        Timers.startSingleTimer(WAKE, WAKE, delay > LONGEST_WAKE.toMillis() ? LONGEST_WAKE : Duration.ofMillis(delay));
       } else if (effect instanceof Effect.CancelWake) {
         Timers.cancel(WAKE);
       } else if (effect instanceof Effect.Save save) {

@@ -15,7 +15,11 @@ import org.vertxotp.delivery.DeadLetter;
  */
 public interface DeliveryStore {
 
-  /** Keeps {@code delivery} as pending (new, or its state changed). */
+  /**
+   * Keeps {@code delivery} as pending (new, or its state changed) and, in the same step, forgets a
+   * dead letter of the same id (one redriven or enqueued again): after a crash the store holds
+   * one or the other, never neither.
+   */
   Future<Void> save(String worker, StoredDelivery delivery);
 
   /** Forgets a pending delivery (delivered, cancelled, dropped). */
