@@ -3,6 +3,7 @@ package org.vertxotp.delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Optional;
 import org.vertxotp.delivery.spi.Transport;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.GenServer;
@@ -24,6 +25,12 @@ public final class GenServerTransport implements Transport {
   public GenServerTransport(Vertx vertx, Duration callTimeout) {
     this.vertx = vertx;
     this.callTimeout = callTimeout;
+  }
+
+  /** Every attempt ends by its call timeout. */
+  @Override
+  public Optional<Duration> attemptBound() {
+    return Optional.of(callTimeout);
   }
 
   @Override

@@ -89,6 +89,12 @@ public final class HttpTransport implements Transport {
     return new Exchange(Clock.of(vertx)).run(target, delivery);
   }
 
+  /** Every attempt ends by its request deadline, the lookup included. */
+  @Override
+  public Optional<Duration> attemptBound() {
+    return Optional.of(options.getRequestDeadline());
+  }
+
   /** Closes the HTTP client and its connections. */
   @Override
   public Future<Void> close() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.vertxotp.delivery.DeadLetter;
 import org.vertxotp.delivery.DeliveryStats;
@@ -289,8 +290,9 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     if (sent == null) {
       return Future.succeededFuture(new Outcome.Transient(0, "the transport gave no outcome"));
     }
-    if (sent.isComplete()) {
-      return sent;
+    Optional<Duration> ownBound = s.args.transport().attemptBound();
+    if (sent.isComplete() || ownBound.isPresent() && ownBound.get().compareTo(s.args.options().getAttemptTimeout()) < 0) {
+      return sent; // bounded by the transport itself: no second timer per attempt
     }
     Duration limit = s.args.options().getAttemptTimeout();
     Promise<Outcome> bounded = Promise.promise();

@@ -1,6 +1,8 @@
 package org.vertxotp.delivery.spi;
 
 import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Optional;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.Outcome;
 
@@ -23,6 +25,15 @@ public interface Transport {
    * transient one) or never completes (transient, after the worker's attempt timeout).
    */
   Future<Outcome> send(Delivery delivery, int attempt);
+
+  /**
+   * The bound of the transport's own (a request deadline, a call timeout) within which every
+   * future {@link #send} returns completes, if it keeps one. When it is shorter than a worker's
+   * attempt timeout, the worker keeps no watchdog of its own per attempt.
+   */
+  default Optional<Duration> attemptBound() {
+    return Optional.empty();
+  }
 
   /** Releases what the transport holds (connections); the service that owns it calls this when it stops. */
   default Future<Void> close() {

@@ -1,0 +1,29 @@
+package org.vertxotp.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+
+/** How a failed call to a follow-up's target is classified, as a table. */
+class GenServerTransportTest {
+
+  private static Outcome of(CallFailure failure) {
+    return GenServerTransport.classify(new Delivery("f", "reminders", new JsonObject()), new CallException(failure, "x"));
+  }
+
+  @Test
+  void aGoneTargetOrAMessageItRefusesIsPermanentAndTheRestIsTransient() {
+    for (CallFailure permanent : new CallFailure[] {CallFailure.NO_SERVER, CallFailure.BAD_MESSAGE, CallFailure.CALLING_SELF}) {
+      assertInstanceOf(Outcome.Permanent.class, of(permanent), permanent.toString());
+    }
+    for (CallFailure transientFailure : new CallFailure[] {CallFailure.TIMEOUT, CallFailure.SERVER_EXITED, CallFailure.OVERLOADED}) {
+      assertInstanceOf(Outcome.Transient.class, of(transientFailure), transientFailure.toString());
+    }
+    assertTrue(((Outcome.Permanent) of(CallFailure.NO_SERVER)).reason().startsWith("target gone"));
+    assertTrue(CallFailure.values().length == 6, "every failure is in the table above");
+  }
+}
