@@ -63,14 +63,15 @@ public final class DeliveryService {
 
   /**
    * Starts the service and a worker for every destination its store holds deliveries or dead
-   * letters for. If any of that fails, what was started is stopped again and the future fails.
+   * letters for. If any of that fails, what was started is stopped again, the transport (which the
+   * service owns from here on: give each service its own) is closed, and the future fails.
    */
   public static Future<DeliveryService> start(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
-    Objects.requireNonNull(name, "name");
     Objects.requireNonNull(transport, "transport");
-    if (name.isEmpty() || name.contains("/")) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "a delivery service's name is not empty and has no '/' (its workers are named service/destination): " + name));
+    if (name == null || name.isEmpty() || name.contains("/") || options == null) {
+      return transport.close().transform(closed -> Future.failedFuture(new IllegalArgumentException(
+          "a delivery service needs options and a name, not empty and without '/' (its workers are named"
+              + " service/destination): " + name)));
     }
     DeliveryWorkerOptions own = new DeliveryWorkerOptions(options);
     DeliveryStore store = own.getStore() != null ? own.getStore() : new InMemoryDeliveryStore();

@@ -109,9 +109,10 @@ public final class DeliveryWorkerOptions {
   }
 
   /**
-   * The longest a worker waits for one attempt's outcome, whatever its transport promises: past
-   * it the attempt counts as a transient failure, its slot is free, and its outcome, if it ever
-   * comes, is ignored. Keep it above the transport's own bound (the HTTP request deadline, the
+   * The longest a worker waits for one attempt's outcome: past it the attempt counts as a
+   * transient failure, its slot is free, and its outcome, if it ever comes, is ignored. A
+   * transport that keeps a shorter bound of its own ({@code Transport.attemptBound}, as the HTTP
+   * and gen_server transports do) is trusted with it, and no second timer is kept per attempt. Keep it above the transport's own bound (the HTTP request deadline, the
    * gen_server call timeout): below it, a slot is freed while its attempt is still out.
    */
   public DeliveryWorkerOptions setAttemptTimeout(Duration attemptTimeout) {

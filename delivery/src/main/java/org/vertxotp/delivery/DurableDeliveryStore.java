@@ -93,6 +93,11 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
           }
           local.complete(result);
         } catch (Throwable e) {
+          try {
+            store.rollback(); // a failed change is not committed later by the next one
+          } catch (RuntimeException closed) {
+            e.addSuppressed(closed);
+          }
           local.fail(e);
         }
         if (caller == null) {

@@ -3,6 +3,7 @@ package org.vertxotp.delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import org.vertxotp.delivery.spi.Transport;
 import org.vertxotp.genserver.CallException;
@@ -23,8 +24,8 @@ public final class GenServerTransport implements Transport {
 
   /** @param callTimeout how long one attempt waits for the server's reply */
   public GenServerTransport(Vertx vertx, Duration callTimeout) {
-    this.vertx = vertx;
-    this.callTimeout = callTimeout;
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
   }
 
   /** Every attempt ends by its call timeout. */

@@ -216,17 +216,48 @@ class WorkerFaultsTest extends OnManualClock {
   }
 
   @Test
-  void aDelayOfForeverIsAcceptedAndWaitsWithoutTroublingTheWorker() {
-    DeliveryService service = service(transport(d -> Future.succeededFuture(new Outcome.Delivered(0))), null);
+  void aDelayOfDaysOrOfForeverIsAcceptedAndWhatFallsDueGoesOnTime() {
+    java.util.Queue<Long> sent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    DeliveryService service = service(transport(d -> {
+      sent.add(clock.currentTimeMillis());
+      return Future.succeededFuture(new Outcome.Delivered(0));
+    }), null);
     Await.result(service.enqueue(delivery("now", "peer")));
     ServerRef worker = GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow();
+    sent.clear();
+    long start = clock.currentTimeMillis();
     assertEquals(true, Await.result(service.enqueue(delivery("never", "peer"), Duration.ofMillis(Long.MAX_VALUE))));
     assertEquals(true, Await.result(service.enqueue(delivery("later", "peer"), Duration.ofSeconds(Long.MAX_VALUE))));
-    clock.advance(Duration.ofDays(3)); // its wake-up is re-armed a day at a time
+    assertEquals(true, Await.result(service.enqueue(delivery("in-2.5-days", "peer"), Duration.ofHours(60))));
+    clock.advance(Duration.ofDays(3)); // the wake-up is armed a day at a time, then for the rest
+    Await.until(() -> stats(service, "peer").delivered() == 2, "the one due in 2.5 days was sent");
+    assertEquals(List.of(start + Duration.ofHours(60).toMillis()), List.copyOf(sent), "sent when due, not a day late");
     DeliveryStats stats = stats(service, "peer");
-    assertEquals(2, stats.pending());
-    assertEquals(0, stats.inFlight());
+    assertEquals(2, stats.pending(), "the two due in forever wait");
     assertEquals(worker, GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow(), "not restarted");
+  }
+
+  @Test
+  void aRedriveTheStoreKeepsOnlyPartOfIsTakenBackWhollyInTheWorkerAndInTheStore() {
+    FaultyStore store = new FaultyStore();
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    DeliveryService service = service(transport(d -> attempts.getAndIncrement() < 3
+        ? Future.succeededFuture(new Outcome.Permanent(410, "HTTP 410 Gone")) : Promise.<Outcome>promise().future()), store);
+    for (String id : List.of("a", "b", "c")) {
+      Await.result(service.enqueue(delivery(id, "peer")));
+    }
+    Await.until(() -> stats(service, "peer").deadLettered() == 3, "dead-lettered");
+    TestLogs.allow("disk full");
+    Promise<Void> failing = Promise.promise();
+    failing.fail(new IllegalStateException("disk full"));
+    store.gates.addAll(List.of(Promise.<Void>promise(), failing, Promise.<Void>promise()));
+    store.gates.forEach(gate -> gate.tryComplete());
+    assertInstanceOf(NotStoredException.class, Await.failure(DeliveryWorker.redrive(vertx, service.workerFor("peer"), List.of(), 1)));
+    assertEquals(List.of("a", "b", "c"), Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor("peer"))).stream()
+        .map(DeadLetter::id).sorted().toList(), "all three are dead letters again");
+    StoredState kept = Await.result(store.load(service.workerFor("peer").name()));
+    assertEquals(List.of(), kept.pending(), "the saves that went through were taken back too");
+    assertEquals(List.of("a", "b", "c"), kept.deadLetters().stream().map(DeadLetter::id).sorted().toList());
   }
 
   @Test

@@ -32,6 +32,15 @@ public sealed interface Effect {
   /** The delivery ended, dropped with its last error: publish it; nothing is kept. */
   record Dropped(DeadLetter letter) implements Effect {}
 
-  /** A dead letter that is pending again, found so after a restart: forget it. */
+  /**
+   * Forget the dead letter {@code id} (one found pending again after a restart, or one whose
+   * replacement was not saved and has ended since).
+   */
   record ForgetDeadLetter(String id) implements Effect {}
+
+  /**
+   * The dead letter {@code letter} is one again (what replaced it was not saved): store it as a
+   * dead letter, which forgets any pending record of its id, and announce nothing.
+   */
+  record DeadLetterAgain(DeadLetter letter) implements Effect {}
 }

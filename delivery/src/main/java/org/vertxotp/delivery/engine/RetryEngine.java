@@ -56,7 +56,7 @@ public final class RetryEngine {
   private static final class Entry {
     final Delivery delivery;
     final long sequence;
-    /** The dead letter this delivery replaced (re-enqueued or redriven), until its save is confirmed or rolled back. */
+    /** The dead letter this delivery replaced (re-enqueued or redriven), kept until its save is confirmed, to undo it. */
     DeadLetter replaced;
     int attempts;
     long dueMillis;
@@ -153,6 +153,7 @@ public final class RetryEngine {
       restore(restore, effects);
     } else if (event instanceof Event.Rollback rollback) {
       rollback(rollback, effects);
+
     } else if (event instanceof Event.Due) {
       armedWake = NO_WAKE; // the wake that brought this is spent, even if it came early (a wall clock set back)
     }
@@ -245,14 +246,33 @@ public final class RetryEngine {
     }
   }
 
+  /**
+   * Takes back a delivery whose save failed, in the engine and in the store alike. What the store
+   * holds of it is uncertain (a retry may have saved it since, a redrive's other saves may have
+   * succeeded), so the undo is written, not assumed: the dead letter it replaced is stored again,
+   * or the pending record removed.
+   */
   private void rollback(Event.Rollback rollback, List<Effect> effects) {
-    Entry entry = pending.get(rollback.id());
+    String id = rollback.id();
+    Entry entry = pending.get(id);
     if (entry == null || entry.sequence != rollback.sequence()) {
-      return; // cancelled, ended or enqueued again meanwhile: that is another delivery now
+      // Ended, cancelled or enqueued again meanwhile: another state stands now. Only if nothing of
+      // this id is left may the store still hold a dead letter it replaced: forget it.
+      if (entry == null && !deadLetters.containsKey(id)) {
+        effects.add(new Effect.ForgetDeadLetter(id));
+      }
+      return;
     }
-    cancel(rollback.id(), effects);
+    pending.remove(id);
+    entry.generation++;
+    if (entry.ticket != 0) {
+      entry.ticket = -entry.ticket; // the attempt in flight no longer counts
+    }
     if (entry.replaced != null) {
-      deadLetters.put(rollback.id(), entry.replaced); // the store still has it: its save did not happen
+      deadLetters.put(id, entry.replaced);
+      effects.add(new Effect.DeadLetterAgain(entry.replaced));
+    } else {
+      effects.add(new Effect.Remove(id));
     }
   }
 
@@ -419,6 +439,18 @@ public final class RetryEngine {
 
   public boolean isPending(String id) {
     return pending.containsKey(id);
+  }
+
+  /**
+   * The store kept the save of the delivery {@code id} enqueued (or redriven) as {@code sequence}:
+   * it will not be rolled back, so the dead letter it replaced need not be kept for that. Changes
+   * nothing else and asks for nothing.
+   */
+  public void saved(String id, long sequence) {
+    Entry entry = pending.get(id);
+    if (entry != null && entry.sequence == sequence) {
+      entry.replaced = null;
+    }
   }
 
   /** The enqueue sequence of the pending delivery {@code id}, or -1 if none is pending. */

@@ -86,10 +86,11 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   /**
    * Tags the store's confirmation of a change, piped back to the worker: then {@code from} gets
-   * {@code answer}. If the store failed, what the change added is taken back ({@code undo}), and
-   * the caller told. {@code saving} (with its id) is the enqueue's entry in the state's map, or null.
+   * {@code answer}. If the store failed, what the change saved is taken back ({@code undo}) and
+   * the caller told; if not, it is confirmed. {@code savings} are the change's entries in the
+   * state's map of unconfirmed saves.
    */
-  private record Confirmation(From from, Object answer, List<Event.Rollback> undo, String id, Saving saving) {}
+  private record Confirmation(From from, Object answer, List<Event.Rollback> undo, Map<String, Saving> savings) {}
 
   /** The longest a wake-up is armed for: a wake carries nothing, so a farther one is simply armed again. */
   private static final Duration LONGEST_WAKE = Duration.ofDays(1);
@@ -137,19 +138,13 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       if (s.engine.isPending(id)) { // deduplicated; but not acknowledged before the first one is stored
         Saving first = s.saving.get(id);
         return first != null && first.sequence() == s.engine.sequenceOf(id)
-            ? afterStore(first.saved(), from, false, List.of(), null, null, s) : reply(false, s);
+            ? afterStore(first.saved(), from, false, List.of(), s) : reply(false, s);
       }
       List<Effect> effects = s.engine.apply(new Event.Enqueue(enqueue.delivery(), plus(now, Math.max(0, enqueue.delayMillis()))), now);
-      Future<Void> saved = carryOut(s, effects);
-      Saving saving = null;
-      if (!saved.succeeded()) {
-        saving = new Saving(s.engine.sequenceOf(id), saved);
-        s.saving.put(id, saving);
-      }
-      return afterStore(saved, from, true, rollbacks(effects), id, saving, s);
+      return afterStore(carryOut(s, effects), from, true, rollbacks(effects), s);
     } else if (request instanceof WorkerRequests.Cancel cancel) {
       boolean pending = s.engine.isPending(cancel.id());
-      return afterStore(carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now)), from, pending, List.of(), null, null, s);
+      return afterStore(carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now)), from, pending, List.of(), s);
     } else if (request instanceof WorkerRequests.Flush) {
       carryOut(s, s.engine.apply(new Event.Flush(), now));
       return reply(null, s);
@@ -159,7 +154,7 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       }
       int before = s.engine.deadLetterCount();
       List<Effect> effects = s.engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond()), now);
-      return afterStore(carryOut(s, effects), from, before - s.engine.deadLetterCount(), rollbacks(effects), null, null, s);
+      return afterStore(carryOut(s, effects), from, before - s.engine.deadLetterCount(), rollbacks(effects), s);
     } else if (request instanceof WorkerRequests.Status status) {
       return reply(s.engine.status(status.id()), s);
     } else if (request instanceof WorkerRequests.Pending) {
@@ -172,14 +167,31 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     return reject("not a delivery worker request: " + (request == null ? "null" : request.getClass().getName()), s);
   }
 
-  /** Answers {@code from} with {@code answer} once {@code saved} is kept: now if it is, else when the store confirms. */
-  private static CallResult<State> afterStore(Future<Void> saved, From from, Object answer, List<Event.Rollback> undo,
-                                              String id, Saving saving, State s) {
+  /**
+   * Answers {@code from} with {@code answer} once {@code saved} is kept: now if it is, else when
+   * the store confirms. Until then, the deliveries it saves ({@code undo}) are unconfirmed: a
+   * second enqueue of one of them waits for the same confirmation.
+   */
+  private static CallResult<State> afterStore(Future<Void> saved, From from, Object answer, List<Event.Rollback> undo, State s) {
     if (saved.succeeded()) {
+      confirmed(undo, s);
       return reply(answer, s);
     }
-    GenServer.pipeToSelf(saved, new Confirmation(from, answer, undo, id, saving));
+    Map<String, Saving> savings = new HashMap<>();
+    for (Event.Rollback pending : undo) {
+      Saving saving = new Saving(pending.sequence(), saved);
+      savings.put(pending.id(), saving);
+      s.saving.put(pending.id(), saving);
+    }
+    GenServer.pipeToSelf(saved, new Confirmation(from, answer, undo, savings));
     return noreply(s);
+  }
+
+  /** The store kept these saves: nothing of them needs undoing any more. */
+  private static void confirmed(List<Event.Rollback> saves, State s) {
+    for (Event.Rollback save : saves) {
+      s.engine.saved(save.id(), save.sequence());
+    }
   }
 
   /** How to take back the deliveries these effects save, should the store not keep them. */
@@ -205,15 +217,14 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
               + (piped instanceof Piped.Failed failed ? failed.cause() : ((Piped.Succeeded) piped).value()));
       carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), outcome), now));
     } else if (message instanceof Piped piped && piped.tag() instanceof Confirmation confirmation) {
-      if (confirmation.saving() != null) {
-        s.saving.remove(confirmation.id(), confirmation.saving());
-      }
+      confirmation.savings().forEach(s.saving::remove);
       if (piped instanceof Piped.Failed failed) {
         for (Event.Rollback rollback : confirmation.undo()) { // not kept, so not accepted
           carryOut(s, s.engine.apply(rollback, now));
         }
         confirmation.from().reply(new WorkerRequests.NotStored("the delivery store failed: " + failed.cause()));
       } else {
+        confirmed(confirmation.undo(), s);
         confirmation.from().reply(confirmation.answer());
       }
     }
@@ -227,6 +238,12 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   private static long now(State s) {
     return s.clock.currentTimeMillis();
+  }
+
+  /** {@code a - b}, saturating. */
+  private static long minus(long a, long b) {
+    long difference = a - b;
+    return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
   }
 
   /** {@code a + b}, saturating: a delay of {@code Long.MAX_VALUE} is "never", not the distant past. */
@@ -248,7 +265,7 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       if (effect instanceof Effect.Dispatch dispatch) {
         GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
       } else if (effect instanceof Effect.ArmWake wake) {
-        long delay = Math.max(0, wake.atMillis() - now(s));
+        long delay = Math.max(0, minus(wake.atMillis(), now(s)));
         Timers.startSingleTimer(WAKE, WAKE, delay > LONGEST_WAKE.toMillis() ? LONGEST_WAKE : Duration.ofMillis(delay));
       } else if (effect instanceof Effect.CancelWake) {
         Timers.cancel(WAKE);
@@ -264,6 +281,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
         publish(s, "dropped", dropped.letter());
       } else if (effect instanceof Effect.ForgetDeadLetter forget) {
         stored.add(store.removeDeadLetter(worker, forget.id()));
+      } else if (effect instanceof Effect.DeadLetterAgain again) {
+        stored.add(store.deadLetter(worker, again.letter()));
       }
     }
     if (stored.isEmpty()) {
@@ -274,14 +293,17 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   }
 
   /**
-   * One attempt through the transport, bounded by the attempt timeout whatever the transport
-   * does: a transport that throws is a permanent failure (what it cannot send now it will not
-   * send later), one that never completes a transient one.
+   * One attempt through the transport, bounded by the transport's own bound if it declares one
+   * shorter than the attempt timeout, else by the attempt timeout: a transport that throws is a
+   * permanent failure (what it cannot send now it will not send later), one that never completes
+   * a transient one.
    */
   private Future<Outcome> attempt(State s, Effect.Dispatch dispatch) {
     Future<Outcome> sent;
+    Optional<Duration> ownBound;
     try {
       sent = s.args.transport().send(dispatch.delivery(), dispatch.attempt());
+      ownBound = s.args.transport().attemptBound();
     } catch (VirtualMachineError fatal) {
       throw fatal;
     } catch (Throwable cannotSend) {
@@ -290,8 +312,7 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     if (sent == null) {
       return Future.succeededFuture(new Outcome.Transient(0, "the transport gave no outcome"));
     }
-    Optional<Duration> ownBound = s.args.transport().attemptBound();
-    if (sent.isComplete() || ownBound.isPresent() && ownBound.get().compareTo(s.args.options().getAttemptTimeout()) < 0) {
+    if (sent.isComplete() || ownBound != null && ownBound.isPresent() && ownBound.get().compareTo(s.args.options().getAttemptTimeout()) < 0) {
       return sent; // bounded by the transport itself: no second timer per attempt
     }
     Duration limit = s.args.options().getAttemptTimeout();

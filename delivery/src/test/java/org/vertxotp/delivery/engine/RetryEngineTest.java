@@ -341,7 +341,9 @@ class RetryEngineTest {
     Effect.Dispatch again = only(h.enqueue("a")); // enqueued again: replaces the dead letter
     assertEquals(List.of(), h.engine.deadLetters());
     long sequence = h.engine.sequenceOf("a");
-    h.apply(new Event.Rollback("a", sequence)); // its save failed
+    List<Effect> undone = h.apply(new Event.Rollback("a", sequence)); // its save failed
+    assertTrue(undone.stream().anyMatch(e -> e instanceof Effect.DeadLetterAgain back && back.letter().id().equals("a")),
+        "the store is told it is a dead letter again, whatever it holds by now: " + undone);
     assertFalse(h.engine.isPending("a"));
     assertEquals(List.of("a"), h.engine.deadLetters().stream().map(DeadLetter::id).toList(), "the dead letter is back");
     assertEquals(List.of(), h.settle(again, OK), "the attempt already out no longer counts");
@@ -351,6 +353,9 @@ class RetryEngineTest {
     assertTrue(h.engine.isPending("a"), "a later delivery of that id is left alone");
     h.settle(fresh, OK);
     assertFalse(h.engine.isPending("a"));
+    assertEquals(List.of(new Effect.ForgetDeadLetter("a")), h.apply(new Event.Rollback("a", sequence)).stream()
+        .filter(e -> !(e instanceof Effect.ArmWake || e instanceof Effect.CancelWake)).toList(),
+        "delivered since, nothing of it left: a dead letter the store may still hold is forgotten");
   }
 
   @Test
