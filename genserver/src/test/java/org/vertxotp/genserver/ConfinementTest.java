@@ -139,6 +139,50 @@ class ConfinementTest {
     });
   }
 
+  /** Completes the promise it is sent, in its callback. */
+  static final class Completer implements GenServer<Void, Void> {
+    @Override
+    public InitResult<Void> init(Void args) {
+      return Results.ok(null);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public NoReplyResult<Void> handleCast(Object promise, Void s) {
+      ((Promise<Void>) promise).complete();
+      return Results.noreply(s);
+    }
+  }
+
+  @Test
+  void aVerticlesListenerThatAServersCallbackRunsInlineIsNotThatServersCode() {
+    onOneEventLoop(vertx -> {
+      ServerRef completer = Await.result(GenServer.start(vertx, new Completer(), null));
+      BlockingQueue<Object> selves = new LinkedBlockingQueue<>();
+      Promise<Promise<Void>> made = Promise.promise();
+      Await.result(vertx.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          // A future of this verticle's context: Vert.x runs its listener inline when the completing
+          // code (the server's callback) is on the same event-loop thread.
+          Promise<Void> ofThisVerticle = ((io.vertx.core.internal.ContextInternal) context).promise();
+          ofThisVerticle.future().onComplete(ar -> {
+            try {
+              selves.add(GenServer.self());
+            } catch (IllegalStateException notAServer) {
+              selves.add(notAServer);
+            }
+          });
+          made.complete(ofThisVerticle);
+          return Future.succeededFuture();
+        }
+      }));
+      GenServer.cast(vertx, completer, Await.result(made.future()));
+      assertInstanceOf(IllegalStateException.class, Await.next(selves), "the verticle's code is not the server's");
+      return null;
+    });
+  }
+
   @Test
   void aMonitorHandlerRunsOnTheContextItWasSetUpFromNeverOnTheDyingServers(Vertx vertx) throws Exception {
     ServerRef target = Await.result(GenServer.start(vertx, new Recorder(vertx), new LinkedBlockingQueue<>()));

@@ -173,4 +173,40 @@ class StopTest {
     assertEquals(ExitReason.normal(), Await.next(told).reason());
     Await.idle(vertx);
   }
+
+  /** The local table of names, except that it never answers a release. */
+  private static final class NeverReleasing implements org.vertxotp.genserver.spi.NameRegistry {
+    private final org.vertxotp.genserver.spi.NameRegistry names = org.vertxotp.genserver.spi.NameRegistry.local();
+
+    @Override
+    public Future<Optional<ServerRef>> register(ServerName name, ServerRef holder) {
+      return names.register(name, holder);
+    }
+
+    @Override
+    public Future<Void> unregister(ServerName name, ServerRef holder) {
+      return Promise.<Void>promise().future();
+    }
+
+    @Override
+    public Future<Optional<ServerRef>> whereis(ServerName name) {
+      return names.whereis(name);
+    }
+
+    @Override
+    public void onRelease(io.vertx.core.Handler<Released> listener) {
+      names.onRelease(listener);
+    }
+  }
+
+  @Test
+  void aStopWhoseNameTheRegistryNeverReleasesStillEndsAfterTheShutdownTime(Vertx vertx) {
+    org.vertxotp.genserver.spi.NameRegistry.install(vertx, new NeverReleasing());
+    TestLogs.allow("was not released within"); // the toolkit warns of the registry that did not answer
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    ServerRef server = Await.result(GenServer.start(vertx, new Probe(vertx), events,
+        new StartOptions().setName("held").setShutdownTimeout(Duration.ofMillis(100))));
+    Await.result(GenServer.stop(vertx, server)); // would wait for ever for the registry's answer
+    assertEquals(0, GenServer.stats(vertx).servers(), "gone, and counted gone");
+  }
 }

@@ -68,7 +68,7 @@ final class Exit {
     ServerProcess p = process;
     p.ended();
     p.node.table().gone(p); // no longer counted (nor metered) by the time anyone hears of the stop
-    guarded(() -> p.node.observer().exited(p, reason), "telling the metrics");
+    p.node.observer().exited(p, reason);
     if (replyAfterTerminate != null) {
       guarded(replyAfterTerminate, "replying after terminate");
     }
@@ -93,10 +93,11 @@ final class Exit {
   void abandon() {
     ServerProcess p = process;
     if (p.placement.abandon()) {
-      p.node.table().forget(p);
-      Placement.releaseName(p.node, p).onComplete(released -> {
+      p.placement.unregister().onComplete(released -> {
+        p.ended();
         p.node.table().gone(p);
         p.signals.exit(ExitReason.NOPROC, step -> guarded(step, "telling who waits for the exit"));
+        p.leaveSupervisor();
         stopped.tryComplete();
       });
     }

@@ -108,10 +108,6 @@ final class Mailbox {
     return refused == null ? 0 : refused.sum();
   }
 
-  /** The limit, or 0 for none. */
-  int limit() {
-    return limit;
-  }
 
   /**
    * The server stopped: what waits is dropped (the callers of waiting calls are failed through

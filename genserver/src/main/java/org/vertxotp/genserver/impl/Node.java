@@ -225,7 +225,7 @@ public final class Node implements Shareable {
   /** Installs a metrics binding; only while no server runs, so that every server is observed from its start. */
   public synchronized void observe(java.util.function.Supplier<Object> binding) {
     requireIdle("metrics");
-    observer = (Observer) binding.get();
+    observer = Observer.guarded((Observer) binding.get());
   }
 
   public NodeStats stats() {

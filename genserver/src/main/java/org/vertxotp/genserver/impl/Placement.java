@@ -8,11 +8,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.StartException;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.time.Clock;
 
 /**
  * Where a server lives and how it gets there and goes: booted on its own verticle's context or on
@@ -165,11 +169,11 @@ final class Placement {
       VertxInternals.forgetOnClose(process.context(), hostHook);
       hostHook = null;
     }
-    return releaseName(node, process);
+    return releaseName();
   }
 
   /** Releases the server's name in the registry; a failure is logged, never left to hang anyone. */
-  static Future<Void> releaseName(Node node, ServerProcess process) {
+  private Future<Void> releaseName() {
     if (process.name() == null) {
       return Future.succeededFuture();
     }
@@ -202,12 +206,31 @@ final class Placement {
     if (gone.isComplete()) {
       finish.run(); // the usual case for a hosted server on the local registry: no hop
       node.workDone(counted);
-    } else {
-      gone.onComplete(ar -> {
+      return;
+    }
+    // A registry that never answers, or a verticle the server deployed whose stop never ends, must
+    // not keep monitors, callers and stop waiters waiting for ever: past the server's shutdown
+    // time they are told anyway.
+    Duration limit = Router.isInfinite(process.shutdownTimeout()) ? StartOptions.DEFAULT_SHUTDOWN_TIMEOUT
+        : process.shutdownTimeout();
+    AtomicBoolean finished = new AtomicBoolean();
+    Runnable once = () -> {
+      if (finished.compareAndSet(false, true)) {
         finish.run();
         node.workDone(counted);
-      });
-    }
+      }
+    };
+    // Real time: a manual clock's advance waits for this exit to finish, so what ends it cannot wait for the advance.
+    Context own = process.context() != null ? process.context() : node.home();
+    Clock.Scheduled bound = VertxClock.REAL.schedule(own, TimerService.timeoutNanos(limit), () -> {
+      LOG.log(System.Logger.Level.WARNING, () -> process + " stopped, but its name or its verticle was not released within "
+          + limit + "; telling who waits for it anyway");
+      once.run();
+    });
+    gone.onComplete(ar -> {
+      bound.cancel();
+      once.run();
+    });
   }
 
   /** The server never booted (its deployment failed around it); false if it did, its own exit then did all. */

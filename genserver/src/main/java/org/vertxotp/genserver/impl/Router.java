@@ -4,13 +4,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.Piped;
 import org.vertxotp.genserver.ServerName;
@@ -200,11 +200,11 @@ public final class Router {
     work.onComplete(ar -> self.pipe(ar.succeeded() ? new Piped.Succeeded(tag, ar.result()) : new Piped.Failed(tag, ar.cause())));
   }
 
-  private static final Duration INFINITY = ChronoUnit.FOREVER.getDuration();
+
 
   /** True for OTP's {@code infinity}, and for any duration too long to count in milliseconds. */
   public static boolean isInfinite(Duration timeout) {
-    return timeout.compareTo(INFINITY) >= 0 || timeout.getSeconds() >= Long.MAX_VALUE / 1000;
+    return timeout.compareTo(GenServer.INFINITY) >= 0 || timeout.getSeconds() >= Long.MAX_VALUE / 1000;
   }
 
   /** The holder of {@code name}: a local server at once, else whoever the name registry says. */

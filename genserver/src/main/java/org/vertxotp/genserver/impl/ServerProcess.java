@@ -109,6 +109,20 @@ final class ServerProcess {
     }
   }
 
+  /**
+   * True unless the thread, still inside this server's callback, runs another context's code: Vert.x
+   * runs a listener of a future bound to another context inline when that context shares this
+   * event-loop thread, and that code is not this server's.
+   */
+  private boolean runsHere() {
+    Context own = context;
+    return own == null || VertxInternals.isOn(own);
+  }
+
+  Duration shutdownTimeout() {
+    return shutdownTimeout;
+  }
+
   interface ThrowingSupplier<T> {
     T get() throws Exception;
   }
@@ -120,7 +134,7 @@ final class ServerProcess {
    */
   static ServerProcess current() {
     ServerProcess running = CURRENT.get();
-    if (running != null) {
+    if (running != null && running.runsHere()) {
       return running;
     }
     Context context = VertxInternals.currentContext();
@@ -134,7 +148,7 @@ final class ServerProcess {
    */
   boolean isCurrent() {
     ServerProcess running = CURRENT.get();
-    if (running != null) {
+    if (running != null && running.runsHere()) {
       return running == this;
     }
     Context own = context;

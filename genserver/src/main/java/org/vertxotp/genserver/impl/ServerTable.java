@@ -82,9 +82,6 @@ final class ServerTable {
     return byName.size();
   }
 
-  boolean isEmpty() {
-    return live.isEmpty();
-  }
 
   /** Servers not linked to a supervisor: stopping them stops everything, trees in order. */
   List<ServerProcess> roots() {

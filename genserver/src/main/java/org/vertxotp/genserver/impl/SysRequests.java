@@ -52,13 +52,7 @@ final class SysRequests<S> {
     ANSWERED.incrementAndGet(this);
   }
 
-  long callbackNanos() {
-    return callbackNanos;
-  }
 
-  long callsAnswered() {
-    return callsAnswered;
-  }
 
   /** Answers one system request; a request that fails (a throwing replace function) is rejected, the server lives on. */
   @SuppressWarnings("unchecked")
