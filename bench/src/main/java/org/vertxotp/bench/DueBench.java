@@ -52,7 +52,7 @@ public class DueBench {
     /** Enqueue one due a millisecond later, wake then, dispatch it, settle it delivered. */
     void oneDue(Blackhole sink) {
       long at = ++now;
-      engine.apply(new Event.Enqueue(new Delivery("d" + next++, "http://peer/inbox", PAYLOAD), at), at - 1);
+      engine.apply(new Event.Enqueue(new Delivery("d" + next++, "http://peer/inbox", PAYLOAD), 1), at - 1);
       List<Effect> effects = engine.apply(new Event.Due(), at);
       for (Effect effect : effects) {
         if (effect instanceof Effect.Dispatch dispatch) {

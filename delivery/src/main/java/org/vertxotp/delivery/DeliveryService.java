@@ -69,7 +69,7 @@ public final class DeliveryService {
   public static Future<DeliveryService> start(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
     Objects.requireNonNull(transport, "transport");
     if (name == null || name.isEmpty() || name.contains("/") || options == null) {
-      return transport.close().transform(closed -> Future.failedFuture(new IllegalArgumentException(
+      return closed(transport).transform(closed -> Future.failedFuture(new IllegalArgumentException(
           "a delivery service needs options and a name, not empty and without '/' (its workers are named"
               + " service/destination): " + name)));
     }
@@ -81,7 +81,7 @@ public final class DeliveryService {
         .compose(supervisor -> service.restartKeptWorkers()
             .recover(failed -> GenServer.stop(vertx, supervisor).transform(stopped -> Future.failedFuture(failed))))
         .<DeliveryService>map(started -> service)
-        .recover(failed -> transport.close().transform(closed -> Future.failedFuture(failed))); // it owns the transport
+        .recover(failed -> closed(transport).transform(closed -> Future.failedFuture(failed))); // it owns the transport
   }
 
   private Future<Void> restartKeptWorkers() {
@@ -143,8 +143,7 @@ public final class DeliveryService {
       return Future.succeededFuture(worker);
     }
     WorkerServer.Args args = new WorkerServer.Args(destination, worker.name(), transport, store, options);
-    ChildSpec spec = ChildSpec.of(destination,
-        (v, childOptions, ignored) -> GenServer.start(v, new WorkerServer(v), args, childOptions)).withName(worker.name());
+    ChildSpec spec = ChildSpec.worker(destination, () -> new WorkerServer(vertx), args).withName(worker.name());
     return Supervisor.startChild(vertx, ServerName.of(name), spec)
         .map(ref -> worker)
         .recover(e -> e instanceof StartException start
@@ -157,8 +156,21 @@ public final class DeliveryService {
     return store;
   }
 
-  /** Stops every worker (their state stays in the store), then the service, then closes its transport. */
+  /**
+   * Stops every worker (their state stays in the store), then the service, then closes its
+   * transport. A service whose supervisor already gave up counts as stopped.
+   */
   public Future<Void> stop() {
-    return GenServer.stop(vertx, ServerName.of(name)).eventually(() -> transport.close());
+    Future<Void> stopped = GenServer.stop(vertx, ServerName.of(name))
+        .recover(e -> e instanceof CallException call && call.failure() == CallFailure.NO_SERVER
+            ? Future.succeededFuture() : Future.failedFuture(e));
+    return stopped.transform(done -> closed(transport).transform(closing -> done.succeeded()
+        ? (closing.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(closing.cause()))
+        : Future.<Void>failedFuture(done.cause())));
+  }
+
+  /** Closes {@code transport}: a close that throws, fails or gives nothing is a failed future, never a throw. */
+  private static Future<Void> closed(Transport transport) {
+    return Future.<Void>future(promise -> transport.close().onComplete(promise));
   }
 }

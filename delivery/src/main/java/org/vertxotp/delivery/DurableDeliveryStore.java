@@ -82,28 +82,37 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
     Context caller = Vertx.currentContext();
     try {
       thread.execute(() -> {
-        Promise<T> local = Promise.promise();
+        T result = null;
+        Throwable failure = null;
         try {
-          T result = change.call();
+          result = change.call();
           if (store.hasUnsavedChanges()) {
             store.commit();
             if (sync) {
               store.sync();
             }
           }
-          local.complete(result);
         } catch (Throwable e) {
+          failure = e;
           try {
             store.rollback(); // a failed change is not committed later by the next one
           } catch (RuntimeException closed) {
             e.addSuppressed(closed);
           }
-          local.fail(e);
         }
+        T value = result;
+        Throwable cause = failure;
+        Runnable answer = () -> {
+          if (cause == null) {
+            done.complete(value);
+          } else {
+            done.fail(cause);
+          }
+        };
         if (caller == null) {
-          local.future().onComplete(done);
+          answer.run();
         } else {
-          caller.runOnContext(v -> local.future().onComplete(done));
+          caller.runOnContext(v -> answer.run());
         }
       });
     } catch (RejectedExecutionException closed) {
@@ -111,6 +120,7 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
     }
     return done.future();
   }
+
 
   @Override
   public Future<Void> save(String worker, StoredDelivery delivery) {
@@ -125,6 +135,7 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
   public Future<Void> remove(String worker, String id) {
     return blocking(() -> {
       pending.remove(key(worker, id));
+      deadLetters.remove(key(worker, id)); // one commit with the other
       return null;
     });
   }
@@ -134,14 +145,6 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
     return blocking(() -> {
       deadLetters.put(key(worker, letter.id()), StoreCodec.encode(letter).encode());
       pending.remove(key(worker, letter.id()));
-      return null;
-    });
-  }
-
-  @Override
-  public Future<Void> removeDeadLetter(String worker, String id) {
-    return blocking(() -> {
-      deadLetters.remove(key(worker, id));
       return null;
     });
   }
@@ -192,15 +195,23 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
     });
   }
 
-  /** Finishes the changes already made, commits, and closes the file. Blocking. */
+  /** Finishes the changes already asked for, then closes the file (waiting up to 10 s for it). Blocking; closing twice does nothing. */
   @Override
   public void close() {
+    try {
+      thread.execute(store::close); // after every change already asked for, on the thread that makes them
+    } catch (RejectedExecutionException alreadyClosed) {
+      return;
+    }
     thread.shutdown();
     try {
-      thread.awaitTermination(10, TimeUnit.SECONDS);
+      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+        // Never close the file under a change still being made: it closes once that change is done.
+        LOG.log(System.Logger.Level.WARNING, "the delivery store is still writing after 10 s; it closes when done");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    store.close();
   }
+
 }

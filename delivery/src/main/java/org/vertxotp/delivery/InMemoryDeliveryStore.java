@@ -48,7 +48,10 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
 
   @Override
   public Future<Void> remove(String worker, String id) {
-    return change(worker, kept -> kept.pending.remove(id));
+    return change(worker, kept -> {
+      kept.pending.remove(id);
+      kept.deadLetters.remove(id);
+    });
   }
 
   @Override
@@ -57,11 +60,6 @@ public final class InMemoryDeliveryStore implements DeliveryStore {
       kept.pending.remove(letter.id());
       kept.deadLetters.put(letter.id(), letter);
     });
-  }
-
-  @Override
-  public Future<Void> removeDeadLetter(String worker, String id) {
-    return change(worker, kept -> kept.deadLetters.remove(id));
   }
 
   @Override

@@ -74,11 +74,6 @@ class WorkerFaultsTest extends OnManualClock {
     }
 
     @Override
-    public Future<Void> removeDeadLetter(String worker, String id) {
-      return kept.removeDeadLetter(worker, id);
-    }
-
-    @Override
     public Future<StoredState> load(String worker) {
       return kept.load(worker);
     }

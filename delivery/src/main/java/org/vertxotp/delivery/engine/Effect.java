@@ -10,8 +10,11 @@ public sealed interface Effect {
   /** Make attempt number {@code attempt} now; report its outcome as {@code Settled(ticket, outcome)}. */
   record Dispatch(Delivery delivery, int attempt, long ticket) implements Effect {}
 
-  /** Arm (or move) the worker's one wake-up to {@code atMillis}; any earlier one is replaced. */
-  record ArmWake(long atMillis) implements Effect {}
+  /**
+   * Arm (or move) the worker's one wake-up to {@code atMillis}, which is {@code delayMillis} from
+   * the engine's now (never negative); any earlier one is replaced.
+   */
+  record ArmWake(long atMillis, long delayMillis) implements Effect {}
 
   /** Nothing is waiting on time: the wake-up, if armed, can go. */
   record CancelWake() implements Effect {}
@@ -23,7 +26,7 @@ public sealed interface Effect {
    */
   record Save(StoredDelivery delivery) implements Effect {}
 
-  /** The delivery is no longer pending (delivered, cancelled). */
+  /** Forget the delivery: it is no longer pending (delivered, cancelled, taken back), nor a dead letter. */
   record Remove(String id) implements Effect {}
 
   /** The delivery ended as a dead letter: store and publish it. */
@@ -31,12 +34,6 @@ public sealed interface Effect {
 
   /** The delivery ended, dropped with its last error: publish it; nothing is kept. */
   record Dropped(DeadLetter letter) implements Effect {}
-
-  /**
-   * Forget the dead letter {@code id} (one found pending again after a restart, or one whose
-   * replacement was not saved and has ended since).
-   */
-  record ForgetDeadLetter(String id) implements Effect {}
 
   /**
    * The dead letter {@code letter} is one again (what replaced it was not saved): store it as a

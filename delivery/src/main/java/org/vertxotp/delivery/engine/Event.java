@@ -9,15 +9,18 @@ import org.vertxotp.delivery.spi.StoredState;
 /** What can happen to a worker's deliveries; {@link RetryEngine#apply} turns each into effects. */
 public sealed interface Event {
 
-  /** A new delivery, due at {@code notBeforeMillis} or now, whichever is later; an id already pending is left as it is. */
-  record Enqueue(Delivery delivery, long notBeforeMillis) implements Event {
+  /**
+   * A new delivery, due {@code delayMillis} from now (none if not positive; {@code Long.MAX_VALUE}
+   * is never); an id already pending is left as it is.
+   */
+  record Enqueue(Delivery delivery, long delayMillis) implements Event {
     public Enqueue {
       Objects.requireNonNull(delivery, "delivery");
     }
 
     /** Due now. */
     public Enqueue(Delivery delivery) {
-      this(delivery, Long.MIN_VALUE);
+      this(delivery, 0);
     }
   }
 

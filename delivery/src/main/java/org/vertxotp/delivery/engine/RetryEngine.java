@@ -140,7 +140,7 @@ public final class RetryEngine {
   public List<Effect> apply(Event event, long now) {
     List<Effect> effects = new ArrayList<>(4);
     if (event instanceof Event.Enqueue enqueue) {
-      enqueue(enqueue.delivery(), Math.max(now, enqueue.notBeforeMillis()), effects);
+      enqueue(enqueue.delivery(), plus(now, Math.max(0, enqueue.delayMillis())), effects);
     } else if (event instanceof Event.Settled settled) {
       settle(settled.ticket(), settled.outcome(), now, effects);
     } else if (event instanceof Event.Cancel cancel) {
@@ -150,7 +150,7 @@ public final class RetryEngine {
     } else if (event instanceof Event.Redrive redrive) {
       redrive(redrive, now, effects);
     } else if (event instanceof Event.Restore restore) {
-      restore(restore, effects);
+      restore(restore);
     } else if (event instanceof Event.Rollback rollback) {
       rollback(rollback, effects);
 
@@ -259,7 +259,7 @@ public final class RetryEngine {
       // Ended, cancelled or enqueued again meanwhile: another state stands now. Only if nothing of
       // this id is left may the store still hold a dead letter it replaced: forget it.
       if (entry == null && !deadLetters.containsKey(id)) {
-        effects.add(new Effect.ForgetDeadLetter(id));
+        effects.add(new Effect.Remove(id));
       }
       return;
     }
@@ -301,7 +301,7 @@ public final class RetryEngine {
     for (int i = 0; i < chosen.size(); i++) {
       DeadLetter letter = chosen.get(i);
       deadLetters.remove(letter.id());
-      Entry entry = new Entry(letter.delivery(), nextSequence++, plus(now, (long) Math.min(Long.MAX_VALUE, Math.ceil(i * spacing))));
+      Entry entry = new Entry(letter.delivery(), nextSequence++, plus(now, (long) Math.ceil(i * spacing)));
       entry.replaced = letter; // the store forgets it with the save, in one step
       pending.put(letter.id(), entry);
       queue(entry);
@@ -309,7 +309,7 @@ public final class RetryEngine {
     }
   }
 
-  private void restore(Event.Restore restore, List<Effect> effects) {
+  private void restore(Event.Restore restore) {
     List<StoredDelivery> stored = new ArrayList<>(restore.state().pending());
     stored.sort(Comparator.comparingLong(StoredDelivery::sequence));
     for (StoredDelivery s : stored) {
@@ -324,9 +324,10 @@ public final class RetryEngine {
       nextSequence = Math.max(nextSequence, s.sequence() + 1);
     }
     for (DeadLetter letter : restore.state().deadLetters()) {
-      if (pending.containsKey(letter.id())) {
-        effects.add(new Effect.ForgetDeadLetter(letter.id())); // redriven, and the process stopped before the store forgot it
-      } else {
+      // A store keeps an id as pending or as a dead letter, never both (a save replaces the one, a
+      // dead letter the other); if one held both anyway, the pending delivery wins, and its next
+      // save forgets the dead letter.
+      if (!pending.containsKey(letter.id())) {
         deadLetters.put(letter.id(), letter);
       }
     }
@@ -346,6 +347,12 @@ public final class RetryEngine {
 
   private static boolean isStale(Slot slot) {
     return slot.generation() != slot.entry().generation || slot.entry().ticket != 0;
+  }
+
+  /** {@code a - b}, saturating instead of overflowing. */
+  static long minus(long a, long b) {
+    long difference = a - b;
+    return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
   }
 
   /** {@code a + b}, saturating instead of overflowing (a due time far in the future stays far in the future). */
@@ -385,7 +392,7 @@ public final class RetryEngine {
     }
     if (wake != armedWake) {
       armedWake = wake;
-      effects.add(wake == NO_WAKE ? new Effect.CancelWake() : new Effect.ArmWake(wake));
+      effects.add(wake == NO_WAKE ? new Effect.CancelWake() : new Effect.ArmWake(wake, Math.max(0, minus(wake, now))));
     }
   }
 

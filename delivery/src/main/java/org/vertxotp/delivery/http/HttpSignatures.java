@@ -23,6 +23,8 @@ public final class HttpSignatures {
   /** The headers signed, in order. */
   public static final String SIGNED_HEADERS = "(request-target) host date digest";
 
+  private static final java.util.regex.Pattern QUOTES = java.util.regex.Pattern.compile("^\"|\"$");
+
   private HttpSignatures() {
   }
 
@@ -65,7 +67,7 @@ public final class HttpSignatures {
     for (String part : signatureHeader.split(",")) {
       int eq = part.indexOf('=');
       if (eq > 0) {
-        fields.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim().replaceAll("^\"|\"$", ""));
+        fields.put(part.substring(0, eq).trim(), QUOTES.matcher(part.substring(eq + 1).trim()).replaceAll(""));
       }
     }
     if (!SIGNED_HEADERS.equals(fields.get("headers")) || !"rsa-sha256".equals(fields.get("algorithm"))) {

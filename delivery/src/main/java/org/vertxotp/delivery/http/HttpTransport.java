@@ -1,5 +1,6 @@
 package org.vertxotp.delivery.http;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -114,7 +115,7 @@ public final class HttpTransport implements Transport {
     RequestOptions request = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setServer(SocketAddress.inetSocketAddress(target.port(), address.getHostAddress()))
-        .setHost(target.host().toLowerCase(Locale.ROOT)) // one pool per peer, however its URLs spell it
+        .setHost(target.poolHost())
         .setPort(target.port())
         .setSsl(target.ssl())
         .setURI(target.path())
@@ -136,7 +137,8 @@ public final class HttpTransport implements Transport {
 
     Future<Outcome> run(Target target, Delivery delivery) {
       Duration limit = options.getRequestDeadline();
-      Clock.Scheduled deadline = clock.schedule(vertx.getOrCreateContext(), limit.toNanos(), () -> {
+      Context context = vertx.getOrCreateContext(); // the caller's (the worker's): the whole exchange runs on it
+      Clock.Scheduled deadline = clock.schedule(context, limit.toNanos(), () -> {
         if (outcome.tryComplete(new Outcome.Transient(0, "no answer within " + limit.toMillis() + " ms"))) {
           abort();
         }
@@ -144,7 +146,7 @@ public final class HttpTransport implements Transport {
       outcome.future().onComplete(ar -> deadline.cancel());
       Future<InetAddress> address = target.literal() != null
           ? Future.succeededFuture(target.literal()) // an IP literal: no lookup
-          : vertx.executeBlocking(() -> InetAddress.getByName(target.host()), false);
+          : context.executeBlocking(() -> InetAddress.getByName(target.host()), false);
       address.onComplete(resolved -> {
         if (outcome.future().isComplete()) {
           return; // the deadline passed during the lookup
@@ -223,10 +225,11 @@ public final class HttpTransport implements Transport {
   }
 
   /**
-   * An inbox URL taken apart once: {@code problem} says why it is unusable, or is null. An IP
+   * An inbox URL taken apart once: {@code problem} says why it is unusable, or is null; the pool
+   * knows the peer by {@code poolHost} (one pool per peer, however its URLs spell it). An IP
    * literal host carries its address ({@code literal}), a name is looked up on every attempt.
    */
-  record Target(String host, int port, boolean ssl, String path, String hostHeader, String destination,
+  record Target(String host, String poolHost, int port, boolean ssl, String path, String hostHeader, String destination,
                 InetAddress literal, String problem) {
 
     static Target parse(String url) {
@@ -242,9 +245,9 @@ public final class HttpTransport implements Transport {
         String host = uri.getHost();
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String bare = IpLiteral.bare(host);
         InetAddress literal = IpLiteral.parse(host);
-        return new Target(bare, port, ssl, path, host + (port == defaultPort ? "" : ":" + port),
+        return new Target(bare, bare.toLowerCase(Locale.ROOT), port, ssl, path, host + (port == defaultPort ? "" : ":" + port),
             host.toLowerCase(Locale.ROOT) + ":" + port, literal, null);
       } catch (URISyntaxException | java.net.UnknownHostException e) {
         return unusable(e.getMessage());
@@ -252,7 +255,7 @@ public final class HttpTransport implements Transport {
     }
 
     private static Target unusable(String problem) {
-      return new Target(null, 0, false, null, null, null, null, problem);
+      return new Target(null, null, 0, false, null, null, null, null, problem);
     }
   }
 

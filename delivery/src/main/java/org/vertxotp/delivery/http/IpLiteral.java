@@ -13,13 +13,18 @@ final class IpLiteral {
   private IpLiteral() {
   }
 
+  /** A host without the brackets of an IPv6 literal. */
+  static String bare(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
   /**
    * The address {@code text} denotes if it is an IP literal (IPv6 with or without brackets), or
    * null if it is a host name. Digits and dots that are not a dotted quad ({@code 1.2.3},
    * {@code 2130706433}) are malformed, not names: the JDK would read them in surprising ways.
    */
   static InetAddress parse(String text) throws UnknownHostException {
-    String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+    String bare = bare(text);
     if (bare.contains(":")) {
       return InetAddress.getByName("[" + bare + "]"); // bracketed: a malformed literal fails instead of being looked up
     }

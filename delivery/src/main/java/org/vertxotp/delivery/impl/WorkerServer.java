@@ -2,6 +2,7 @@ package org.vertxotp.delivery.impl;
 
 import static org.vertxotp.genserver.Results.*;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -12,8 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.vertxotp.delivery.DeadLetter;
 import org.vertxotp.delivery.DeliveryStats;
 import org.vertxotp.delivery.DeliveryWorkerOptions;
@@ -55,19 +56,26 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   public static final class State {
     final Args args;
     final RetryEngine engine;
-    final Clock clock;
     final Vertx vertx;
-    /** Enqueues whose save the store has not confirmed yet, by id: a second enqueue of that very delivery waits for it. */
-    final Map<String, Saving> saving = new HashMap<>();
+    /** The worker's own context: its timers run here. */
+    final Context context;
+    final Clock clock;
+    /** False when the transport's own bound is shorter than the attempt timeout: then no watchdog per attempt. */
+    final boolean watchesAttempts;
+    /** Unconfirmed saves, by the sequence of the delivery they save: a second enqueue of it waits for its save. */
+    final Map<Long, Future<Void>> saving = new HashMap<>();
 
     State(Args args, Vertx vertx) {
       this.args = args;
       this.vertx = vertx;
+      this.context = vertx.getOrCreateContext();
       this.clock = Clock.of(vertx);
       DeliveryWorkerOptions options = args.options();
       this.engine = new RetryEngine(new RetryEngine.Settings(options.getRetryPolicy(), options.getMaxConcurrency(),
           options.getBreakerThreshold(), options.getBreakerCoolOff().toMillis(), options.getMaxRetryAfter().toMillis()),
           options.getRandom());
+      this.watchesAttempts = args.transport().attemptBound()
+          .map(own -> own.compareTo(options.getAttemptTimeout()) >= 0).orElse(true);
     }
 
     /** What the worker did, for {@code Sys} and tests. */
@@ -81,24 +89,20 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   /** Tags an attempt's outcome, piped back to the worker. */
   private record Attempt(long ticket) {}
 
-  /** The save of the delivery enqueued as {@code sequence}, not confirmed yet. */
-  private record Saving(long sequence, Future<Void> saved) {}
-
   /**
    * Tags the store's confirmation of a change, piped back to the worker: then {@code from} gets
    * {@code answer}. If the store failed, what the change saved is taken back ({@code undo}) and
-   * the caller told; if not, it is confirmed. {@code savings} are the change's entries in the
-   * state's map of unconfirmed saves.
+   * the caller told; if not, it is confirmed.
    */
-  private record Confirmation(From from, Object answer, List<Event.Rollback> undo, Map<String, Saving> savings) {}
+  private record Confirmation(From from, Object answer, List<Event.Rollback> undo) {}
+
+  /** The first message a worker handles: load what its store kept. */
+  private record Load() {}
 
   /** The longest a wake-up is armed for: a wake carries nothing, so a farther one is simply armed again. */
   private static final Duration LONGEST_WAKE = Duration.ofDays(1);
 
-  /** The store's state, read before the first message is handled. */
-  private record Restored(StoredState state) {}
-
-  /** How long a worker waits for its store's state when it starts; past it the start fails (and is retried by the supervisor). */
+  /** How long a worker waits for its store's state when it starts; past it the worker crashes (and is restarted). */
   static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
@@ -107,27 +111,21 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     this.vertx = vertx;
   }
 
+  /** Starts at once (its supervisor does not wait for the store); the load is its first message. */
   @Override
   public InitResult<State> init(Args args) {
-    Clock clock = Clock.of(vertx);
-    Promise<StoredState> loaded = Promise.promise();
-    Clock.Scheduled timeout = clock.schedule(vertx.getOrCreateContext(), LOAD_TIMEOUT.toNanos(), () ->
-        loaded.tryFail(new TimeoutException("the delivery store did not load " + args.name() + " within " + LOAD_TIMEOUT)));
-    args.store().load(args.name()).onComplete(ar -> {
-      timeout.cancel();
-      if (ar.succeeded()) {
-        loaded.tryComplete(ar.result());
-      } else {
-        loaded.tryFail(ar.cause());
-      }
-    });
-    return asyncInit(loaded.future().map(stored -> ok(new State(args, vertx), Action.continueWith(new Restored(stored)))));
+    return ok(new State(args, vertx), Action.continueWith(new Load()));
   }
 
+  /** Loads what the store kept, holding the worker's own mailbox (not its supervisor's) meanwhile. */
   @Override
   public NoReplyResult<State> handleContinue(Object continuation, State s) {
-    carryOut(s, s.engine.apply(new Event.Restore(((Restored) continuation).state()), now(s)));
-    return noreply(s);
+    Future<StoredState> loaded = within(s, s.args.store().load(s.args.name()), LOAD_TIMEOUT, () -> Future.failedFuture(
+        new TimeoutException("the delivery store did not load " + s.args.name() + " within " + LOAD_TIMEOUT)));
+    return async(loaded.map(stored -> {
+      carryOut(s, s.engine.apply(new Event.Restore(stored), now(s)));
+      return noreply(s);
+    }));
   }
 
   @Override
@@ -136,11 +134,10 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     if (request instanceof WorkerRequests.Enqueue enqueue) {
       String id = enqueue.delivery().id();
       if (s.engine.isPending(id)) { // deduplicated; but not acknowledged before the first one is stored
-        Saving first = s.saving.get(id);
-        return first != null && first.sequence() == s.engine.sequenceOf(id)
-            ? afterStore(first.saved(), from, false, List.of(), s) : reply(false, s);
+        Future<Void> first = s.saving.get(s.engine.sequenceOf(id));
+        return first == null ? reply(false, s) : afterStore(first, from, false, List.of(), s);
       }
-      List<Effect> effects = s.engine.apply(new Event.Enqueue(enqueue.delivery(), plus(now, Math.max(0, enqueue.delayMillis()))), now);
+      List<Effect> effects = s.engine.apply(new Event.Enqueue(enqueue.delivery(), enqueue.delayMillis()), now);
       return afterStore(carryOut(s, effects), from, true, rollbacks(effects), s);
     } else if (request instanceof WorkerRequests.Cancel cancel) {
       boolean pending = s.engine.isPending(cancel.id());
@@ -177,13 +174,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       confirmed(undo, s);
       return reply(answer, s);
     }
-    Map<String, Saving> savings = new HashMap<>();
-    for (Event.Rollback pending : undo) {
-      Saving saving = new Saving(pending.sequence(), saved);
-      savings.put(pending.id(), saving);
-      s.saving.put(pending.id(), saving);
-    }
-    GenServer.pipeToSelf(saved, new Confirmation(from, answer, undo, savings));
+    undo.forEach(save -> s.saving.put(save.sequence(), saved));
+    GenServer.pipeToSelf(saved, new Confirmation(from, answer, undo));
     return noreply(s);
   }
 
@@ -211,13 +203,14 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     if (WAKE.equals(message)) {
       carryOut(s, s.engine.apply(new Event.Due(), now));
     } else if (message instanceof Piped piped && piped.tag() instanceof Attempt attempt) {
+      // The one place where what a transport gave becomes an outcome: it promises outcomes, so a
+      // failure, or nothing, is an attempt to retry.
       Outcome outcome = piped instanceof Piped.Succeeded done && done.value() instanceof Outcome o ? o
-          // A transport promises outcomes, not failures; one that failed anyway (or gave nothing) is an attempt to retry.
-          : new Outcome.Transient(0, "the transport gave no outcome: "
-              + (piped instanceof Piped.Failed failed ? failed.cause() : ((Piped.Succeeded) piped).value()));
+          : new Outcome.Transient(0, piped instanceof Piped.Failed failed ? "the transport failed: " + failed.cause()
+              : "the transport gave no outcome");
       carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), outcome), now));
     } else if (message instanceof Piped piped && piped.tag() instanceof Confirmation confirmation) {
-      confirmation.savings().forEach(s.saving::remove);
+      confirmation.undo().forEach(save -> s.saving.remove(save.sequence()));
       if (piped instanceof Piped.Failed failed) {
         for (Event.Rollback rollback : confirmation.undo()) { // not kept, so not accepted
           carryOut(s, s.engine.apply(rollback, now));
@@ -240,23 +233,11 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     return s.clock.currentTimeMillis();
   }
 
-  /** {@code a - b}, saturating. */
-  private static long minus(long a, long b) {
-    long difference = a - b;
-    return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
-  }
-
-  /** {@code a + b}, saturating: a delay of {@code Long.MAX_VALUE} is "never", not the distant past. */
-  private static long plus(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
-  }
-
   /**
    * Carries out the engine's effects, in order. Returns when the store has taken all of its
    * share (each store keeps one worker's changes in the order they were made).
    */
-  private Future<Void> carryOut(State s, List<Effect> effects) {
+  private static Future<Void> carryOut(State s, List<Effect> effects) {
     Args args = s.args;
     DeliveryStore store = args.store();
     String worker = args.name();
@@ -265,8 +246,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       if (effect instanceof Effect.Dispatch dispatch) {
         GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
       } else if (effect instanceof Effect.ArmWake wake) {
-        long delay = Math.max(0, minus(wake.atMillis(), now(s)));
-        Timers.startSingleTimer(WAKE, WAKE, delay > LONGEST_WAKE.toMillis() ? LONGEST_WAKE : Duration.ofMillis(delay));
+        Timers.startSingleTimer(WAKE, WAKE, wake.delayMillis() > LONGEST_WAKE.toMillis() ? LONGEST_WAKE
+            : Duration.ofMillis(wake.delayMillis()));
       } else if (effect instanceof Effect.CancelWake) {
         Timers.cancel(WAKE);
       } else if (effect instanceof Effect.Save save) {
@@ -279,8 +260,6 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       } else if (effect instanceof Effect.Dropped dropped) {
         stored.add(store.remove(worker, dropped.letter().id()));
         publish(s, "dropped", dropped.letter());
-      } else if (effect instanceof Effect.ForgetDeadLetter forget) {
-        stored.add(store.removeDeadLetter(worker, forget.id()));
       } else if (effect instanceof Effect.DeadLetterAgain again) {
         stored.add(store.deadLetter(worker, again.letter()));
       }
@@ -293,35 +272,47 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   }
 
   /**
-   * One attempt through the transport, bounded by the transport's own bound if it declares one
-   * shorter than the attempt timeout, else by the attempt timeout: a transport that throws is a
-   * permanent failure (what it cannot send now it will not send later), one that never completes
-   * a transient one.
+   * One attempt through the transport. One that throws is a permanent failure (what it cannot
+   * send now it will not send later). Unless the transport keeps a shorter bound of its own, the
+   * attempt is cut at the attempt timeout, as a transient failure.
    */
-  private Future<Outcome> attempt(State s, Effect.Dispatch dispatch) {
+  private static Future<Outcome> attempt(State s, Effect.Dispatch dispatch) {
     Future<Outcome> sent;
-    Optional<Duration> ownBound;
     try {
       sent = s.args.transport().send(dispatch.delivery(), dispatch.attempt());
-      ownBound = s.args.transport().attemptBound();
     } catch (VirtualMachineError fatal) {
       throw fatal;
     } catch (Throwable cannotSend) {
       return Future.succeededFuture(new Outcome.Permanent(0, "cannot send: " + cannotSend));
     }
     if (sent == null) {
-      return Future.succeededFuture(new Outcome.Transient(0, "the transport gave no outcome"));
+      return Future.succeededFuture(); // no outcome: see handleInfo
     }
-    if (sent.isComplete() || ownBound != null && ownBound.isPresent() && ownBound.get().compareTo(s.args.options().getAttemptTimeout()) < 0) {
-      return sent; // bounded by the transport itself: no second timer per attempt
+    if (!s.watchesAttempts || sent.isComplete()) {
+      return sent;
     }
     Duration limit = s.args.options().getAttemptTimeout();
-    Promise<Outcome> bounded = Promise.promise();
-    Clock.Scheduled watchdog = s.clock.schedule(vertx.getOrCreateContext(), limit.toNanos(),
-        () -> bounded.tryComplete(new Outcome.Transient(0, "no outcome within " + limit.toMillis() + " ms")));
-    sent.onComplete(ar -> {
-      watchdog.cancel();
-      bounded.tryComplete(ar.succeeded() ? ar.result() : new Outcome.Transient(0, "the transport failed: " + ar.cause()));
+    return within(s, sent, limit,
+        () -> Future.succeededFuture(new Outcome.Transient(0, "no outcome within " + limit.toMillis() + " ms")));
+  }
+
+  /** {@code work}'s result, or, if it has none after {@code limit} on the toolkit's clock, {@code otherwise}'s. */
+  private static <T> Future<T> within(State s, Future<T> work, Duration limit, Supplier<Future<T>> otherwise) {
+    Promise<T> bounded = Promise.promise();
+    Clock.Scheduled timer = s.clock.schedule(s.context, limit.toNanos(), () -> otherwise.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
+    }));
+    work.onComplete(ar -> {
+      timer.cancel();
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
     });
     return bounded.future();
   }

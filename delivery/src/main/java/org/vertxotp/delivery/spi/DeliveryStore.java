@@ -22,14 +22,11 @@ public interface DeliveryStore {
    */
   Future<Void> save(String worker, StoredDelivery delivery);
 
-  /** Forgets a pending delivery (delivered, cancelled, dropped). */
+  /** Forgets the delivery {@code id}: its pending record (delivered, cancelled, dropped), and a dead letter of it if any. */
   Future<Void> remove(String worker, String id);
 
   /** Keeps {@code letter} as a dead letter, and forgets the pending delivery of the same id. */
   Future<Void> deadLetter(String worker, DeadLetter letter);
-
-  /** Forgets a dead letter (redriven, or enqueued again). */
-  Future<Void> removeDeadLetter(String worker, String id);
 
   /** Everything kept for {@code worker}. */
   Future<StoredState> load(String worker);
