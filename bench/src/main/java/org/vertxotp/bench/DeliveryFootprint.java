@@ -202,9 +202,7 @@ public final class DeliveryFootprint {
   }
 
   private static double[] percentiles(long[] nanos) {
-    long[] sorted = nanos.clone();
-    Arrays.sort(sorted);
-    return new double[] {sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6};
+    return new double[] {Percentile.millisOf(nanos, 0.50), Percentile.millisOf(nanos, 0.99)};
   }
 
   private static <T> T onContext(Context context, java.util.function.Supplier<Future<T>> work) {

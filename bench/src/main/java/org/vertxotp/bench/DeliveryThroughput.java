@@ -1,6 +1,5 @@
 package org.vertxotp.bench;
 
-import java.util.Arrays;
 
 /**
  * The delivery worker's throughput against the raw web-client loop, batch by batch, alternating,
@@ -31,17 +30,19 @@ public final class DeliveryThroughput {
       long ourCpu = 0;
       long rawCpu = 0;
       for (int round = -WARM_UP_ROUNDS; round < ROUNDS; round++) {
-        long cpu0 = cpuNanos();
-        double o = perSecond(bench::deliveryWorker);
-        long cpu1 = cpuNanos();
-        double r = perSecond(bench::rawWebClientLoop);
-        long cpu2 = cpuNanos();
+        // Which side goes first swaps every round, so that the other's garbage and drift fall on both alike.
+        boolean oursFirst = (round & 1) == 0;
+        long[] cpu = new long[2];
+        double first = timed(oursFirst ? bench::deliveryWorker : bench::rawWebClientLoop, cpu, 0);
+        double second = timed(oursFirst ? bench::rawWebClientLoop : bench::deliveryWorker, cpu, 1);
+        double o = oursFirst ? first : second;
+        double r = oursFirst ? second : first;
         if (round >= 0) {
           ours[round] = o;
           raw[round] = r;
           ratios[round] = o / r;
-          ourCpu += cpu1 - cpu0; // the process CPU clock ticks coarsely: summed over all rounds
-          rawCpu += cpu2 - cpu1;
+          ourCpu += cpu[oursFirst ? 0 : 1]; // the process CPU clock ticks coarsely: summed over all rounds
+          rawCpu += cpu[oursFirst ? 1 : 0];
         }
       }
       System.out.println();
@@ -64,6 +65,14 @@ public final class DeliveryThroughput {
         .getProcessCpuTime();
   }
 
+  /** Deliveries per second of one batch; its process CPU time goes to {@code cpu[slot]}. */
+  private static double timed(Runnable batch, long[] cpu, int slot) {
+    long before = cpuNanos();
+    double perSecond = perSecond(batch);
+    cpu[slot] = cpuNanos() - before;
+    return perSecond;
+  }
+
   private static double perSecond(Runnable batch) {
     long start = System.nanoTime();
     batch.run();
@@ -71,12 +80,10 @@ public final class DeliveryThroughput {
   }
 
   private static double median(double[] values) {
-    return quartile(values, 2);
+    return Percentile.of(values, 0.5);
   }
 
   private static double quartile(double[] values, int which) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[Math.min(sorted.length - 1, sorted.length * which / 4)];
+    return Percentile.of(values, which / 4.0);
   }
 }

@@ -34,10 +34,6 @@ final class InboxPeer {
     return "http://127.0.0.1:" + server.actualPort() + "/inbox";
   }
 
-  long answered() {
-    return answered.get();
-  }
-
   private void counted() {
     long count = answered.incrementAndGet();
     Waiter current = waiter; // read after counting: a waiter that missed this count is seen here

@@ -67,8 +67,7 @@ public final class TimerFootprint {
     for (int i = 0; i < runs.length; i++) {
       values[i] = runs[i][column];
     }
-    java.util.Arrays.sort(values);
-    return values[values.length / 2];
+    return Percentile.of(values, 0.5);
   }
 
   private static double bytesPerTimer(Vertx vertx, ServerRef bench, boolean raw) {

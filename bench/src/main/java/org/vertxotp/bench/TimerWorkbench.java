@@ -4,7 +4,6 @@ import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Arrays;
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
@@ -124,13 +123,8 @@ final class TimerWorkbench implements GenServer<Void, TimerWorkbench.State> {
   private static void record(State s, Due due) {
     s.lateNanos[s.fired++] = System.nanoTime() - due.atNanos();
     if (s.fired == s.lateNanos.length) {
-      long[] sorted = s.lateNanos.clone();
-      Arrays.sort(sorted);
-      s.lateCaller.reply(new double[] {percentileMillis(sorted, 0.50), percentileMillis(sorted, 0.99)});
+      s.lateCaller.reply(new double[] {Percentile.millisOf(s.lateNanos, 0.50), Percentile.millisOf(s.lateNanos, 0.99)});
     }
   }
 
-  private static double percentileMillis(long[] sorted, double p) {
-    return sorted[(int) Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] / 1e6;
-  }
 }

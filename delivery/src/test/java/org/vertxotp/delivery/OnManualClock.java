@@ -1,12 +1,19 @@
 package org.vertxotp.delivery;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vertx.core.Vertx;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.TestVertx;
 import org.vertxotp.genserver.time.ManualClock;
 
-/** A test with a Vert.x of its own whose toolkit clock only moves when the test advances it. */
+/**
+ * A test with a Vert.x of its own whose toolkit clock only moves when the test advances it, and
+ * what such tests ask of a delivery worker.
+ */
 @ExtendWith(TestVertx.class)
 abstract class OnManualClock {
 
@@ -17,5 +24,25 @@ abstract class OnManualClock {
   void installManualClock(Vertx vertx) {
     this.vertx = vertx;
     this.clock = ManualClock.install(vertx);
+  }
+
+  /** The statistics of {@code target}'s worker: a call, so handled after whatever reached the worker before it. */
+  protected DeliveryStats stats(DeliveryService service, String target) {
+    return Await.result(DeliveryWorker.stats(vertx, service.workerFor(target)));
+  }
+
+  /** Waits (in real time: an HTTP exchange or a restart runs on it) until {@code target}'s worker's stats satisfy {@code condition}. */
+  protected void until(DeliveryService service, String target, Predicate<DeliveryStats> condition, String what) {
+    Await.until(() -> condition.test(stats(service, target)), what);
+  }
+
+  /**
+   * Asserts that the worker sent nothing to {@code peer}: its stats call is handled after any wake
+   * the clock just fired, so an attempt that wake made is in flight by then, or already seen by
+   * the peer.
+   */
+  protected void nothingSent(DeliveryService service, Peer peer, int seenBefore, String what) {
+    assertEquals(0, stats(service, peer.inbox()).inFlight(), what);
+    assertEquals(seenBefore, peer.seen.size(), what);
   }
 }

@@ -65,7 +65,10 @@ final class Peer {
   final AtomicLong bodyBytesWritten = new AtomicLong();
   private final AtomicInteger requests = new AtomicInteger();
   private final Vertx vertx;
-  private volatile IntFunction<Answer> script;
+  private final IntFunction<Answer> script;
+  /** Requests being answered now, and the most at once: what a sender had in flight. */
+  final AtomicInteger answering = new AtomicInteger();
+  final AtomicInteger mostAnswering = new AtomicInteger();
   private HttpServer server;
 
   private Peer(Vertx vertx, IntFunction<Answer> script) {
@@ -90,6 +93,8 @@ final class Peer {
       ctx.request().headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
       peer.seen.add(new Seen(Clock.of(vertx).currentTimeMillis(), ctx.request().uri(), headers, ctx.body().buffer() == null
           ? new byte[0] : ctx.body().buffer().getBytes()));
+      peer.mostAnswering.accumulateAndGet(peer.answering.incrementAndGet(), Math::max);
+      ctx.response().endHandler(v -> peer.answering.decrementAndGet());
       peer.answer(peer.script.apply(peer.requests.getAndIncrement()), ctx.response());
     });
     io.vertx.core.Future<HttpServer> listening = vertx.createHttpServer()
@@ -100,16 +105,12 @@ final class Peer {
         })
         .requestHandler(router)
         .listen(0, host);
-    try {
-      peer.server = Await.result(listening);
-    } catch (AssertionError | RuntimeException cannotListen) {
-      return null;
+    Await.failureOrResult(listening);
+    if (listening.failed()) {
+      return null; // the address is not there to listen on
     }
+    peer.server = listening.result();
     return peer;
-  }
-
-  void script(IntFunction<Answer> script) {
-    this.script = script;
   }
 
   int port() {

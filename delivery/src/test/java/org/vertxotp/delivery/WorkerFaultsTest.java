@@ -92,8 +92,18 @@ class WorkerFaultsTest extends OnManualClock {
     return Await.result(DeliveryService.start(vertx, "faults", transport, options));
   }
 
-  private DeliveryStats stats(DeliveryService service, String target) {
-    return Await.result(DeliveryWorker.stats(vertx, service.workerFor(target)));
+  /** A transport whose first {@code gone} attempts are answered 410, and the rest never. */
+  private static Transport goneThenHanging(int gone) {
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    return transport(d -> attempts.getAndIncrement() < gone
+        ? Future.succeededFuture(new Outcome.Permanent(410, "HTTP 410 Gone")) : Promise.<Outcome>promise().future());
+  }
+
+  /** A service on {@code store} whose worker for "peer" has started (on a first, waiting delivery), over a transport that never answers. */
+  private DeliveryService startedOn(FaultyStore store) {
+    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
+    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    return service;
   }
 
   private static Delivery delivery(String id, String target) {
@@ -115,14 +125,19 @@ class WorkerFaultsTest extends OnManualClock {
 
   @Test
   void aTransportThatFailsOrGivesNothingIsATransientFailure() {
-    DeliveryService service = service(transport(d -> d.id().equals("fails")
-        ? Future.failedFuture(new IllegalStateException("broken pipe")) : Future.succeededFuture(null)), null);
+    DeliveryService service = service(transport(d -> switch (d.id()) {
+      case "fails" -> Future.failedFuture(new IllegalStateException("broken pipe"));
+      case "no-future" -> null;
+      default -> Future.succeededFuture(null);
+    }), null);
     Await.result(service.enqueue(delivery("fails", "peer")));
     Await.result(service.enqueue(delivery("nothing", "peer")));
-    Await.until(() -> stats(service, "peer").retried() == 2, "both retried");
+    Await.result(service.enqueue(delivery("no-future", "peer")));
+    Await.until(() -> stats(service, "peer").retried() == 3, "all three retried");
     List<DeliveryStatus> pending = Await.result(DeliveryWorker.pending(vertx, service.workerFor("peer")));
     assertTrue(pending.get(0).lastFailure().orElseThrow().contains("broken pipe"), pending.toString());
     assertTrue(pending.get(1).lastFailure().orElseThrow().contains("no outcome"), pending.toString());
+    assertTrue(pending.get(2).lastFailure().orElseThrow().contains("no outcome"), pending.toString());
   }
 
   @Test
@@ -143,8 +158,7 @@ class WorkerFaultsTest extends OnManualClock {
   @Test
   void anEnqueueTheStoreFailsIsNotAcceptedAndLeavesNothingPending() {
     FaultyStore store = new FaultyStore();
-    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
-    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    DeliveryService service = startedOn(store);
     TestLogs.allow("disk full"); // the worker warns of its store's failure
     store.failSaves = true;
     Throwable failure = Await.failure(service.enqueue(delivery("lost", "peer"), Duration.ofHours(1)));
@@ -158,8 +172,7 @@ class WorkerFaultsTest extends OnManualClock {
   @Test
   void aSecondEnqueueOfAnIdIsAnsweredOnlyOnceTheFirstIsStored() {
     FaultyStore store = new FaultyStore();
-    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
-    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    DeliveryService service = startedOn(store);
     Promise<Void> gate = Promise.promise();
     store.gates.add(gate);
     Future<Boolean> first = service.enqueue(delivery("slow", "peer"), Duration.ofHours(1));
@@ -174,8 +187,7 @@ class WorkerFaultsTest extends OnManualClock {
   @Test
   void aFailedSaveTakesBackOnlyItsOwnEnqueueNotALaterOneOfTheSameId() {
     FaultyStore store = new FaultyStore();
-    DeliveryService service = service(transport(d -> Promise.<Outcome>promise().future()), store);
-    Await.result(service.enqueue(delivery("warm-up", "peer"), Duration.ofHours(1)));
+    DeliveryService service = startedOn(store);
     Promise<Void> gate = Promise.promise();
     store.gates.add(gate);
     Future<Boolean> first = service.enqueue(delivery("x", "peer"), Duration.ofHours(1)); // its save waits
@@ -191,9 +203,7 @@ class WorkerFaultsTest extends OnManualClock {
   @Test
   void aDeadLetterEnqueuedAgainWhoseSaveFailsIsStillADeadLetterInTheWorkerAndTheStore() {
     FaultyStore store = new FaultyStore();
-    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-    DeliveryService service = service(transport(d -> attempts.getAndIncrement() == 0
-        ? Future.succeededFuture(new Outcome.Permanent(410, "HTTP 410 Gone")) : Promise.<Outcome>promise().future()), store);
+    DeliveryService service = service(goneThenHanging(1), store);
     Await.result(service.enqueue(delivery("gone", "peer")));
     Await.until(() -> stats(service, "peer").deadLettered() == 1, "dead-lettered");
     TestLogs.allow("disk full");
@@ -235,9 +245,7 @@ class WorkerFaultsTest extends OnManualClock {
   @Test
   void aRedriveTheStoreKeepsOnlyPartOfIsTakenBackWhollyInTheWorkerAndInTheStore() {
     FaultyStore store = new FaultyStore();
-    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-    DeliveryService service = service(transport(d -> attempts.getAndIncrement() < 3
-        ? Future.succeededFuture(new Outcome.Permanent(410, "HTTP 410 Gone")) : Promise.<Outcome>promise().future()), store);
+    DeliveryService service = service(goneThenHanging(3), store);
     for (String id : List.of("a", "b", "c")) {
       Await.result(service.enqueue(delivery(id, "peer")));
     }

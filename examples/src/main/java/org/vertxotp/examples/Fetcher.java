@@ -3,7 +3,6 @@ package org.vertxotp.examples;
 import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -56,9 +55,4 @@ public final class Fetcher implements GenServer<Function<String, Future<String>>
     return noreply(s);
   }
   // README end
-
-  /** Work that takes {@code millis} on Vert.x's timer and answers with the request in capitals. */
-  public static Function<String, Future<String>> slowUpperCase(Vertx vertx, long millis) {
-    return request -> vertx.timer(millis).map(t -> request.toUpperCase());
-  }
 }

@@ -84,12 +84,17 @@ public final class Outbox {
     narrate.accept("outbox: 2 activities accepted (stored), posting them");
     accepted.future().await();
     JsonObject dead = deadLettered.future().await();
-    for (int i = 0; i < 100 && DeliveryWorker.status(vertx, outbox.workerFor(base + "/"), "create-1").await().isPresent(); i++) {
-      Thread.sleep(10); // the peer has answered; the worker settles the answer a moment later
+    String annsInbox = base + "/users/ann/inbox";
+    long settleBy = System.nanoTime() + 5_000_000_000L;
+    while (DeliveryWorker.stats(vertx, outbox.workerFor(annsInbox)).await().delivered() == 0) {
+      if (System.nanoTime() > settleBy) { // the peer has answered; the worker settles the answer a moment later
+        throw new IllegalStateException("the outbox did not settle create-1 within 5 s of the peer's answer");
+      }
+      Thread.sleep(10);
     }
     narrate.accept("event bus: " + dead.getString("event") + " " + dead.getString("id") + " after "
         + dead.getInteger("attempts") + " attempt(s): " + dead.getString("reason"));
-    DeliveryStats stats = DeliveryWorker.stats(vertx, outbox.workerFor(base + "/")).await();
+    DeliveryStats stats = DeliveryWorker.stats(vertx, outbox.workerFor(annsInbox)).await();
     narrate.accept("outbox worker for " + stats.destination() + ": delivered " + stats.delivered() + ", retried "
         + stats.retried() + ", dead letters " + stats.deadLetters() + ", pending " + stats.pending());
     outbox.stop().await();

@@ -17,9 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -184,18 +182,18 @@ class ConfinementTest {
   }
 
   @Test
-  void aMonitorHandlerRunsOnTheContextItWasSetUpFromNeverOnTheDyingServers(Vertx vertx) throws Exception {
+  void aMonitorHandlerRunsOnTheContextItWasSetUpFromNeverOnTheDyingServers(Vertx vertx) {
     ServerRef target = Await.result(GenServer.start(vertx, new Recorder(vertx), new LinkedBlockingQueue<>()));
     Context serverContext = Await.result(GenServer.call(vertx, target, new Recorder.WhereAmI()));
     Context verticleContext = vertx.getOrCreateContext();
     BlockingQueue<Context> ranOn = new LinkedBlockingQueue<>();
     Monitors.monitor(vertx, target, down -> ranOn.add(Vertx.currentContext())); // from the test thread: no context
-    CountDownLatch set = new CountDownLatch(1);
+    Promise<Void> set = Promise.promise();
     verticleContext.runOnContext(v -> {
       Monitors.monitor(vertx, target, down -> ranOn.add(Vertx.currentContext()));
-      set.countDown();
+      set.complete();
     });
-    set.await(10, TimeUnit.SECONDS);
+    Await.result(set.future());
     Await.result(GenServer.stop(vertx, target));
     List<Context> contexts = List.of(Await.next(ranOn), Await.next(ranOn));
     contexts.forEach(c -> assertNotSame(serverContext, c, "a handler ran in the dying server's stop"));

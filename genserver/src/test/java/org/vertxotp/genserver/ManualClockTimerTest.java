@@ -100,6 +100,17 @@ class ManualClockTimerTest {
   }
 
   @Test
+  void cancelTimerReturnsTheRemainingTimeAndTheMessageNeverArrives(Vertx vertx) {
+    ServerRef ref = ticker(vertx);
+    TimerRef late = arm(vertx, ref, 1000, "late");
+    clock.advance(Duration.ofMillis(400));
+    assertEquals(OptionalLong.of(600), Timers.cancelTimer(late));
+    clock.advance(Duration.ofHours(1)); // far past the deadline it had
+    assertEquals(List.of(), arrived());
+    assertEquals(0, GenServer.stats(vertx).pendingTimers());
+  }
+
+  @Test
   void readTimerDecreasesAsTheClockAdvancesAndCancelAfterExpiryIsFalse(Vertx vertx) {
     ServerRef ref = ticker(vertx);
     TimerRef timer = arm(vertx, ref, 1000, "x");

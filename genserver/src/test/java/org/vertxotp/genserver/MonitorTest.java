@@ -154,12 +154,16 @@ class MonitorTest {
         probeEvents.add(reason);
       }
     };
-    Future<ServerRef> starting = GenServer.start(vertx, slowStarter, null, new StartOptions().setName("slow"));
+    Context host = vertx.getOrCreateContext(); // the test's own: a barrier on it follows the late init's handling
+    Future<ServerRef> starting = GenServer.start(vertx, slowStarter, null, new StartOptions().setName("slow").setContext(host));
     Future<Void> killed = GenServer.kill(vertx, ServerName.of("slow"));
     Await.result(killed);
     initDone.complete();
     StartException failed = assertInstanceOf(StartException.class, Await.failure(starting));
     assertEquals(ExitReason.KILLED, failed.reason().orElseThrow());
+    Promise<Void> barrier = Promise.promise();
+    host.runOnContext(v -> barrier.complete());
+    Await.result(barrier.future());
     assertNull(probeEvents.poll(), "terminate ran");
     Await.idle(vertx);
   }

@@ -139,6 +139,7 @@ class ResultTimeoutTest {
     Await.result(Sys.suspend(vertx, ref));
     GenServer.cast(vertx, ref, "ping");
     clock.advance(Duration.ofMillis(30)); // the timeout fires into the mailbox, behind "ping"
+    assertEquals(2, Await.result(Sys.getStatus(vertx, ref)).mailbox(), "the message and the timeout's firing wait, in that order");
     Await.result(Sys.resume(vertx, ref));
     Await.result(GenServer.call(vertx, ref, "sync"));
     assertEquals(List.of("ping"), List.copyOf(events), "only the message was handled, not the stale timeout");

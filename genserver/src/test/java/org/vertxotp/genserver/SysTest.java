@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
@@ -131,9 +132,11 @@ class SysTest {
     Await.result(Sys.suspend(vertx, keeper));
     GenServer.cast(vertx, keeper, "during 1");
     GenServer.cast(vertx, keeper, "during 2");
+    var count = GenServer.<Integer>call(vertx, keeper, "count");
     assertEquals(List.of("before"), Await.<Vault>result(Sys.getState(vertx, keeper)).seen());
-    Await.callFailure(GenServer.call(vertx, keeper, "count", Duration.ofMillis(100)), CallFailure.TIMEOUT);
+    assertFalse(count.isComplete(), "a call waits while the server is suspended");
     Await.result(Sys.resume(vertx, keeper));
+    assertEquals(3, (int) Await.result(count), "answered on resume, after what waited before it");
     GenServer.cast(vertx, keeper, "after");
     assertEquals(List.of("before", "during 1", "during 2", "after"), Await.<Vault>result(Sys.getState(vertx, keeper)).seen());
   }
@@ -159,10 +162,12 @@ class SysTest {
 
   @Test
   void aSuspendedServerStillStopsWhenAskedToAndRunsItsTerminate(Vertx vertx) {
-    ServerRef keeper = keeper(vertx);
-    Await.result(Sys.suspend(vertx, keeper));
-    GenServer.cast(vertx, keeper, "waiting");
-    Await.result(GenServer.stop(vertx, keeper, ExitReason.normal(), Duration.ofSeconds(10)));
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    ServerRef probe = Await.result(GenServer.start(vertx, new Probe(vertx), events));
+    Await.result(Sys.suspend(vertx, probe));
+    GenServer.cast(vertx, probe, "waiting");
+    Await.result(GenServer.stop(vertx, probe, ExitReason.normal(), Duration.ofSeconds(10)));
+    assertEquals(ExitReason.normal(), Await.next(events), "its terminate ran, with the reason");
     Await.idle(vertx);
   }
 

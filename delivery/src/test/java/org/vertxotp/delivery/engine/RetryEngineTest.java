@@ -31,7 +31,6 @@ class RetryEngineTest {
   private static final class Harness {
     final RetryEngine engine;
     long now = 1_000_000;
-    final List<Effect> effects = new ArrayList<>();
 
     Harness(RetryPolicy policy, int concurrency, double random) {
       engine = new RetryEngine(new RetryEngine.Settings(policy, concurrency, 10, 60 * SECOND, HOUR), () -> random);
@@ -42,9 +41,7 @@ class RetryEngineTest {
     }
 
     List<Effect> apply(Event event) {
-      List<Effect> step = engine.apply(event, now);
-      effects.addAll(step);
-      return step;
+      return engine.apply(event, now);
     }
 
     List<Effect> enqueue(String id) {

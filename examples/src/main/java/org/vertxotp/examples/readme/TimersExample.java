@@ -12,6 +12,7 @@ import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartOptions;
 import org.vertxotp.genserver.time.TimerRef;
 import org.vertxotp.genserver.time.TimerTimeout;
 import org.vertxotp.genserver.time.Timers;
@@ -39,7 +40,7 @@ public final class TimersExample implements GenServer<Vertx, Vertx> {
   @Override
   public NoReplyResult<Vertx> handleInfo(Object message, Vertx vertx) {
     if (message instanceof TimerTimeout timeout) {
-      System.out.println("timer " + timeout.ref() + " fired with " + timeout.message());
+      System.out.println("a timer started with startTimer fired: " + timeout.message());
     }
     return noreply(vertx);
   }
@@ -47,8 +48,10 @@ public final class TimersExample implements GenServer<Vertx, Vertx> {
   public static void main(String[] args) {
     Vertx vertx = Vertx.vertx();
     try {
-      ServerRef ref = GenServer.start(vertx, new TimersExample(), vertx).await();
-      System.out.println("both timers pending: " + GenServer.call(vertx, ref, "arm").await());
+      // Registered as "jobs", the name its "tick" timer is sent to: the tick comes back to it.
+      ServerRef ref = GenServer.start(vertx, new TimersExample(), vertx, new StartOptions().setName("jobs")).await();
+      System.out.println("retry cancelled with time left, tick still pending: " + GenServer.call(vertx, ref, "arm").await());
+      vertx.timer(200).await(); // the tick fires meanwhile (see handleInfo)
     } finally {
       vertx.close().await();
     }

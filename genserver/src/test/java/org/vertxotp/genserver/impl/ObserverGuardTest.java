@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.TestLogs;
 
 /** A metrics binding that throws never throws into the toolkit: a start, a call's answer, an exit, a restart. */
 class ObserverGuardTest {
 
   @Test
   void whateverABindingThrowsTheToolkitGoesOn() {
+    TestLogs.reset();
+    TestLogs.allow("the metrics binding failed"); // the guard warns of each failure, as it should
     Observer throwing = new Observer() {
       @Override
       public boolean timesCallbacks() {
