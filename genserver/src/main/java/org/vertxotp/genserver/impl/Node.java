@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.vertxotp.genserver.NodeStats;
 import org.vertxotp.genserver.spi.NameRegistry;
+import org.vertxotp.genserver.spi.RemoteNodes;
 import org.vertxotp.genserver.time.Clock;
 import org.vertxotp.genserver.time.ManualClock;
 
@@ -32,7 +33,7 @@ public final class Node implements Shareable {
   private static final String KEY = "node";
 
   private final Vertx vertx;
-  private final String id = UUID.randomUUID().toString();
+  private final String id;
   private final Context home;
   private final ServerTable table = new ServerTable();
   private final LongAdder dropped = new LongAdder();
@@ -42,6 +43,7 @@ public final class Node implements Shareable {
   private final Monitoring monitoring;
   private volatile Clock clock = VertxClock.REAL;
   private volatile NameRegistry names = NameRegistry.local();
+  private volatile RemoteNodes remote;
   private volatile Observer observer = Observer.NONE;
   /** With a manual clock: the toolkit's tasks queued and not yet run, so that tests can wait for quiet. */
   private volatile boolean tracking;
@@ -49,6 +51,7 @@ public final class Node implements Shareable {
 
   private Node(Vertx vertx) {
     this.vertx = vertx;
+    this.id = VertxInternals.clusterNodeId(vertx).orElseGet(() -> UUID.randomUUID().toString());
     this.home = VertxInternals.newEventLoopContext(vertx);
     this.starter = new Starter(this);
     this.router = new Router(this);
@@ -109,6 +112,16 @@ public final class Node implements Shareable {
 
   String id() {
     return id;
+  }
+
+  /** The node's id: a clustered Vert.x instance's cluster node id, so that a lost member names the servers it ran. */
+  public String nodeId() {
+    return id;
+  }
+
+  /** How other nodes are reached; null on a node that is not part of a cluster. */
+  RemoteNodes remote() {
+    return remote;
   }
 
   ServerTable table() {
@@ -203,6 +216,12 @@ public final class Node implements Shareable {
   public synchronized void useNameRegistry(NameRegistry replacement) {
     requireIdle("the name registry");
     names = replacement;
+  }
+
+  /** Installs the way other nodes are reached; only while no server runs. */
+  public synchronized void useRemoteNodes(RemoteNodes replacement) {
+    requireIdle("the remote nodes");
+    remote = replacement;
   }
 
   private void requireIdle(String what) {

@@ -88,7 +88,10 @@ final class Placement {
     Handler<Message<Object>> plain = message -> PlainMessages.receive(process, message);
     consumers.add(bus.localConsumer(process.ref().address(), plain));
     if (process.name() != null) {
-      consumers.add(bus.localConsumer(process.name().address(), plain));
+      // A name that spans nodes is reachable by plain programs on every node; a ref stays local (one
+      // subscription per server would flood the cluster's subscription table).
+      String address = process.name().address();
+      consumers.add(node.names().spansNodes() ? bus.consumer(address, plain) : bus.localConsumer(address, plain));
     }
     List<Future<Void>> registered = new ArrayList<>(consumers.size());
     consumers.forEach(c -> registered.add(c.completion()));

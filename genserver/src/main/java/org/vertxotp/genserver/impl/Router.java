@@ -15,6 +15,7 @@ import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.Piped;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.spi.RemoteNodes;
 import org.vertxotp.genserver.time.Clock;
 
 /**
@@ -62,6 +63,10 @@ public final class Router {
   }
 
   public <T> Future<T> call(Destination destination, Object request, Duration timeout) {
+    RemoteNodes remote = elsewhere(destination);
+    if (remote != null) {
+      return remote.call(destination, request, timeout);
+    }
     return request(destination, false, timeout, call -> new Envelope.Call(request, call));
   }
 
@@ -107,19 +112,39 @@ public final class Router {
   }
 
   public void cast(Destination destination, Object message) {
-    post(destination, new Envelope.Cast(message));
+    ServerProcess target = resolve(destination);
+    if (target != null) {
+      target.offer(new Envelope.Cast(message)); // over a full mailbox it is dropped and counted
+      return;
+    }
+    RemoteNodes remote = elsewhere(destination);
+    if (remote != null) {
+      remote.cast(destination, message);
+    }
   }
 
   public void send(Destination destination, Object message) {
-    post(destination, new Envelope.Info(message));
-  }
-
-  /** A cast or info; over a full mailbox it is dropped and counted. */
-  private void post(Destination destination, Envelope envelope) {
     ServerProcess target = resolve(destination);
     if (target != null) {
-      target.offer(envelope);
+      target.offer(new Envelope.Info(message));
+      return;
     }
+    RemoteNodes remote = elsewhere(destination);
+    if (remote != null) {
+      remote.send(destination, message);
+    }
+  }
+
+  /**
+   * The way to reach {@code destination} when no server of this node is it: a name held here or a
+   * ref of this node is answered here (or nowhere), anything else goes to the cluster, if any.
+   */
+  private RemoteNodes elsewhere(Destination destination) {
+    RemoteNodes remote = node.remote();
+    if (remote == null || resolve(destination) != null) {
+      return null;
+    }
+    return destination instanceof ServerRef ref && ref.node().equals(node.id()) ? null : remote;
   }
 
   /**
@@ -129,6 +154,10 @@ public final class Router {
    * with another reason first (a crash, or a throwing terminate).
    */
   public Future<Void> stop(Destination destination, ExitReason reason, Duration timeout) {
+    RemoteNodes remote = elsewhere(destination);
+    if (remote != null) {
+      return remote.stop(destination, reason, timeout);
+    }
     ServerProcess target = resolve(destination);
     CallException refused = unreachable(destination, target, "cannot wait for its own stop; return a stop result instead");
     if (refused != null) {

@@ -88,6 +88,12 @@ final class VertxInternals {
     ((VertxInternal) vertx).addCloseHook(hook);
   }
 
+  /** The cluster node id of a clustered Vert.x instance; empty for one that is not clustered. */
+  static java.util.Optional<String> clusterNodeId(Vertx vertx) {
+    io.vertx.core.spi.cluster.ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    return manager == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(manager.getNodeId());
+  }
+
   /** A new event-loop context that belongs to no deployment. */
   static Context newEventLoopContext(Vertx vertx) {
     return ((VertxInternal) vertx).createEventLoopContext();

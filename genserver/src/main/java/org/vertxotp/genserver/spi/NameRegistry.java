@@ -57,6 +57,14 @@ public interface NameRegistry {
   /** Calls {@code listener} after every release of a name, with the name and the holder that lost it. */
   void onRelease(Handler<Released> listener);
 
+  /**
+   * True if the table is shared by several nodes: the holder of a name then also listens at
+   * {@link ServerName#address()} cluster-wide, so that plain programs on any node reach it.
+   */
+  default boolean spansNodes() {
+    return false;
+  }
+
   /** A name that {@code holder} no longer holds. */
   record Released(ServerName name, ServerRef holder) {}
 }

@@ -1,0 +1,73 @@
+package org.vertxotp.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.vertxotp.cluster.impl.ClusterRouter;
+import org.vertxotp.genserver.spi.NameRegistry;
+import org.vertxotp.genserver.spi.RemoteNodes;
+
+/**
+ * Makes a node's gen_servers part of a Hazelcast cluster: registered names are unique across the
+ * cluster ({@link HazelcastNameRegistry}), and call, cast, send and {@code whereis} by name or by
+ * ref reach servers on any node. Messages and replies that cross nodes must be of a type
+ * {@link MessageTypes} carries.
+ *
+ * <pre>{@code
+ * GenServerCluster.start().onSuccess(vertx -> {
+ *   MessageTypes.of(vertx).register(Put.class);
+ *   GenServer.start(vertx, new Store(), null, StartOptions.named("store"));
+ * });
+ * }</pre>
+ *
+ * Start servers only after the future completes: the name table and the routes to other nodes
+ * are installed before the first server.
+ */
+public final class GenServerCluster {
+
+  private GenServerCluster() {
+  }
+
+  /** A clustered Vert.x with the configuration {@link ClusterConfig#load()} finds, its toolkit joined to the cluster. */
+  public static Future<Vertx> start() {
+    return start(new VertxOptions());
+  }
+
+  /** As {@link #start()}, with these Vert.x options. */
+  public static Future<Vertx> start(VertxOptions options) {
+    return start(options, ClusterConfig.load());
+  }
+
+  /** As {@link #start()}, with these Vert.x options and this Hazelcast configuration. */
+  public static Future<Vertx> start(VertxOptions options, Config hazelcast) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+        .compose(vertx -> join(vertx).map(vertx).recover(e -> vertx.close().transform(closed -> Future.failedFuture(e))));
+  }
+
+  /**
+   * Joins the toolkit of {@code vertx}, a Vert.x instance clustered with vertx-hazelcast, to its
+   * cluster. Completes once other nodes can reach this one.
+   *
+   * @throws IllegalArgumentException if {@code vertx} is not clustered with Hazelcast
+   * @throws IllegalStateException    if servers, timers or calls already run on it
+   */
+  public static Future<Void> join(Vertx vertx) {
+    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    if (!(manager instanceof HazelcastClusterManager hazelcastManager)) {
+      throw new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast: " + manager);
+    }
+    HazelcastInstance hazelcast = hazelcastManager.getHazelcastInstance();
+    return HazelcastNameRegistry.create(vertx, hazelcast).compose(names -> {
+      NameRegistry.install(vertx, names);
+      ClusterRouter router = new ClusterRouter(vertx, hazelcast, names, MessageTypes.of(vertx));
+      RemoteNodes.install(vertx, router);
+      return router.start();
+    });
+  }
+}

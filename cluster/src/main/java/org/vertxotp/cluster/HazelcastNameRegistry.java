@@ -1,0 +1,186 @@
+package org.vertxotp.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.vertxotp.cluster.impl.Members;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.spi.NameRegistry;
+
+/**
+ * Registered names shared by every member of a Hazelcast cluster, in the {@code IMap}
+ * {@value #MAP} (name to holder). A register is one {@code putIfAbsent} on the partition that
+ * owns the name, so of two nodes racing for a free name exactly one wins. This is Hazelcast's AP
+ * map, not its CP subsystem: while the cluster is split, each side can hand out a name, and after
+ * the split heals the map keeps one holder (the other server still runs; see the README).
+ *
+ * <p>A name is released when its holder unregisters it, and when the holder's node leaves the
+ * cluster (closed or lost): every member, when it hears that a member left, removes that node's
+ * names; one such removal succeeds. Every member hears of every
+ * release once, through the map's entry listener. Map operations run on Vert.x worker threads,
+ * never on an event loop.
+ */
+public final class HazelcastNameRegistry implements NameRegistry {
+
+  /** The map that holds the names. */
+  public static final String MAP = "genserver.names";
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, String> holders;
+  private final List<Handler<Released>> listeners = new CopyOnWriteArrayList<>();
+  private final UUID entryListener;
+  private final UUID membershipListener;
+
+  private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.holders = hazelcast.getMap(MAP);
+    this.entryListener = holders.addEntryListener(new Releases(), true);
+    this.membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String gone = Members.nodeId(event.getMember());
+        releaseNamesOf(holder -> holder.node().equals(gone)).onFailure(e -> LOG.log(System.Logger.Level.WARNING,
+            "could not release the names of node " + gone + ", which left the cluster", e));
+      }
+    });
+  }
+
+  /**
+   * The names of {@code hazelcast}'s cluster, used from {@code vertx} (whose worker threads run
+   * the map's operations). Completes once the names of nodes that left before this member
+   * listened are released.
+   */
+  public static Future<HazelcastNameRegistry> create(Vertx vertx, HazelcastInstance hazelcast) {
+    HazelcastNameRegistry registry = new HazelcastNameRegistry(vertx, hazelcast);
+    return registry.releaseNamesOf(holder -> !registry.isMember(holder.node())).map(registry);
+  }
+
+  @Override
+  public Future<Optional<ServerRef>> register(ServerName name, ServerRef holder) {
+    String value = encode(holder);
+    return vertx.executeBlocking(() -> Optional.ofNullable(decode(holders.putIfAbsent(name.name(), value))), false);
+  }
+
+  @Override
+  public Future<Void> unregister(ServerName name, ServerRef holder) {
+    if (!hazelcast.getLifecycleService().isRunning()) {
+      return Future.succeededFuture(); // this member is out of the cluster: the others released its names when it left
+    }
+    String value = encode(holder);
+    return vertx.executeBlocking(() -> {
+      holders.remove(name.name(), value);
+      return null;
+    }, false);
+  }
+
+  @Override
+  public Future<Optional<ServerRef>> whereis(ServerName name) {
+    return Future.fromCompletionStage(holders.getAsync(name.name())).map(value -> Optional.ofNullable(decode(value)));
+  }
+
+  @Override
+  public void onRelease(Handler<Released> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public boolean spansNodes() {
+    return true;
+  }
+
+  /** Stops listening to the cluster; names it holds stay until their servers stop or the node leaves. */
+  public void close() {
+    holders.removeEntryListener(entryListener);
+    hazelcast.getCluster().removeMembershipListener(membershipListener);
+  }
+
+  private boolean isMember(String node) {
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      if (Members.nodeId(member).equals(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes every name whose holder is {@code gone}; where several members try, one removal wins. */
+  private Future<Void> releaseNamesOf(java.util.function.Predicate<ServerRef> gone) {
+    return vertx.executeBlocking(() -> {
+      for (Map.Entry<String, String> entry : holders.entrySet()) {
+        ServerRef holder = decode(entry.getValue());
+        if (holder != null && gone.test(holder)) {
+          holders.remove(entry.getKey(), entry.getValue());
+        }
+      }
+      return null;
+    }, false);
+  }
+
+  private final class Releases implements EntryRemovedListener<String, String>, EntryEvictedListener<String, String>,
+      EntryExpiredListener<String, String> {
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      released(event);
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      released(event);
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, String> event) {
+      released(event);
+    }
+  }
+
+  private void released(EntryEvent<String, String> event) {
+    ServerRef holder = decode(event.getOldValue());
+    if (holder == null) {
+      return;
+    }
+    Released released = new Released(ServerName.of(event.getKey()), holder);
+    for (Handler<Released> listener : listeners) {
+      try {
+        listener.handle(released);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "a name release listener failed for " + event.getKey(), e);
+      }
+    }
+  }
+
+  private static String encode(ServerRef ref) {
+    return ref.node() + "/" + ref.id();
+  }
+
+  private static ServerRef decode(String value) {
+    if (value == null) {
+      return null;
+    }
+    int slash = value.lastIndexOf('/');
+    return new ServerRef(value.substring(0, slash), Long.parseLong(value.substring(slash + 1)));
+  }
+}

@@ -1,0 +1,95 @@
+package org.vertxotp.cluster.impl;
+
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.spi.NameRegistry;
+
+/**
+ * Where names held on other nodes are, learnt from the name registry and forgotten when the
+ * registry releases them. Messages to one name are handed on in the order they were given, even
+ * while the holder is being looked up, as Erlang keeps the order of messages between two
+ * processes.
+ */
+final class NameRoutes {
+
+  private final NameRegistry names;
+  private final ConcurrentHashMap<ServerName, Route> routes = new ConcurrentHashMap<>();
+
+  NameRoutes(NameRegistry names) {
+    this.names = names;
+    names.onRelease(released -> forget(released.name(), released.holder()));
+  }
+
+  /** A name's known holder, and what waits for a lookup of it; guarded by itself. */
+  private static final class Route {
+    ServerRef holder;
+    boolean lookingUp;
+    final ArrayDeque<Consumer<Optional<ServerRef>>> waiting = new ArrayDeque<>();
+  }
+
+  /**
+   * Runs {@code action} with the holder of {@code name} (empty if nobody holds it), after every
+   * action given for that name before it. Inline when the holder is known and nothing waits.
+   */
+  void withHolder(ServerName name, Consumer<Optional<ServerRef>> action) {
+    Route route = routes.computeIfAbsent(name, n -> new Route());
+    synchronized (route) {
+      if (route.holder != null && route.waiting.isEmpty()) {
+        action.accept(Optional.of(route.holder));
+        return;
+      }
+      route.waiting.add(action);
+      if (route.lookingUp) {
+        return;
+      }
+      route.lookingUp = true;
+    }
+    names.whereis(name).onComplete(ar -> {
+      synchronized (route) {
+        route.lookingUp = false;
+        Optional<ServerRef> holder = ar.succeeded() ? ar.result() : Optional.empty();
+        route.holder = holder.orElse(null);
+        // Run in order under the lock: an action given meanwhile must not overtake these.
+        for (Consumer<Optional<ServerRef>> waiting; (waiting = route.waiting.poll()) != null; ) {
+          waiting.accept(holder);
+        }
+        if (route.holder == null) {
+          routes.remove(name, route); // absence is not remembered: the next message looks again
+        }
+      }
+    });
+  }
+
+  /** {@code holder} no longer holds {@code name} (released, or found not to): the next message looks it up again. */
+  void forget(ServerName name, ServerRef holder) {
+    Route route = routes.get(name);
+    if (route == null) {
+      return;
+    }
+    synchronized (route) {
+      if (holder.equals(route.holder)) {
+        route.holder = null;
+        if (!route.lookingUp && route.waiting.isEmpty()) {
+          routes.remove(name, route);
+        }
+      }
+    }
+  }
+
+  /** The node {@code node} left: none of its servers holds a name any more. */
+  void forgetNode(String node) {
+    routes.forEach((name, route) -> {
+      ServerRef holder;
+      synchronized (route) {
+        holder = route.holder;
+      }
+      if (holder != null && holder.node().equals(node)) {
+        forget(name, holder);
+      }
+    });
+  }
+}

@@ -1,0 +1,232 @@
+package org.vertxotp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartException;
+import org.vertxotp.genserver.StartFailure;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.TestLogs;
+import org.vertxotp.genserver.WireFormat;
+
+/**
+ * Two toolkit nodes, A (default event loops) and B (one event loop), and a plain clustered Vert.x
+ * program P, in one cluster: servers on A are reached from B by name and by ref.
+ */
+class ClusterCallTest {
+
+  private static TestCluster cluster;
+  private static Vertx a;
+  private static Vertx b;
+  private static Vertx plain;
+  private static final AtomicInteger names = new AtomicInteger();
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster();
+    a = cluster.node();
+    b = cluster.node(new VertxOptions().setEventLoopPoolSize(1));
+    plain = cluster.plainNode();
+    Store.register(MessageTypes.of(a));
+    Store.register(MessageTypes.of(b));
+  }
+
+  @AfterAll
+  static void closeCluster() {
+    cluster.close();
+    assertEquals(List.of(), TestLogs.unexpectedErrors(), "closing the nodes logged errors");
+  }
+
+  @BeforeEach
+  void resetLogs() {
+    TestLogs.reset();
+  }
+
+  @AfterEach
+  void quiet() {
+    assertEquals(List.of(), TestLogs.unexpectedErrors());
+  }
+
+  private static ServerName freshName() {
+    return ServerName.of("store-" + names.incrementAndGet());
+  }
+
+  private static ServerRef startStore(Vertx node, ServerName name, BlockingQueue<Object> infos) {
+    return Await.result(GenServer.start(node, new Store(), infos, new StartOptions().setName(name)));
+  }
+
+  @Test
+  void callCastAndSendByNameFromAnotherNodeReachTheServer() throws Exception {
+    ServerName name = freshName();
+    BlockingQueue<Object> infos = new LinkedBlockingQueue<>();
+    startStore(a, name, infos);
+
+    assertEquals("ok", Await.result(GenServer.call(b, name, new Store.Put("k", 1))));
+    GenServer.cast(b, name, new Store.Put("j", List.of("x", "y")));
+    GenServer.send(b, name, new Store.Get("hello"));
+    assertEquals(new Store.Get("hello"), Await.next(infos));
+    Store.Value value = Await.result(GenServer.call(b, name, new Store.Get("j")));
+    assertEquals(new Store.Value("j", List.of("x", "y"), value.keys()), value);
+    assertEquals(List.of("j", "k"), value.keys().stream().sorted().toList());
+  }
+
+  @Test
+  void callCastAndSendByRefFromAnotherNodeReachTheServer() {
+    BlockingQueue<Object> infos = new LinkedBlockingQueue<>();
+    ServerRef store = startStore(a, freshName(), infos);
+    assertEquals(TestCluster.id(a), store.node());
+
+    GenServer.cast(b, store, new Store.Put("k", "v"));
+    GenServer.send(b, store, "info");
+    assertEquals("info", Await.next(infos));
+    Store.Value value = Await.result(GenServer.call(b, store, new Store.Get("k")));
+    assertEquals("v", value.value());
+  }
+
+  @Test
+  void whereisFindsTheHolderFromEveryNode() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    assertEquals(Optional.of(store), Await.result(GenServer.whereis(a, name)));
+    assertEquals(Optional.of(store), Await.result(GenServer.whereis(b, name)));
+    assertEquals(Optional.empty(), GenServer.whereisLocal(b, name));
+    Await.result(GenServer.stop(b, store));
+    assertEquals(Optional.empty(), Await.result(GenServer.whereis(b, name)));
+  }
+
+  @Test
+  void aPlainClusteredVertxProgramCallsTheServerByNameInTheJsonWireFormat() {
+    ServerName name = freshName();
+    startStore(a, name, new LinkedBlockingQueue<>());
+    Await.result(GenServer.call(b, name, new Store.Put("k", "from b")));
+
+    JsonObject reply = Await.result(plain.eventBus().<JsonObject>request(name.address(),
+        new JsonObject().put("op", "get").put("key", "k"),
+        new DeliveryOptions().addHeader(WireFormat.KIND_HEADER, WireFormat.KIND_CALL))).body();
+    assertEquals("from b", reply.getString("value"));
+  }
+
+  @Test
+  void twoNodesRacingForOneNameAHundredTimesHaveExactlyOneWinnerEachTime() {
+    for (int round = 0; round < 100; round++) {
+      ServerName name = freshName();
+      Future<ServerRef> onA = GenServer.start(a, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name));
+      Future<ServerRef> onB = GenServer.start(b, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name));
+      Await.failureOrResult(onA);
+      Await.failureOrResult(onB);
+      assertTrue(onA.succeeded() ^ onB.succeeded(), "round " + round + ": exactly one start wins: " + onA + " " + onB);
+      ServerRef winner = onA.succeeded() ? onA.result() : onB.result();
+      StartException lost = (StartException) (onA.failed() ? onA.cause() : onB.cause());
+      assertEquals(StartFailure.ALREADY_STARTED, lost.failure());
+      assertEquals(Optional.of(winner), lost.holder());
+      assertTrue(lost.getMessage().contains(winner.node()), "the loser is told the holder's node: " + lost.getMessage());
+      Await.result(GenServer.stop(a, winner));
+    }
+  }
+
+  @Test
+  void aCrashOnAnotherNodeFailsTheCallWithTheCrashAsItsReason() {
+    ServerName name = freshName();
+    startStore(a, name, new LinkedBlockingQueue<>());
+    TestLogs.allow("boom on purpose");
+    CallException failure = Await.callFailure(GenServer.call(b, name, new Store.Crash("boom on purpose")),
+        CallFailure.SERVER_EXITED);
+    ExitReason.Crash crash = assertInstanceOf(ExitReason.Crash.class, failure.reason().orElseThrow());
+    RemoteCrash remote = assertInstanceOf(RemoteCrash.class, crash.cause());
+    assertEquals(IllegalStateException.class.getName(), remote.type());
+    assertTrue(remote.getMessage().contains("boom on purpose"), remote.getMessage());
+  }
+
+  @Test
+  void aMessageOfATypeNoNodeCarriesFailsAtTheSenderAndNothingIsSent() {
+    ServerName name = freshName();
+    BlockingQueue<Object> infos = new LinkedBlockingQueue<>();
+    startStore(a, name, infos);
+    CallException failure = Await.callFailure(GenServer.call(b, name, new Store.Unregistered("x")), CallFailure.BAD_MESSAGE);
+    assertTrue(failure.getMessage().contains(Store.Unregistered.class.getName()), failure.getMessage());
+    IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+        () -> GenServer.send(b, name, new Store.Unregistered("y")));
+    assertTrue(thrown.getMessage().contains("register it in MessageTypes"), thrown.getMessage());
+    GenServer.send(b, name, "after");
+    assertEquals("after", Await.next(infos), "nothing of the unregistered message arrived before it");
+  }
+
+  @Test
+  void aReplyNoNodeCanCarryFailsTheCallAndTheServerLivesOn() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    CallException failure = Await.callFailure(GenServer.call(b, name, new Store.Odd()), CallFailure.SERVER_EXITED);
+    assertTrue(failure.getMessage().contains("cannot cross nodes"), failure.getMessage());
+    assertEquals(Optional.of(store), Await.result(GenServer.whereis(b, name)));
+    assertEquals("ok", Await.result(GenServer.call(b, name, new Store.Put("still", "here"))));
+  }
+
+  @Test
+  void garbageSentToANodesAddressFromAnotherNodeGetsBadMessageAndHarmsNothing() {
+    ServerName name = freshName();
+    startStore(a, name, new LinkedBlockingQueue<>());
+    String nodeAddress = "genserver.node." + TestCluster.id(a);
+    for (Object garbage : List.of(Buffer.buffer(new byte[] {1, 2, 3}), "text", new JsonObject().put("kind", "call"),
+        new JsonObject().put("kind", "call").put("to", new io.vertx.core.json.JsonArray().add("t").add("java.io.File")),
+        new JsonObject().put("kind", "nonsense").put("to", "x").put("m", 1))) {
+      Throwable failure = Await.failure(plain.eventBus().request(nodeAddress, garbage));
+      ReplyException refused = assertInstanceOf(ReplyException.class, failure, String.valueOf(garbage));
+      assertEquals(CallFailure.BAD_MESSAGE.code(), refused.failureCode(), refused.getMessage());
+    }
+    assertEquals("ok", Await.result(GenServer.call(b, name, new Store.Put("k", "v"))));
+  }
+
+  @Test
+  void aCallByNameNobodyHoldsFailsWithNoServer() {
+    Await.callFailure(GenServer.call(b, freshName(), new Store.Get("k")), CallFailure.NO_SERVER);
+  }
+
+  @Test
+  void aCallOnAnotherNodeTimesOutWithTimeoutAndTheServerLivesOn() {
+    ServerName name = freshName();
+    startStore(a, name, new LinkedBlockingQueue<>());
+    Await.callFailure(GenServer.call(b, name, new Store.Hold(), Duration.ofMillis(300)), CallFailure.TIMEOUT);
+    assertEquals("ok", Await.result(GenServer.call(b, name, new Store.Put("k", "v"))));
+  }
+
+  @Test
+  void aNameReleasedAndTakenOnAnotherNodeIsFollowed() {
+    ServerName name = freshName();
+    ServerRef first = startStore(a, name, new LinkedBlockingQueue<>());
+    Await.result(GenServer.call(b, name, new Store.Put("where", "a")));
+    Await.result(GenServer.stop(a, first));
+    ServerRef second = startStore(b, name, new LinkedBlockingQueue<>());
+    assertNotEquals(first, second);
+    Await.result(GenServer.call(a, name, new Store.Put("where", "b")));
+    Store.Value value = Await.result(GenServer.call(a, name, new Store.Get("where")));
+    assertEquals("b", value.value());
+  }
+}

@@ -1,0 +1,116 @@
+package org.vertxotp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.TestLogs;
+
+/** What the other nodes see when a node leaves the cluster, politely or not. */
+class ClusterMembershipTest {
+
+  private TestCluster cluster;
+  private Vertx a;
+  private Vertx b;
+
+  @BeforeEach
+  void startCluster() {
+    TestLogs.reset();
+    cluster = new TestCluster();
+    a = cluster.node();
+    b = cluster.node();
+    Store.register(MessageTypes.of(a));
+    Store.register(MessageTypes.of(b));
+  }
+
+  @AfterEach
+  void closeCluster() {
+    cluster.close();
+    assertEquals(List.of(), TestLogs.unexpectedErrors());
+  }
+
+  private ServerRef startStore(Vertx node, ServerName name) {
+    return Await.result(GenServer.start(node, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name)));
+  }
+
+  @Test
+  void theNamesOfANodeThatClosesAreFreeOnTheOthersAndCanBeTakenThere() {
+    ServerName name = ServerName.of("leaving");
+    ServerRef onA = startStore(a, name);
+    assertEquals(Optional.of(onA), Await.result(GenServer.whereis(b, name)));
+    cluster.close(a);
+    assertEquals(Optional.empty(), Await.result(GenServer.whereis(b, name)));
+    ServerRef onB = startStore(b, name);
+    assertEquals(Optional.of(onB), Await.result(GenServer.whereis(b, name)));
+  }
+
+  @Test
+  void theNamesOfANodeThatIsLostAreReleasedWithinTheDetectionTime() {
+    ServerName name = ServerName.of("lost");
+    startStore(a, name);
+    TestCluster.crash(a);
+    long started = System.nanoTime();
+    Await.until(() -> Await.result(GenServer.whereis(b, name)).isEmpty(), "the name of the lost node is released");
+    assertTrue(Await.millisSince(started) < TestCluster.DETECTION_MILLIS, "released after " + Await.millisSince(started) + " ms");
+    startStore(b, name);
+  }
+
+  @Test
+  void aCallPendingOnANodeThatIsLostFailsWithNoconnectionLongBeforeItsTimeout() throws Exception {
+    ServerName name = ServerName.of("holding");
+    startStore(a, name);
+    Await.result(GenServer.call(b, name, new Store.Put("k", "v")));
+    Future<Object> pending = GenServer.call(b, name, new Store.Hold(), Duration.ofMinutes(5));
+    Thread.sleep(200); // the call reaches A's server, which holds it
+    assertTrue(!pending.isComplete(), "the held call is still pending");
+    long started = System.nanoTime();
+    TestCluster.crash(a);
+    CallException failure = callFailure(pending);
+    assertEquals(CallFailure.SERVER_EXITED, failure.failure());
+    assertEquals(Optional.of(ExitReason.NOCONNECTION), failure.reason());
+    assertTrue(Await.millisSince(started) < TestCluster.DETECTION_MILLIS, "failed after " + Await.millisSince(started) + " ms");
+  }
+
+  @Test
+  void aCallPendingOnANodeThatClosesFailsWithTheServersShutdown() throws Exception {
+    ServerName name = ServerName.of("closing");
+    startStore(a, name);
+    Await.result(GenServer.call(b, name, new Store.Put("k", "v")));
+    Future<Object> pending = GenServer.call(b, name, new Store.Hold(), Duration.ofMinutes(5));
+    Thread.sleep(200);
+    cluster.close(a);
+    CallException failure = callFailure(pending);
+    assertEquals(CallFailure.SERVER_EXITED, failure.failure());
+    assertTrue(failure.reason().orElseThrow() instanceof ExitReason.Shutdown
+        || failure.reason().orElseThrow() instanceof ExitReason.NoConnection, failure.getMessage());
+  }
+
+  private static CallException callFailure(Future<?> future) throws Exception {
+    try {
+      future.await(TestCluster.DETECTION_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (e instanceof CallException call) {
+        return call;
+      }
+      throw e;
+    }
+    throw new AssertionError("the call succeeded: " + future.result());
+  }
+}

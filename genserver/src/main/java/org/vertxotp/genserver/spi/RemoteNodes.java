@@ -1,0 +1,59 @@
+package org.vertxotp.genserver.spi;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.impl.Node;
+
+/**
+ * How a node reaches servers that do not run on it: a reference to a server of another node, or a
+ * name no server of this node holds. A node has none by default (such a call fails with
+ * {@link org.vertxotp.genserver.CallFailure#NO_SERVER}, a cast or send is dropped); a cluster
+ * installs one with {@link #install}.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #call} keeps {@code GenServer.call}'s promises: it completes on the caller's
+ *       context, fails with a {@link org.vertxotp.genserver.CallException} (and never with
+ *       anything else), and does not outlive its timeout. A server whose node is lost fails the
+ *       call with {@link org.vertxotp.genserver.CallFailure#SERVER_EXITED} and reason
+ *       {@code noconnection}, without waiting for the timeout.</li>
+ *   <li>{@link #cast} and {@link #send} never throw for a destination that is not there; they may
+ *       throw for a message that cannot cross nodes, so that the mistake is seen where it was made.</li>
+ *   <li>Methods may be called from any thread.</li>
+ * </ul>
+ */
+public interface RemoteNodes {
+
+  /**
+   * Makes {@code remote} the way {@code vertx}'s toolkit reaches other nodes.
+   *
+   * @throws IllegalStateException if servers, timers or calls already run there
+   */
+  static void install(Vertx vertx, RemoteNodes remote) {
+    Node.of(vertx).useRemoteNodes(remote);
+  }
+
+  /** The id of {@code vertx}'s node, as servers there carry it in their {@link org.vertxotp.genserver.ServerRef}. */
+  static String nodeId(Vertx vertx) {
+    return Node.of(vertx).nodeId();
+  }
+
+  /** A call to a server that is not on this node. */
+  <T> Future<T> call(Destination destination, Object request, Duration timeout);
+
+  /**
+   * Stops a server that is not on this node, as {@code GenServer.stop} does: completes once it is
+   * down; fails as that does, and with {@link org.vertxotp.genserver.CallFailure#SERVER_EXITED}
+   * and reason {@code noconnection} if its node is lost first.
+   */
+  Future<Void> stop(Destination destination, ExitReason reason, Duration timeout);
+
+  /** A cast to a server that is not on this node. */
+  void cast(Destination destination, Object message);
+
+  /** An info message to a server that is not on this node. */
+  void send(Destination destination, Object message);
+}
