@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.MonitorRef;
+import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
@@ -228,5 +231,75 @@ class ClusterCallTest {
     Await.result(GenServer.call(a, name, new Store.Put("where", "b")));
     Store.Value value = Await.result(GenServer.call(a, name, new Store.Get("where")));
     assertEquals("b", value.value());
+  }
+
+  @Test
+  void aMonitorOfAServerOnAnotherNodeIsToldItsCrashReason() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    MonitorRef monitor = Monitors.monitor(b, name, downs::add);
+    Await.result(GenServer.call(b, name, new Store.Put("k", "v"))); // the monitor request went first on the same way
+    TestLogs.allow("watched to crash");
+    Await.callFailure(GenServer.call(b, store, new Store.Crash("watched to crash")), CallFailure.SERVER_EXITED);
+    Down down = Await.next(downs);
+    assertEquals(monitor, down.monitor());
+    assertEquals(store, down.server());
+    ExitReason.Crash crash = assertInstanceOf(ExitReason.Crash.class, down.reason());
+    assertTrue(crash.cause().getMessage().contains("watched to crash"), crash.cause().getMessage());
+    Await.nothingFor(downs, 200);
+  }
+
+  @Test
+  void aMonitorOfANameNobodyHoldsIsToldNoproc() {
+    ServerName name = freshName();
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(b, name, downs::add);
+    Down down = Await.next(downs);
+    assertEquals(name, down.server());
+    assertEquals(ExitReason.NOPROC, down.reason());
+  }
+
+  @Test
+  void aMonitorOfAServerOnAnotherNodeThatIsGoneIsToldNoproc() {
+    ServerRef store = startStore(a, freshName(), new LinkedBlockingQueue<>());
+    Await.result(GenServer.stop(a, store));
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(b, store, downs::add);
+    Down down = Await.next(downs);
+    assertEquals(store, down.server());
+    assertEquals(ExitReason.NOPROC, down.reason());
+  }
+
+  @Test
+  void aDemonitoredRemoteMonitorIsNotToldAndLeavesNothingOnEitherNode() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    long monitorsOnA = GenServer.stats(a).monitors();
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    MonitorRef monitor = Monitors.monitor(b, store, downs::add);
+    Await.until(() -> GenServer.stats(a).monitors() == monitorsOnA + 1, "A keeps a monitor for B");
+    assertTrue(Monitors.demonitor(monitor));
+    Await.until(() -> GenServer.stats(a).monitors() == monitorsOnA, "A dropped the monitor B no longer wants");
+    Await.result(GenServer.stop(b, store));
+    Await.nothingFor(downs, 300);
+    assertEquals(0, GenServer.stats(b).monitors());
+  }
+
+  @Test
+  void theServersAddressIsNotSubscribedClusterWideOnlyItsNameAndTheNodesAre() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    io.vertx.core.spi.cluster.ClusterManager manager = ((io.vertx.core.internal.VertxInternal) b).clusterManager();
+    assertEquals(List.of(), registrations(manager, store.address()), "a server's own address stays on its node");
+    assertEquals(1, registrations(manager, name.address()).size(), "its name is reachable from every node");
+    assertEquals(1, registrations(manager, "genserver.node." + TestCluster.id(a)).size(), "as is its node");
+  }
+
+  private static List<io.vertx.core.spi.cluster.RegistrationInfo> registrations(
+      io.vertx.core.spi.cluster.ClusterManager manager, String address) {
+    io.vertx.core.Promise<List<io.vertx.core.spi.cluster.RegistrationInfo>> found = io.vertx.core.Promise.promise();
+    manager.getRegistrations(address, found);
+    return Await.result(found.future());
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
@@ -112,5 +115,19 @@ class ClusterMembershipTest {
       throw e;
     }
     throw new AssertionError("the call succeeded: " + future.result());
+  }
+
+  @Test
+  void aMonitorOfAServerOnANodeThatIsLostIsToldNoconnection() {
+    ServerRef store = startStore(a, ServerName.of("watched"));
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    Monitors.monitor(b, store, downs::add);
+    Await.until(() -> GenServer.stats(a).monitors() == 1, "A keeps the monitor for B");
+    long started = System.nanoTime();
+    TestCluster.crash(a);
+    Down down = Await.next(downs);
+    assertEquals(ExitReason.NOCONNECTION, down.reason());
+    assertEquals(store, down.server());
+    assertTrue(Await.millisSince(started) < TestCluster.DETECTION_MILLIS, "told after " + Await.millisSince(started) + " ms");
   }
 }

@@ -19,12 +19,15 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.vertxotp.cluster.MessageTypes;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.MonitorRef;
+import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.spi.NameRegistry;
@@ -55,6 +58,8 @@ public final class ClusterRouter implements RemoteNodes {
   private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
   /** Vert.x arms a timer for every request: "infinity" is a century. */
   private static final long LONGEST_TIMEOUT_MILLIS = Duration.ofDays(36_500).toMillis();
+  /** How long a node has to confirm a monitor before its server counts as unreachable. */
+  private static final long MONITOR_ACK_MILLIS = 30_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -63,6 +68,11 @@ public final class ClusterRouter implements RemoteNodes {
   private final String self;
   private final Set<String> members = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, Set<Pending>> pendingByNode = new ConcurrentHashMap<>();
+  /** Monitors of servers on other nodes, by watch id. */
+  private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
+  /** Monitors this node keeps for watchers on other nodes: by their node, then watch id. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, MonitorRef>> watchedFor = new ConcurrentHashMap<>();
+  private final AtomicLong watchSequence = new AtomicLong();
   private UUID membershipListener;
   private MessageConsumer<Object> consumer;
 
@@ -137,6 +147,53 @@ public final class ClusterRouter implements RemoteNodes {
     Promise<T> reply = Promise.promise();
     new Call<>(kind, destination, message, timeoutMillis, caller, reply).go(true);
     return reply.future();
+  }
+
+  @Override
+  public Runnable monitor(Destination destination, Watcher watcher) {
+    String id = self + ":" + watchSequence.incrementAndGet();
+    if (destination instanceof ServerRef ref) {
+      watch(id, ref, watcher);
+    } else {
+      routes.withHolder((ServerName) destination, holder -> {
+        if (holder.isEmpty()) {
+          watcher.down(destination, ExitReason.NOPROC);
+        } else {
+          watch(id, holder.get(), watcher);
+        }
+      });
+    }
+    return () -> {
+      Watch watch = watches.remove(id);
+      if (watch != null && members.contains(watch.server().node())) {
+        vertx.eventBus().send(address(watch.server().node()), new JsonObject().put("kind", "demonitor").put("watch", id)
+            .put("from", self));
+      }
+    };
+  }
+
+  /** A monitor of a server on another node: told by that node's down message, or by its departure. */
+  private record Watch(ServerRef server, Watcher watcher) {
+  }
+
+  private void watch(String id, ServerRef server, Watcher watcher) {
+    watches.put(id, new Watch(server, watcher));
+    if (!members.contains(server.node())) { // after the put: a departure cannot slip between
+      watchEnded(id, server, ExitReason.NOCONNECTION);
+      return;
+    }
+    JsonObject request = new JsonObject().put("kind", "monitor").put("to", types.encode(server)).put("watch", id)
+        .put("from", self);
+    vertx.eventBus().request(address(server.node()), request, new DeliveryOptions().setSendTimeout(MONITOR_ACK_MILLIS))
+        .onFailure(e -> watchEnded(id, server, ExitReason.NOCONNECTION)); // its node cannot be reached
+  }
+
+  /** Tells a watch's watcher, once, that its server is down. */
+  private void watchEnded(String id, Destination server, ExitReason reason) {
+    Watch watch = watches.remove(id);
+    if (watch != null) {
+      watch.watcher().down(server, reason);
+    }
   }
 
   @Override
@@ -296,6 +353,15 @@ public final class ClusterRouter implements RemoteNodes {
   private void nodeLeft(String node) {
     members.remove(node);
     routes.forgetNode(node);
+    watches.forEach((id, watch) -> {
+      if (watch.server().node().equals(node)) {
+        watchEnded(id, watch.server(), ExitReason.NOCONNECTION);
+      }
+    });
+    ConcurrentHashMap<String, MonitorRef> forGone = watchedFor.remove(node);
+    if (forGone != null) {
+      forGone.values().forEach(Monitors::demonitor); // nobody is left there to tell
+    }
     Set<Pending> pending = pendingByNode.remove(node);
     if (pending != null) {
       for (Pending call : pending) {
@@ -310,6 +376,15 @@ public final class ClusterRouter implements RemoteNodes {
   private void receive(Message<Object> request) {
     if (!(request.body() instanceof JsonObject body)) {
       refuse(request, "expected a JsonObject, got " + (request.body() == null ? "null" : request.body().getClass().getName()));
+      return;
+    }
+    Object watchKind = body.getValue("kind");
+    if ("monitor".equals(watchKind) || "demonitor".equals(watchKind) || "down".equals(watchKind)) {
+      try {
+        receiveWatch((String) watchKind, request, body);
+      } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+        refuse(request, String.valueOf(e.getMessage()));
+      }
       return;
     }
     String kind;
@@ -367,6 +442,54 @@ public final class ClusterRouter implements RemoteNodes {
     } else {
       refuse(request, "unknown kind " + kind);
     }
+  }
+
+  /** A monitor asked for by another node, ended by it, or a Down for one of this node's. */
+  private void receiveWatch(String kind, Message<Object> request, JsonObject body) {
+    String id = java.util.Objects.requireNonNull(body.getString("watch"), "watch");
+    switch (kind) {
+      case "monitor" -> {
+        String from = java.util.Objects.requireNonNull(body.getString("from"), "from");
+        if (!(types.decode(body.getValue("to")) instanceof ServerRef watched)) {
+          throw new IllegalArgumentException("a monitor is of a server ref");
+        }
+        ServerRef target = localTarget(watched);
+        if (request.replyAddress() != null) {
+          request.reply(null);
+        }
+        if (target == null || !members.contains(from)) {
+          if (target == null) {
+            sendDown(from, id, watched, ExitReason.NOPROC);
+          }
+          return;
+        }
+        ConcurrentHashMap<String, MonitorRef> ofNode = watchedFor.computeIfAbsent(from, n -> new ConcurrentHashMap<>());
+        ofNode.put(id, Monitors.monitor(vertx, target, down -> {
+          if (ofNode.remove(id) != null) {
+            sendDown(from, id, target, down.reason());
+          }
+        }));
+        if (!members.contains(from) && ofNode.remove(id) != null) { // it left while this was set up
+          watchedFor.remove(from, ofNode);
+        }
+      }
+      case "demonitor" -> {
+        ConcurrentHashMap<String, MonitorRef> ofNode = watchedFor.get(body.getString("from"));
+        MonitorRef monitor = ofNode == null ? null : ofNode.remove(id);
+        if (monitor != null) {
+          Monitors.demonitor(monitor);
+        }
+      }
+      default -> { // down
+        ServerRef server = (ServerRef) types.decode(body.getValue("server"));
+        watchEnded(id, server, Reasons.decode(body.getJsonObject("reason"), types));
+      }
+    }
+  }
+
+  private void sendDown(String node, String id, ServerRef server, ExitReason reason) {
+    vertx.eventBus().send(address(node), new JsonObject().put("kind", "down").put("watch", id)
+        .put("server", types.encode(server)).put("reason", Reasons.encode(reason, types)));
   }
 
   /** The server of this node that {@code to} names, or null; never a server of another node. */

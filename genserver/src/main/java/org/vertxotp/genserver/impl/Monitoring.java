@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.Down;
 import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.spi.RemoteNodes;
 import org.vertxotp.genserver.MonitorRef;
 
 /** Erlang's monitors: for the calling server (Down into its mailbox) or for a handler. */
@@ -58,6 +59,11 @@ public final class Monitoring {
     active.increment();
     if (owner != null) {
       owner.own(monitor);
+    }
+    RemoteNodes remote = target == null ? node.remoteFor(destination) : null;
+    if (remote != null) {
+      monitor.watchRemotely(remote.monitor(destination, monitor::fire));
+      return monitor;
     }
     if (target == null || !target.monitor(monitor)) {
       monitor.fire(target == null ? destination : target.ref(), ExitReason.NOPROC);

@@ -11,7 +11,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.NodeStats;
+import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.spi.NameRegistry;
 import org.vertxotp.genserver.spi.RemoteNodes;
 import org.vertxotp.genserver.time.Clock;
@@ -119,9 +121,17 @@ public final class Node implements Shareable {
     return id;
   }
 
-  /** How other nodes are reached; null on a node that is not part of a cluster. */
-  RemoteNodes remote() {
-    return remote;
+  /**
+   * The way to reach {@code destination} when no server of this node is it, or null: a name held
+   * here or a ref of this node is answered here (or nowhere), anything else goes to the cluster,
+   * if any.
+   */
+  RemoteNodes remoteFor(Destination destination) {
+    RemoteNodes remote = this.remote;
+    if (remote == null || table.resolve(destination) != null) {
+      return null;
+    }
+    return destination instanceof ServerRef ref && ref.node().equals(id) ? null : remote;
   }
 
   ServerTable table() {

@@ -135,16 +135,8 @@ public final class Router {
     }
   }
 
-  /**
-   * The way to reach {@code destination} when no server of this node is it: a name held here or a
-   * ref of this node is answered here (or nowhere), anything else goes to the cluster, if any.
-   */
   private RemoteNodes elsewhere(Destination destination) {
-    RemoteNodes remote = node.remote();
-    if (remote == null || resolve(destination) != null) {
-      return null;
-    }
-    return destination instanceof ServerRef ref && ref.node().equals(node.id()) ? null : remote;
+    return node.remoteFor(destination);
   }
 
   /**

@@ -32,6 +32,8 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
   private final Handler<Down> handler;
   private final boolean hooked;
   private volatile int state;
+  /** Stops the watch of a server on another node; null for a local one. */
+  private volatile Runnable remoteWatch;
   /** Set by a flushing demonitor: a Down already queued is dropped. */
   volatile boolean flushed;
 
@@ -80,6 +82,21 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
     }
   }
 
+  /** The target is on another node, watched there until {@code stopWatch} runs. */
+  void watchRemotely(Runnable stopWatch) {
+    remoteWatch = stopWatch;
+    if (state == CANCELLED) {
+      stopWatch.run(); // demonitored (or its verticle undeployed) while the watch was being set up
+    }
+  }
+
+  private void stopRemoteWatch() {
+    Runnable watch = remoteWatch;
+    if (watch != null) {
+      watch.run();
+    }
+  }
+
   /** Stops the monitor; true if it was active. */
   boolean cancel(boolean flush) {
     if (STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
@@ -87,6 +104,7 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
       if (target != null) {
         target.demonitor(this);
       }
+      stopRemoteWatch();
       return true;
     }
     if (flush) {
@@ -103,6 +121,7 @@ final class ServerMonitor implements MonitorRef, DownListener, Closeable {
       if (target != null) {
         target.demonitor(this);
       }
+      stopRemoteWatch();
     }
     completion.succeed();
   }

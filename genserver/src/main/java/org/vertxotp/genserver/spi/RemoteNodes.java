@@ -51,6 +51,22 @@ public interface RemoteNodes {
    */
   Future<Void> stop(Destination destination, ExitReason reason, Duration timeout);
 
+  /**
+   * Watches a server that is not on this node, for a monitor: {@code watcher} is told once, when
+   * the server stops (with its reason), at once if it is not there ({@code noproc}), or when its
+   * node is lost ({@code noconnection}), unless the returned handle was run first.
+   *
+   * @return stops the watch; may be run more than once, from any thread
+   */
+  Runnable monitor(Destination destination, Watcher watcher);
+
+  /** Who a {@link #monitor} tells. */
+  @FunctionalInterface
+  interface Watcher {
+    /** {@code server} (the ref, when it is known, else the destination as given) is down for {@code reason}. */
+    void down(Destination server, ExitReason reason);
+  }
+
   /** A cast to a server that is not on this node. */
   void cast(Destination destination, Object message);
 
