@@ -34,8 +34,17 @@ final class TestCluster implements AutoCloseable {
     HAZELCAST.setLevel(Level.SEVERE);
   }
 
-  private final String name = "test-" + UUID.randomUUID();
+  private final String name;
   private final List<Vertx> nodes = new ArrayList<>();
+
+  TestCluster() {
+    this("test-" + UUID.randomUUID());
+  }
+
+  /** Nodes of the cluster {@code name}, which nodes in other processes may join too. */
+  TestCluster(String name) {
+    this.name = name;
+  }
 
   /** The Hazelcast configuration of this cluster's members. */
   Config config() {

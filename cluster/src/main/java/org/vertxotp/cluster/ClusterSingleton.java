@@ -1,0 +1,158 @@
+package org.vertxotp.cluster;
+
+import static org.vertxotp.genserver.Results.noreply;
+import static org.vertxotp.genserver.Results.ok;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Objects;
+import org.vertxotp.genserver.Action;
+import org.vertxotp.genserver.Down;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.MonitorRef;
+import org.vertxotp.genserver.Monitors;
+import org.vertxotp.genserver.NoReplyResult;
+import org.vertxotp.genserver.Piped;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartException;
+import org.vertxotp.genserver.StartFailure;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.supervisor.ChildSpec;
+import org.vertxotp.genserver.supervisor.Restart;
+
+/**
+ * A server that runs on exactly one node of the cluster, under its cluster name, and comes back on
+ * a survivor when that node is lost. Every node that should be able to run it starts a keeper for
+ * the same {@link ChildSpec} (which must have a name); the keepers race to start the server, the
+ * name registry lets exactly one win, and the others monitor the winner. When it goes down, the
+ * keepers race again:
+ * <ul>
+ *   <li>its node was lost ({@code noconnection}): always, whatever the spec's restart says;</li>
+ *   <li>it stopped: as a supervisor would restart it ({@code permanent} always, {@code transient}
+ *       after an abnormal exit, {@code temporary} never).</li>
+ * </ul>
+ * A server that crashes again within {@value #FAST_CRASH_MILLIS} ms of its start is started again
+ * after {@value #FAST_CRASH_MILLIS} ms, not at once. Stopping a keeper stops the server if that
+ * keeper runs it. What the server's state was is its own business: keep it in a store that outlives
+ * the node (the delivery module's Hazelcast store, for instance).
+ */
+public final class ClusterSingleton {
+
+  static final long FAST_CRASH_MILLIS = 1_000;
+
+  private ClusterSingleton() {
+  }
+
+  /** Starts this node's keeper of {@code spec}; completes with the keeper's ref (not the singleton's). */
+  public static Future<ServerRef> start(Vertx vertx, ChildSpec spec) {
+    return GenServer.start(vertx, new Keeper(vertx), checked(spec));
+  }
+
+  /** A child spec that starts this node's keeper of {@code spec}, to put it under a local supervisor. */
+  public static ChildSpec keeperSpec(ChildSpec spec) {
+    ChildSpec singleton = checked(spec);
+    return ChildSpec.of("singleton-keeper:" + singleton.id(),
+        (vertx, options, args) -> GenServer.start(vertx, new Keeper(vertx), singleton, options));
+  }
+
+  private static ChildSpec checked(ChildSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    if (spec.name().isEmpty()) {
+      throw new IllegalArgumentException("a cluster singleton needs a name: " + spec);
+    }
+    return spec;
+  }
+
+  /** What a keeper knows: the singleton's spec, and either the singleton it runs or the one it watches. */
+  record State(ChildSpec spec, ServerRef running, long startedMillis, MonitorRef monitor) {
+    ServerName name() {
+      return spec.name().orElseThrow();
+    }
+
+    State idle() {
+      return new State(spec, null, 0, null);
+    }
+  }
+
+  private record Attempt() {
+  }
+
+  private record Retry() {
+  }
+
+  private static final class Keeper implements GenServer<ChildSpec, State> {
+    private final Vertx vertx;
+
+    Keeper(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    @Override
+    public InitResult<State> init(ChildSpec spec) {
+      return ok(new State(spec, null, 0, null), Action.continueWith(new Attempt()));
+    }
+
+    @Override
+    public NoReplyResult<State> handleContinue(Object continuation, State state) {
+      return attempt(state);
+    }
+
+    /** Tries to start the singleton here; the outcome arrives as a {@link Piped} message. */
+    private NoReplyResult<State> attempt(State state) {
+      StartOptions options = new StartOptions().setName(state.name());
+      GenServer.pipeToSelf(state.spec().start().start(vertx, options, null), new Attempt());
+      return noreply(state.idle());
+    }
+
+    @Override
+    public NoReplyResult<State> handleInfo(Object message, State state) {
+      if (message instanceof Piped.Succeeded started && started.tag() instanceof Attempt) {
+        ServerRef ref = (ServerRef) started.value();
+        return noreply(new State(state.spec(), ref, System.currentTimeMillis(), Monitors.monitor(vertx, ref)));
+      }
+      if (message instanceof Piped.Failed failed && failed.tag() instanceof Attempt) {
+        if (failed.cause() instanceof StartException refused && refused.failure() == StartFailure.ALREADY_STARTED
+            && refused.holder().isPresent()) {
+          return noreply(new State(state.spec(), null, 0, Monitors.monitor(vertx, refused.holder().get())));
+        }
+        org.vertxotp.genserver.time.Timers.sendAfter(vertx, Duration.ofMillis(FAST_CRASH_MILLIS), GenServer.self(),
+            new Retry());
+        return noreply(state.idle());
+      }
+      if (message instanceof Retry) {
+        return attempt(state);
+      }
+      if (message instanceof Down down && down.monitor().equals(state.monitor())) {
+        return singletonDown(down.reason(), state);
+      }
+      return noreply(state);
+    }
+
+    private NoReplyResult<State> singletonDown(ExitReason reason, State state) {
+      boolean lostNode = reason instanceof ExitReason.NoConnection;
+      boolean again = lostNode || reason instanceof ExitReason.NoProc
+          || state.spec().restart() == Restart.PERMANENT
+          || (state.spec().restart() == Restart.TRANSIENT && reason.isAbnormal());
+      if (!again) {
+        return noreply(state.idle());
+      }
+      if (state.running() != null && System.currentTimeMillis() - state.startedMillis() < FAST_CRASH_MILLIS) {
+        org.vertxotp.genserver.time.Timers.sendAfter(vertx, Duration.ofMillis(FAST_CRASH_MILLIS), GenServer.self(),
+            new Retry());
+        return noreply(state.idle());
+      }
+      return attempt(state);
+    }
+
+    @Override
+    public void terminate(ExitReason reason, State state) {
+      if (state.running() != null) {
+        GenServer.stop(vertx, state.running(), ExitReason.shutdown(), state.spec().shutdown());
+      }
+    }
+  }
+}

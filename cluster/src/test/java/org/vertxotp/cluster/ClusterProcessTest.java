@@ -1,0 +1,83 @@
+package org.vertxotp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Down;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.Monitors;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.TestLogs;
+
+/** A node in another process, killed with SIGKILL: what the nodes that are left see. */
+class ClusterProcessTest {
+
+  private TestCluster cluster;
+  private Vertx b;
+
+  @BeforeEach
+  void startCluster() {
+    TestLogs.reset();
+    cluster = new TestCluster();
+    b = cluster.node();
+    Store.register(MessageTypes.of(b));
+  }
+
+  @AfterEach
+  void closeCluster() {
+    cluster.close();
+    assertEquals(List.of(), TestLogs.unexpectedErrors());
+  }
+
+  @Test
+  void killingANodesProcessTellsMonitorsAndPendingCallsNoconnectionAndFreesItsNamesWithinTheDetectionTime()
+      throws Exception {
+    ServerName name = ServerName.of("far");
+    try (NodeProcess a = new NodeProcess(cluster.name(), "store", name.name())) {
+      String nodeA = a.awaitReady();
+      ServerRef store = Await.result(GenServer.whereis(b, name)).orElseThrow();
+      assertEquals(nodeA, store.node());
+      BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+      Monitors.monitor(b, name, downs::add);
+      Future<Object> pending = GenServer.call(b, name, new Store.Hold(), Duration.ofMinutes(5));
+      Await.result(GenServer.call(b, store, new Store.Put("k", "v"))); // behind the monitor and the held call
+      assertFalse(pending.isComplete());
+
+      long killed = System.nanoTime();
+      a.kill();
+
+      Down down = Await.next(downs);
+      assertEquals(ExitReason.NOCONNECTION, down.reason());
+      assertEquals(store, down.server());
+      try {
+        pending.await(TestCluster.DETECTION_MILLIS, TimeUnit.MILLISECONDS);
+        throw new AssertionError("the held call succeeded");
+      } catch (CallException failure) {
+        assertEquals(CallFailure.SERVER_EXITED, failure.failure());
+        assertEquals(Optional.of(ExitReason.NOCONNECTION), failure.reason());
+      }
+      Await.until(() -> Await.result(GenServer.whereis(b, name)).isEmpty(), "the name of the killed node is released");
+      long took = Await.millisSince(killed);
+      assertTrue(took < TestCluster.DETECTION_MILLIS, "all told after " + took + " ms");
+      Await.result(GenServer.start(b, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name)));
+    }
+  }
+}

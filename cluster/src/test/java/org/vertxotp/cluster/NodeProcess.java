@@ -1,0 +1,74 @@
+package org.vertxotp.cluster;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link NodeMain} in a JVM of its own, started by a test so that it can be killed with
+ * SIGKILL. Its output goes to the test's, prefixed; it is killed when closed, whatever happened.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  private final Process process;
+  private final CompletableFuture<String> ready = new CompletableFuture<>();
+
+  NodeProcess(String clusterName, String... parts) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin"
+        + File.separator + "java"));
+    command.add("-Xmx256m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.add(NodeMain.class.getName());
+    command.add(clusterName);
+    command.addAll(List.of(parts));
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread reader = new Thread(this::readOutput, "node-process-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void readOutput() {
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("ready ")) {
+          ready.complete(line.substring("ready ".length()).trim());
+        } else {
+          System.out.println("[node " + process.pid() + "] " + line);
+        }
+      }
+    } catch (IOException e) {
+      // the process is gone
+    }
+    ready.completeExceptionally(new IllegalStateException("the node process ended before it was ready"));
+  }
+
+  /** Waits until the node runs what it was told to; its node id. */
+  String awaitReady() throws Exception {
+    return ready.get(90, TimeUnit.SECONDS);
+  }
+
+  /** SIGKILL: the process ends at once, saying nothing to anyone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
