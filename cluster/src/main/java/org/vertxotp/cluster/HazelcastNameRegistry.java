@@ -31,7 +31,8 @@ import org.vertxotp.genserver.spi.NameRegistry;
  *
  * <p>A name is released when its holder unregisters it, and when the holder's node leaves the
  * cluster (closed or lost): every member, when it hears that a member left, removes that node's
- * names; one such removal succeeds. Every member hears of every
+ * names; one such removal succeeds. A register that finds the name held by a node that is no
+ * longer a member takes it at once rather than wait for that. Every member hears of every
  * release once, through the map's entry listener. Map operations run on Vert.x worker threads,
  * never on an event loop.
  */
@@ -81,7 +82,14 @@ public final class HazelcastNameRegistry implements NameRegistry {
   @Override
   public Future<Optional<ServerRef>> register(ServerName name, ServerRef holder) {
     String value = encode(holder);
-    return vertx.executeBlocking(() -> Optional.ofNullable(decode(holders.putIfAbsent(name.name(), value))), false);
+    return vertx.executeBlocking(() -> {
+      String held = holders.putIfAbsent(name.name(), value);
+      if (held != null && !isMember(decode(held).node()) && holders.remove(name.name(), held)) {
+        // Its node left and the release has not happened yet: the name is free, as it will be in a moment.
+        held = holders.putIfAbsent(name.name(), value);
+      }
+      return Optional.ofNullable(decode(held));
+    }, false);
   }
 
   @Override

@@ -14,16 +14,29 @@ class HazelcastNameRegistryTest extends NameRegistryContract {
 
   private static TestCluster cluster;
   private static List<NameRegistry> registries;
+  private static List<String> nodeIds;
 
   @BeforeAll
   static void startCluster() {
     cluster = new TestCluster();
-    registries = List.of(registryOf(cluster.plainNode()), registryOf(cluster.plainNode()));
+    Vertx first = cluster.plainNode();
+    Vertx second = cluster.plainNode();
+    registries = List.of(registryOf(first), registryOf(second));
+    nodeIds = List.of(idOf(first), idOf(second));
   }
 
   private static NameRegistry registryOf(Vertx node) {
     HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) node).clusterManager();
     return TestCluster.slowly(HazelcastNameRegistry.create(node, manager.getHazelcastInstance()));
+  }
+
+  private static String idOf(Vertx node) {
+    return ((VertxInternal) node).clusterManager().getNodeId();
+  }
+
+  @Override
+  protected String nodeId(int node) {
+    return nodeIds.get(node % nodeIds.size());
   }
 
   @AfterAll

@@ -2,11 +2,14 @@ package org.vertxotp.cluster;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.DeliveryService;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.StartOptions;
@@ -18,6 +21,8 @@ import org.vertxotp.genserver.StartOptions;
  *
  * <ul>
  *   <li>{@code store <name>}: a {@link Store} registered as {@code name}.</li>
+ *   <li>{@code outbox <inbox>,<count>}: the {@link Outbox} service, ready once it accepted {@code count}
+ *       deliveries to {@code inbox}.</li>
  *   <li>{@code singleton single}: a keeper of {@link ClusterSingletonTest#singleStore()}, ready once it runs here.</li>
  * </ul>
  */
@@ -38,6 +43,15 @@ public final class NodeMain {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (GenServer.whereisLocal(vertx, ServerName.of(name)).isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(20); // ready once it runs here: this node was first
+        }
+      } else if (what.equals("outbox")) {
+        // Runs the service itself, keeps a keeper that watches it (as every node would), and accepts the deliveries.
+        String[] inboxAndCount = name.split(",");
+        DeliveryService service = Outbox.start(vertx).await(30, TimeUnit.SECONDS);
+        Outbox.keeper(vertx).await(30, TimeUnit.SECONDS);
+        for (int n = 0; n < Integer.parseInt(inboxAndCount[1]); n++) {
+          service.enqueue(new Delivery("activity-" + n, inboxAndCount[0], new JsonObject().put("n", n)))
+              .await(30, TimeUnit.SECONDS);
         }
       } else {
         throw new IllegalArgumentException("unknown part " + what);

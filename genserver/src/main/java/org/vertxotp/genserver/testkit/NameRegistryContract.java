@@ -49,8 +49,16 @@ public abstract class NameRegistryContract {
     return ServerName.of("contract-" + System.nanoTime() + "-" + sequence++);
   }
 
-  private static ServerRef ref(int node, long id) {
-    return new ServerRef("node-" + node, id);
+  /**
+   * The id of the {@code node}th node, as the refs of its servers carry it. A registry that
+   * releases the names of nodes it knows to be gone (a cluster's) gives its members' real ids.
+   */
+  protected String nodeId(int node) {
+    return "node-" + node;
+  }
+
+  private ServerRef ref(int node, long id) {
+    return new ServerRef(nodeId(node), id);
   }
 
   private static <T> T await(Future<T> future) throws Exception {
@@ -89,7 +97,7 @@ public abstract class NameRegistryContract {
     }
   }
 
-  private static void race(List<NameRegistry> nodes, ServerName name, int racers) throws Exception {
+  private void race(List<NameRegistry> nodes, ServerName name, int racers) throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(racers);
     try {

@@ -1,0 +1,148 @@
+package org.vertxotp.cluster.delivery;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.projection.Projections;
+import com.hazelcast.query.Predicates;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.vertxotp.delivery.DeadLetter;
+import org.vertxotp.delivery.impl.StoreCodec;
+import org.vertxotp.delivery.spi.DeliveryStore;
+import org.vertxotp.delivery.spi.StoredDelivery;
+import org.vertxotp.delivery.spi.StoredState;
+
+/**
+ * Keeps pending deliveries and dead letters in a Hazelcast {@code IMap}, so that a worker whose
+ * node is lost resumes on another node with every delivery, its attempts and due time intact.
+ * One entry per delivery (key: worker and id), whose JSON value says whether it is pending or a
+ * dead letter: saving, dead-lettering and removing a delivery are each one write of one key,
+ * atomic. A future completes once the write is on the entry's owner and on its synchronous
+ * backups; the map's backup count (1 in the toolkit's default configuration) is how many members
+ * may be lost at once without losing an acknowledged delivery.
+ *
+ * <p>Changes of one delivery are applied in the order they were made; changes of different
+ * deliveries are independent and may overtake each other. Futures complete on the caller's
+ * context. Loading runs a query on a Vert.x worker thread, never on an event loop.
+ */
+public final class HazelcastDeliveryStore implements DeliveryStore {
+
+  /** The map the store uses unless told otherwise. */
+  public static final String DEFAULT_MAP = "genserver.deliveries";
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
+  private static final char SEPARATOR = '\u0000';
+  private static final String PENDING = "pending";
+  private static final String DEAD = "dead";
+
+  private final Vertx vertx;
+  private final IMap<String, HazelcastJsonValue> entries;
+  /** The last change of each delivery still running: the next one of that delivery waits for it. */
+  private final ConcurrentHashMap<String, Future<Void>> running = new ConcurrentHashMap<>();
+
+  /** The store in {@code map} of {@code hazelcast}, used from {@code vertx}. */
+  public HazelcastDeliveryStore(Vertx vertx, HazelcastInstance hazelcast, String map) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.entries = hazelcast.getMap(map);
+  }
+
+  /** The store in {@value #DEFAULT_MAP} of the cluster {@code vertx} is clustered in (with vertx-hazelcast). */
+  public static HazelcastDeliveryStore of(Vertx vertx) {
+    if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
+      throw new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast");
+    }
+    return new HazelcastDeliveryStore(vertx, manager.getHazelcastInstance(), DEFAULT_MAP);
+  }
+
+  private static String key(String worker, String id) {
+    return worker + SEPARATOR + id;
+  }
+
+  private static HazelcastJsonValue entry(String kind, String worker, JsonObject record) {
+    return new HazelcastJsonValue(new JsonObject().put("worker", worker).put("kind", kind).put("record", record).encode());
+  }
+
+  @Override
+  public Future<Void> save(String worker, StoredDelivery delivery) {
+    String key = key(worker, delivery.delivery().id());
+    return change(key, () -> entries.setAsync(key, entry(PENDING, worker, StoreCodec.encode(delivery))));
+  }
+
+  @Override
+  public Future<Void> remove(String worker, String id) {
+    String key = key(worker, id);
+    return change(key, () -> entries.deleteAsync(key));
+  }
+
+  @Override
+  public Future<Void> deadLetter(String worker, DeadLetter letter) {
+    String key = key(worker, letter.id());
+    return change(key, () -> entries.setAsync(key, entry(DEAD, worker, StoreCodec.encode(letter))));
+  }
+
+  /** Runs {@code write} once the change of the same key before it is done; completes on the caller's context. */
+  private Future<Void> change(String key, Supplier<CompletionStage<?>> write) {
+    Context caller = Vertx.currentContext();
+    Promise<Void> done = Promise.promise();
+    Future<Void> mine = running.compute(key, (k, before) -> (before == null ? Future.<Void>succeededFuture()
+        : before.<Void>transform(ar -> Future.succeededFuture()))
+        .compose(v -> Future.fromCompletionStage(write.get()).<Void>mapEmpty()));
+    mine.onComplete(ar -> {
+      running.remove(key, mine);
+      if (caller == null) {
+        done.handle(ar);
+      } else {
+        caller.runOnContext(v -> done.handle(ar));
+      }
+    });
+    return done.future();
+  }
+
+  @Override
+  public Future<StoredState> load(String worker) {
+    return onWorkerThread(() -> {
+      List<StoredDelivery> pending = new ArrayList<>();
+      List<DeadLetter> dead = new ArrayList<>();
+      for (HazelcastJsonValue value : entries.values(Predicates.equal("worker", worker))) {
+        try {
+          JsonObject json = new JsonObject(value.getValue());
+          if (DEAD.equals(json.getString("kind"))) {
+            dead.add(StoreCodec.deadLetter(json.getJsonObject("record")));
+          } else {
+            pending.add(StoreCodec.storedDelivery(json.getJsonObject("record")));
+          }
+        } catch (RuntimeException damaged) {
+          // One damaged record must not keep the worker from starting, nor be thrown away unseen.
+          LOG.log(System.Logger.Level.WARNING, () -> "a record of " + worker + " cannot be read and is left in place: "
+              + value.getValue(), damaged);
+        }
+      }
+      return new StoredState(pending, dead);
+    });
+  }
+
+  @Override
+  public Future<Set<String>> workers() {
+    return onWorkerThread(() -> new HashSet<>(
+        entries.project(Projections.<java.util.Map.Entry<String, HazelcastJsonValue>, String>singleAttribute("worker"))));
+  }
+
+  /** Runs {@code query} on a Vert.x worker thread; its future completes on the caller's context. */
+  private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
+    return vertx.executeBlocking(query, false);
+  }
+}

@@ -1,0 +1,131 @@
+package org.vertxotp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.cluster.delivery.HazelcastDeliveryStore;
+import org.vertxotp.delivery.DeadLetter;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.spi.StoredDelivery;
+import org.vertxotp.delivery.spi.StoredState;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.TestLogs;
+
+/** Deliveries kept in Hazelcast outlive the node that accepted them. */
+class ClusterDeliveryTest {
+
+  private static final int COUNT = 1_000;
+
+  private TestCluster cluster;
+
+  @BeforeEach
+  void startCluster() {
+    TestLogs.reset();
+    cluster = new TestCluster();
+  }
+
+  @AfterEach
+  void closeCluster() {
+    cluster.close();
+    assertEquals(List.of(), TestLogs.unexpectedErrors());
+  }
+
+  @Test
+  void whatOneMemberStoredIsLoadedWholeOnAnotherAfterTheFirstIsLost() {
+    Vertx a = cluster.node();
+    Vertx b = cluster.node();
+    HazelcastDeliveryStore onA = HazelcastDeliveryStore.of(a);
+    StoredDelivery retrying = new StoredDelivery(new Delivery("r1", "https://x.example/inbox", new JsonObject().put("n", 1)),
+        7, 2, 123_456L, 503, "busy", 1_000L, 2_000L);
+    DeadLetter dead = new DeadLetter(new Delivery("d1", "https://x.example/inbox", new JsonObject()), 5, 500, "gave up",
+        1_000L, 9_000L);
+    for (int i = 0; i < 200; i++) {
+      Await.result(onA.save("w", new StoredDelivery(new Delivery("p" + i, "https://x.example/inbox", new JsonObject()),
+          i, 0, i, 0, null, 0, 0)));
+    }
+    Await.result(onA.save("w", retrying));
+    Await.result(onA.deadLetter("w", dead));
+    Await.result(onA.save("w", new StoredDelivery(new Delivery("gone", "https://x.example/inbox", new JsonObject()),
+        0, 0, 0, 0, null, 0, 0)));
+    Await.result(onA.remove("w", "gone"));
+    Await.result(onA.save("other", retrying));
+
+    TestCluster.crash(a);
+    HazelcastDeliveryStore onB = HazelcastDeliveryStore.of(b);
+    StoredState state = Await.result(onB.load("w"));
+    assertEquals(201, state.pending().size());
+    assertTrue(state.pending().contains(retrying), "attempts, due time and last failure intact");
+    assertEquals(List.of(dead), state.deadLetters());
+    assertEquals(java.util.Set.of("w", "other"), Await.result(onB.workers()));
+  }
+
+  @Test
+  void killingTheProcessThatRunsTheDeliveryServiceLosesNoAcceptedDeliveryASurvivorDeliversTheRest() throws Exception {
+    Vertx b = cluster.node();
+    Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    AtomicInteger answered = new AtomicInteger();
+    AtomicBoolean open = new AtomicBoolean();
+    HttpServer peer = Await.result(b.createHttpServer().requestHandler(request -> request.body().onSuccess(body ->
+        answer(b, request, open, seen, answered))).listen(0, "127.0.0.1"));
+    String inbox = "http://127.0.0.1:" + peer.actualPort() + "/inbox";
+    String worker = Outbox.NAME + "/127.0.0.1:" + peer.actualPort();
+
+    try (NodeProcess a = new NodeProcess(cluster.name(), "outbox", inbox + "," + COUNT)) {
+      a.awaitReady(); // every delivery accepted: stored in the cluster
+      HazelcastDeliveryStore store = HazelcastDeliveryStore.of(b);
+      assertEquals(java.util.Set.of(worker), Await.result(store.workers()));
+      assertEquals(COUNT, Await.result(store.load(worker)).pending().size(), "all are pending: the peer holds the first ones");
+      Await.result(Outbox.keeper(b));
+      open.set(true);
+      Await.until(() -> answered.get() >= 100, "the peer answered some deliveries");
+      a.kill();
+    }
+    int atKill = answered.get();
+    assertTrue(atKill < COUNT, "killed with deliveries pending: " + atKill + " answered");
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (seen.size() < COUNT && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(COUNT, seen.size(), "every accepted delivery reached the peer");
+    for (int n = 0; n < COUNT; n++) {
+      assertTrue(seen.containsKey("activity-" + n), "activity-" + n + " arrived");
+    }
+    Map<String, Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() > 1)
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
+    assertTrue(twice.size() <= Outbox.CONCURRENCY, "only what was in flight at the kill arrived twice: " + twice);
+    assertTrue(twice.values().stream().allMatch(times -> times == 2), "at most twice: " + twice);
+    assertTrue(GenServer.whereisLocal(b, ServerName.of(Outbox.NAME)).isPresent(), "the survivor runs the service");
+    Await.until(() -> Await.result(HazelcastDeliveryStore.of(b).workers()).isEmpty(),
+        "the store holds nothing more for the worker");
+  }
+
+  /** The peer: holds every request until it is open, then answers each 202 after 20 ms, counting it by id. */
+  private static void answer(Vertx vertx, io.vertx.core.http.HttpServerRequest request, AtomicBoolean open,
+                             Map<String, AtomicInteger> seen, AtomicInteger answered) {
+    vertx.setTimer(20, t -> {
+      if (!open.get()) {
+        answer(vertx, request, open, seen, answered);
+        return;
+      }
+      seen.computeIfAbsent(request.getHeader("Idempotency-Key"), id -> new AtomicInteger()).incrementAndGet();
+      answered.incrementAndGet();
+      request.response().setStatusCode(202).end();
+    });
+  }
+}
