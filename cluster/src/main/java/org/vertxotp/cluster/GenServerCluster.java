@@ -5,10 +5,13 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.vertxotp.cluster.impl.ClusterRouter;
+import org.vertxotp.genserver.ExitReason;
+import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.spi.NameRegistry;
 import org.vertxotp.genserver.spi.RemoteNodes;
 
@@ -27,8 +30,16 @@ import org.vertxotp.genserver.spi.RemoteNodes;
  *
  * Start servers only after the future completes: the name table and the routes to other nodes
  * are installed before the first server.
+ *
+ * <p>When a split cluster merges and two servers hold one name, the one whose side merged into
+ * the other is stopped with the exit reason {@code ExitReason.of(NameConflict)} (and killed if it
+ * has not stopped within 5 s); its monitors see that reason, its supervisor restarts it as for any
+ * other exit (and a restart then finds the name taken).
  */
 public final class GenServerCluster {
+
+  /** How long a server that lost its name in a merge gets to run terminate before it is killed. */
+  private static final Duration CONFLICT_STOP_TIMEOUT = Duration.ofSeconds(5);
 
   private GenServerCluster() {
   }
@@ -64,6 +75,8 @@ public final class GenServerCluster {
     }
     HazelcastInstance hazelcast = hazelcastManager.getHazelcastInstance();
     return HazelcastNameRegistry.create(vertx, hazelcast).compose(names -> {
+      names.onConflict(conflict -> GenServer.stop(vertx, conflict.lost(), ExitReason.of(conflict), CONFLICT_STOP_TIMEOUT)
+          .recover(e -> GenServer.kill(vertx, conflict.lost())));
       NameRegistry.install(vertx, names);
       ClusterRouter router = new ClusterRouter(vertx, hazelcast, names, MessageTypes.of(vertx));
       RemoteNodes.install(vertx, router);

@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.vertxotp.cluster.impl.Members;
 import org.vertxotp.genserver.ServerName;
@@ -26,8 +28,10 @@ import org.vertxotp.genserver.spi.NameRegistry;
  * Registered names shared by every member of a Hazelcast cluster, in the {@code IMap}
  * {@value #MAP} (name to holder). A register is one {@code putIfAbsent} on the partition that
  * owns the name, so of two nodes racing for a free name exactly one wins. This is Hazelcast's AP
- * map, not its CP subsystem: while the cluster is split, each side can hand out a name, and after
- * the split heals the map keeps one holder (the other server still runs; see the README).
+ * map, not its CP subsystem: while the cluster is split, each side can hand out a name. When the
+ * sides merge, the map keeps one holder per name (Hazelcast's merge policy: the side that merges
+ * into the other loses its entries where the other has one), and every member of the side that
+ * merged hands the names it lost to the conflict resolver ({@link #onConflict}).
  *
  * <p>A name is released when its holder unregisters it, and when the holder's node leaves the
  * cluster (closed or lost): every member, when it hears that a member left, removes that node's
@@ -49,6 +53,10 @@ public final class HazelcastNameRegistry implements NameRegistry {
   private final List<Handler<Released>> listeners = new CopyOnWriteArrayList<>();
   private final UUID entryListener;
   private final UUID membershipListener;
+  private final UUID lifecycleListener;
+  /** The names registered through this registry and not released: the ones to check after a merge. */
+  private final Map<ServerName, ServerRef> claimedHere = new ConcurrentHashMap<>();
+  private volatile Handler<NameConflict> onConflict = conflict -> { };
 
   private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -67,6 +75,47 @@ public final class HazelcastNameRegistry implements NameRegistry {
             "could not release the names of node " + gone + ", which left the cluster", e));
       }
     });
+    this.lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        vertx.executeBlocking(this::resolveConflicts, false).onFailure(e -> LOG.log(System.Logger.Level.WARNING,
+            "could not check the names of this node after the cluster merged", e));
+      }
+    });
+  }
+
+  /**
+   * Says who decides what becomes of a server that lost its name when a split cluster merged
+   * (see {@link NameConflict}); by default nobody, and {@link GenServerCluster} installs the
+   * policy that stops it.
+   */
+  public void onConflict(Handler<NameConflict> resolver) {
+    this.onConflict = java.util.Objects.requireNonNull(resolver, "resolver");
+  }
+
+  /**
+   * After a merge, this member's side of the split may have lost names: the merged table keeps,
+   * for each name, the holder of the side it merged into. Each name claimed here whose holder is
+   * now another is a conflict; each one the table no longer has is claimed again.
+   */
+  private Void resolveConflicts() {
+    for (Map.Entry<ServerName, ServerRef> claimed : claimedHere.entrySet()) {
+      ServerName name = claimed.getKey();
+      ServerRef mine = claimed.getValue();
+      String held = holders.get(name.name());
+      if (held == null) {
+        held = holders.putIfAbsent(name.name(), encode(mine));
+      }
+      ServerRef holder = decode(held);
+      if (holder != null && !holder.equals(mine) && claimedHere.remove(name, mine)) {
+        NameConflict conflict = new NameConflict(name, holder, mine);
+        try {
+          onConflict.handle(conflict);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, "the name conflict resolver failed for " + conflict, e);
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -88,6 +137,9 @@ public final class HazelcastNameRegistry implements NameRegistry {
         // Its node left and the release has not happened yet: the name is free, as it will be in a moment.
         held = holders.putIfAbsent(name.name(), value);
       }
+      if (held == null) {
+        claimedHere.put(name, holder);
+      }
       return Optional.ofNullable(decode(held));
     }, false);
   }
@@ -97,6 +149,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     if (!hazelcast.getLifecycleService().isRunning()) {
       return Future.succeededFuture(); // this member is out of the cluster: the others released its names when it left
     }
+    claimedHere.remove(name, holder);
     String value = encode(holder);
     return vertx.executeBlocking(() -> {
       holders.remove(name.name(), value);
@@ -123,6 +176,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
   public void close() {
     holders.removeEntryListener(entryListener);
     hazelcast.getCluster().removeMembershipListener(membershipListener);
+    hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
   }
 
   private boolean isMember(String node) {

@@ -67,7 +67,12 @@ final class TestCluster implements AutoCloseable {
   }
 
   Vertx node(VertxOptions options) {
-    Vertx vertx = slowly(GenServerCluster.start(options, config()));
+    return node(options, config());
+  }
+
+  /** A new node with its own Hazelcast configuration (start from {@link #config()}). */
+  Vertx node(VertxOptions options, Config config) {
+    Vertx vertx = slowly(GenServerCluster.start(options, config));
     nodes.add(vertx);
     return vertx;
   }
