@@ -68,5 +68,8 @@ public final class BenchMain {
       DeliveryThroughput.run();
       DeliveryFootprint.run();
     }
+    if (!Boolean.getBoolean("bench.skipCluster")) {
+      ClusterCallBench.run();
+    }
   }
 }

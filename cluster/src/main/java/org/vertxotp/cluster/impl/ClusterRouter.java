@@ -409,22 +409,30 @@ public final class ClusterRouter implements RemoteNodes {
         request.reply(failure(CallFailure.NO_SERVER, null, "no server: " + body.getValue("to")));
         return;
       }
-      Future<Object> answer;
-      if ("call".equals(kind)) {
-        answer = GenServer.call(vertx, target, message, Duration.ofMillis(timeout));
-      } else {
-        ExitReason reason;
-        try {
-          reason = Reasons.decode((JsonObject) message, types);
-        } catch (IllegalArgumentException | ClassCastException e) {
-          refuse(request, "not an exit reason: " + e.getMessage());
-          return;
-        }
-        answer = GenServer.stop(vertx, target, reason, Duration.ofMillis(timeout)).map(v -> null);
+      if ("call".equals(kind)) { // answered from the server's own context: no hop back here
+        RemoteNodes.deliverCall(vertx, target, message, new RemoteNodes.CallSink() {
+          @Override
+          public void reply(Object value) {
+            replyWith(request, target, value);
+          }
+
+          @Override
+          public void fail(CallException e) {
+            request.reply(failure(e.failure(), e.reason().orElse(null), e.getMessage()));
+          }
+        });
+        return;
       }
-      answer.onComplete(ar -> {
+      ExitReason reason;
+      try {
+        reason = Reasons.decode((JsonObject) message, types);
+      } catch (IllegalArgumentException | ClassCastException e) {
+        refuse(request, "not an exit reason: " + e.getMessage());
+        return;
+      }
+      GenServer.stop(vertx, target, reason, Duration.ofMillis(timeout)).onComplete(ar -> {
         if (ar.succeeded()) {
-          replyWith(request, target, ar.result());
+          replyWith(request, target, null);
         } else if (ar.cause() instanceof CallException e) {
           request.reply(failure(e.failure(), e.reason().orElse(null), e.getMessage()));
         } else {

@@ -228,6 +228,11 @@ public final class Node implements Shareable {
     names = replacement;
   }
 
+  /** A call from another node to {@code target}, a server of this node; see {@link RemoteNodes#deliverCall}. */
+  public void deliverCall(ServerRef target, Object request, RemoteNodes.CallSink sink) {
+    ForwardedCall.deliver(this, target, request, sink);
+  }
+
   /** Installs the way other nodes are reached; only while no server runs. */
   public synchronized void useRemoteNodes(RemoteNodes replacement) {
     requireIdle("the remote nodes");

@@ -41,6 +41,25 @@ public interface RemoteNodes {
     return Node.of(vertx).nodeId();
   }
 
+  /**
+   * Hands a call that arrived from another node to {@code target}, a server of this node, as if it
+   * were made here: it fails at once with {@link org.vertxotp.genserver.CallFailure#NO_SERVER} or
+   * {@link org.vertxotp.genserver.CallFailure#OVERLOADED}, with
+   * {@link org.vertxotp.genserver.CallFailure#SERVER_EXITED} if the server stops first, or is
+   * answered with the reply. {@code sink} is told once, on the server's context (or at once, on
+   * this thread, for a call that fails at once). No timeout runs here: the calling node has it.
+   */
+  static void deliverCall(Vertx vertx, org.vertxotp.genserver.ServerRef target, Object request, CallSink sink) {
+    org.vertxotp.genserver.impl.Node.of(vertx).deliverCall(target, request, sink);
+  }
+
+  /** Where the answer to a call from another node goes. */
+  interface CallSink {
+    void reply(Object value);
+
+    void fail(org.vertxotp.genserver.CallException failure);
+  }
+
   /** A call to a server that is not on this node. */
   <T> Future<T> call(Destination destination, Object request, Duration timeout);
 

@@ -1,0 +1,52 @@
+package org.vertxotp.genserver.impl;
+
+import org.vertxotp.genserver.CallException;
+import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.spi.RemoteNodes;
+
+/**
+ * A call that arrived from another node: answered straight from the server's context through the
+ * cluster's sink, with no hop back to the context that received it (the caller's own node keeps
+ * the timeout).
+ */
+final class ForwardedCall extends OutstandingCall {
+
+  private final RemoteNodes.CallSink sink;
+
+  private ForwardedCall(ServerProcess target, RemoteNodes.CallSink sink) {
+    super(target);
+    this.sink = sink;
+  }
+
+  /** Puts the call into {@code target}'s mailbox, or fails it at once as a local call would be. */
+  static void deliver(Node node, ServerRef target, Object request, RemoteNodes.CallSink sink) {
+    ServerProcess server = node.table().resolve(target);
+    if (server == null) {
+      sink.fail(Router.noServer(target));
+      return;
+    }
+    if (!server.admit()) {
+      sink.fail(new CallException(CallFailure.OVERLOADED, server.ref() + " has a full mailbox"));
+      return;
+    }
+    ForwardedCall call = new ForwardedCall(server, sink);
+    if (!server.monitor(call)) {
+      server.release();
+      sink.fail(Router.noServer(target));
+      return;
+    }
+    server.enqueueAdmitted(new Envelope.Call(request, call));
+  }
+
+  @Override
+  void onReply(Object value) {
+    sink.reply(value);
+  }
+
+  @Override
+  void onFailure(Throwable failure) {
+    sink.fail(failure instanceof CallException call ? call
+        : new CallException(CallFailure.SERVER_EXITED, String.valueOf(failure)));
+  }
+}
