@@ -49,15 +49,41 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   private static final String PENDING = "pending";
   private static final String DEAD = "dead";
 
+  /** How long a load waits for migrating partitions to settle before it fails. */
+  private static final java.time.Duration SAFE_QUERY_TIMEOUT = java.time.Duration.ofSeconds(60);
+
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
   private final IMap<String, HazelcastJsonValue> entries;
+  /** Migrations begun since this store was made: a query that saw one begin is run again. */
+  private final java.util.concurrent.atomic.AtomicLong migrations = new java.util.concurrent.atomic.AtomicLong();
   /** The last change of each delivery still running: the next one of that delivery waits for it. */
   private final ConcurrentHashMap<String, Future<Void>> running = new ConcurrentHashMap<>();
 
   /** The store in {@code map} of {@code hazelcast}, used from {@code vertx}. */
   public HazelcastDeliveryStore(Vertx vertx, HazelcastInstance hazelcast, String map) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.hazelcast = hazelcast;
     this.entries = hazelcast.getMap(map);
+    hazelcast.getPartitionService().addMigrationListener(new com.hazelcast.partition.MigrationListener() {
+      @Override
+      public void migrationStarted(com.hazelcast.partition.MigrationState state) {
+        migrations.incrementAndGet();
+      }
+
+      @Override
+      public void migrationFinished(com.hazelcast.partition.MigrationState state) {
+        migrations.incrementAndGet();
+      }
+
+      @Override
+      public void replicaMigrationCompleted(com.hazelcast.partition.ReplicaMigrationEvent event) {
+      }
+
+      @Override
+      public void replicaMigrationFailed(com.hazelcast.partition.ReplicaMigrationEvent event) {
+      }
+    });
   }
 
   /** The store in {@value #DEFAULT_MAP} of the cluster {@code vertx} is clustered in (with vertx-hazelcast). */
@@ -141,8 +167,34 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
         entries.project(Projections.<java.util.Map.Entry<String, HazelcastJsonValue>, String>singleAttribute("worker"))));
   }
 
-  /** Runs {@code query} on a Vert.x worker thread; its future completes on the caller's context. */
+  /**
+   * Runs {@code query} on a Vert.x worker thread, while no partition moves: Hazelcast's queries do
+   * not promise a whole answer while partitions migrate (as they do right after a member is lost,
+   * when backups become owners), and a worker that resumed from half its deliveries would lose the
+   * rest. So: wait until the cluster is safe, query, and query again if a migration began meanwhile.
+   * Its future completes on the caller's context.
+   */
   private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
-    return vertx.executeBlocking(query, false);
+    return vertx.executeBlocking(() -> {
+      long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
+      while (true) {
+        awaitSafe(deadline);
+        long migrationsBefore = migrations.get();
+        T result = query.call();
+        if (migrations.get() == migrationsBefore && hazelcast.getPartitionService().isClusterSafe()) {
+          return result;
+        }
+      }
+    }, false);
+  }
+
+  private void awaitSafe(long deadline) throws InterruptedException {
+    while (!hazelcast.getPartitionService().isClusterSafe()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("the cluster's partitions did not settle within " + SAFE_QUERY_TIMEOUT
+            + ": not loading from a map that may answer in part");
+      }
+      Thread.sleep(10);
+    }
   }
 }
