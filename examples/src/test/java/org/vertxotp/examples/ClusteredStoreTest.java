@@ -1,0 +1,28 @@
+package org.vertxotp.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.hazelcast.config.Config;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.cluster.ClusterConfig;
+import org.vertxotp.genserver.TestLogs;
+
+class ClusteredStoreTest {
+
+  private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
+
+  @Test
+  void nodeBReadsWhatItPutIntoTheStoreOnNodeA() throws Exception {
+    HAZELCAST.setLevel(Level.WARNING);
+    TestLogs.reset();
+    Config config = ClusterConfig.loopback();
+    config.setClusterName("example-" + UUID.randomUUID()); // not the default cluster of anything else running here
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    assertEquals("hello", ClusteredStore.run(config));
+    assertEquals(List.of(), TestLogs.unexpectedErrors());
+  }
+}
