@@ -49,6 +49,8 @@ class ClusterDeliveryTest {
   void whatOneMemberStoredIsLoadedWholeOnAnotherAfterTheFirstIsLost() {
     Vertx a = cluster.node();
     Vertx b = cluster.node();
+    // Backups exist once the partitions are assigned after B joined: until then a write has its owner only.
+    Await.until(() -> TestCluster.hazelcast(a).getPartitionService().isClusterSafe(), "the partitions settled");
     HazelcastDeliveryStore onA = HazelcastDeliveryStore.of(a);
     StoredDelivery retrying = new StoredDelivery(new Delivery("r1", "https://x.example/inbox", new JsonObject().put("n", 1)),
         7, 2, 123_456L, 503, "busy", 1_000L, 2_000L);

@@ -47,6 +47,10 @@ public final class NodeMain {
       } else if (what.equals("outbox")) {
         // Runs the service itself, keeps a keeper that watches it (as every node would), and accepts the deliveries.
         String[] inboxAndCount = name.split(",");
+        long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!TestCluster.hazelcast(vertx).getPartitionService().isClusterSafe() && System.nanoTime() < settled) {
+          Thread.sleep(10); // backups are assigned once the partitions settle after this node joined
+        }
         DeliveryService service = Outbox.start(vertx).await(30, TimeUnit.SECONDS);
         Outbox.keeper(vertx).await(30, TimeUnit.SECONDS);
         for (int n = 0; n < Integer.parseInt(inboxAndCount[1]); n++) {

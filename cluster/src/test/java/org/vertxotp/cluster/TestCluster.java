@@ -97,12 +97,16 @@ final class TestCluster implements AutoCloseable {
     return RemoteNodes.nodeId(node);
   }
 
+  static com.hazelcast.core.HazelcastInstance hazelcast(Vertx node) {
+    return ((HazelcastClusterManager) ((VertxInternal) node).clusterManager()).getHazelcastInstance();
+  }
+
   /** Ends {@code node}'s Hazelcast member at once, as if its process died: no goodbye to the others. */
   static void crash(Vertx node) {
     // What the crashed member itself says as its threads find it gone; a killed process would never get to say it.
     TestLogs.allow("Hazelcast instance is not active");
     TestLogs.allow("Failed to leave cluster"); // Vert.x, closing later on a member that is already gone
-    ((HazelcastClusterManager) ((VertxInternal) node).clusterManager()).getHazelcastInstance().getLifecycleService().terminate();
+    hazelcast(node).getLifecycleService().terminate();
   }
 
   void close(Vertx node) {

@@ -33,7 +33,10 @@ import org.vertxotp.delivery.spi.StoredState;
  * dead letter: saving, dead-lettering and removing a delivery are each one write of one key,
  * atomic. A future completes once the write is on the entry's owner and on its synchronous
  * backups; the map's backup count (1 in the toolkit's default configuration) is how many members
- * may be lost at once without losing an acknowledged delivery.
+ * may be lost at once without losing an acknowledged delivery. One window remains, Hazelcast's:
+ * right after members join, until the partitions are assigned again (its
+ * {@code PartitionService.isClusterSafe()}), a partition may have no backup yet, and a write to it
+ * lives on its owner alone.
  *
  * <p>Changes of one delivery are applied in the order they were made; changes of different
  * deliveries are independent and may overtake each other. Futures complete on the caller's
