@@ -2,17 +2,19 @@ package org.vertxotp.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The Hazelcast configuration a node starts with. The user's, when there is one, found the way
  * vertx-hazelcast finds it (the system property {@value #USER_CONFIG_PROPERTY}, then a
- * {@code cluster.xml} on the classpath); otherwise the toolkit's loopback default: TCP-IP join on
- * 127.0.0.1 only, interface 127.0.0.1, multicast and auto-detection off, phone-home off. Never
- * vertx-hazelcast's own fallback, which multicasts.
+ * {@code cluster.xml} on the classpath, both XML); otherwise the toolkit's loopback default:
+ * TCP-IP join on 127.0.0.1 only, interface 127.0.0.1, multicast and auto-detection off,
+ * phone-home off, Java deserialization filtered. Never vertx-hazelcast's own fallback, which
+ * multicasts.
  */
 public final class ClusterConfig {
 
@@ -21,39 +23,88 @@ public final class ClusterConfig {
 
   private static final String DEFAULT = "org/vertxotp/cluster/loopback-cluster.xml";
   private static final String PHONE_HOME = "hazelcast.phone.home.enabled";
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
 
   private ClusterConfig() {
   }
 
-  /** The user's configuration if there is one, else {@link #loopback()}; phone-home is off unless it says otherwise. */
+  /**
+   * The user's configuration if there is one, else {@link #loopback()}; phone-home is off unless it
+   * says otherwise, and the name table merges as {@link HazelcastNameRegistry} expects. A user
+   * configuration that is named but cannot be read fails here: never a fallback that multicasts.
+   *
+   * @throws IllegalStateException if the configuration named by {@value #USER_CONFIG_PROPERTY}
+   *                               is missing or unreadable
+   */
   public static Config load() {
-    Config config = hasUserConfig() ? ConfigUtil.loadConfig() : loopback();
+    Config config = userConfig();
+    if (config == null) {
+      config = loopback();
+    }
     if (config.getProperty(PHONE_HOME) == null) {
       config.setProperty(PHONE_HOME, "false");
     }
+    useNamesMergePolicy(config);
     return config;
   }
 
   /** The toolkit's default: members on 127.0.0.1 only, found over TCP, ports 5701 to 5720. */
   public static Config loopback() {
-    try (InputStream in = ClusterConfig.class.getClassLoader().getResourceAsStream(DEFAULT)) {
-      if (in == null) {
-        throw new IllegalStateException(DEFAULT + " is missing from the classpath");
-      }
-      return new XmlConfigBuilder(in).build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Config config = read(ClusterConfig.class.getClassLoader().getResourceAsStream(DEFAULT), DEFAULT);
+    useNamesMergePolicy(config);
+    return config;
+  }
+
+  /**
+   * Makes the name table merge by keeping, for each name, the holder of the side merged into:
+   * what the registry's conflict resolution is built on. Applied to every configuration the
+   * toolkit starts a member with.
+   */
+  static void useNamesMergePolicy(Config config) {
+    config.getMapConfig(HazelcastNameRegistry.MAP).getMergePolicyConfig().setPolicy(PutIfAbsentMergePolicy.class.getName());
+  }
+
+  /** Warns when a member the toolkit did not configure merges names some other way. */
+  static void checkNamesMergePolicy(Config config) {
+    String policy = config.findMapConfig(HazelcastNameRegistry.MAP).getMergePolicyConfig().getPolicy();
+    if (!PutIfAbsentMergePolicy.class.getName().equals(policy) && !PutIfAbsentMergePolicy.class.getSimpleName().equals(policy)) {
+      LOG.log(System.Logger.Level.WARNING, () -> "the map " + HazelcastNameRegistry.MAP + " merges with " + policy
+          + ", not PutIfAbsentMergePolicy: after a split heals, two servers may keep one name unseen");
     }
   }
 
-  private static boolean hasUserConfig() {
-    if (System.getProperty(USER_CONFIG_PROPERTY) != null) {
-      return true;
+  /** The configuration the user gave, the way vertx-hazelcast looks for one; null if none. */
+  private static Config userConfig() {
+    String location = System.getProperty(USER_CONFIG_PROPERTY);
+    if (location != null) {
+      if (location.startsWith("classpath:")) {
+        String resource = location.substring("classpath:".length());
+        return read(resource(resource), location);
+      }
+      try {
+        return read(Files.newInputStream(Path.of(location)), location);
+      } catch (IOException e) {
+        throw new IllegalStateException(USER_CONFIG_PROPERTY + " names " + location + ", which cannot be read", e);
+      }
     }
+    InputStream onClasspath = resource("cluster.xml");
+    return onClasspath == null ? null : read(onClasspath, "cluster.xml on the classpath");
+  }
+
+  private static InputStream resource(String name) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    if (loader != null && loader.getResource("cluster.xml") != null) {
-      return true;
+    InputStream in = loader == null ? null : loader.getResourceAsStream(name);
+    return in != null ? in : ClusterConfig.class.getClassLoader().getResourceAsStream(name);
+  }
+
+  private static Config read(InputStream in, String what) {
+    if (in == null) {
+      throw new IllegalStateException("the Hazelcast configuration " + what + " is missing");
     }
-    return ClusterConfig.class.getClassLoader().getResource("cluster.xml") != null;
+    try (InputStream xml = in) {
+      return new XmlConfigBuilder(xml).build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("the Hazelcast configuration " + what + " cannot be read", e);
+    }
   }
 }

@@ -31,10 +31,12 @@ import org.vertxotp.genserver.supervisor.Restart;
  * name registry lets exactly one win, and the others monitor the winner. When it goes down, the
  * keepers race again:
  * <ul>
- *   <li>its node was lost ({@code noconnection}): always, whatever the spec's restart says;</li>
- *   <li>it stopped: as a supervisor would restart it ({@code permanent} always, {@code transient}
- *       after an abnormal exit, {@code temporary} never).</li>
+ *   <li>its node was lost ({@code noconnection}) or shut it down ({@code shutdown}, as when the
+ *       node closes): always, whatever the spec's restart says: that is what failover is;</li>
+ *   <li>it stopped otherwise: as a supervisor would restart it ({@code permanent} always,
+ *       {@code transient} after an abnormal exit, {@code temporary} never).</li>
  * </ul>
+ * To retire a singleton for good, stop every keeper.
  * A server that crashes again within {@value #FAST_CRASH_MILLIS} ms of its start is started again
  * after {@value #FAST_CRASH_MILLIS} ms, not at once. Stopping a keeper stops the server if that
  * keeper runs it. What the server's state was is its own business: keep it in a store that outlives
@@ -43,6 +45,7 @@ import org.vertxotp.genserver.supervisor.Restart;
 public final class ClusterSingleton {
 
   static final long FAST_CRASH_MILLIS = 1_000;
+  static final long NOPROC_RETRY_MILLIS = 50;
 
   private ClusterSingleton() {
   }
@@ -119,9 +122,7 @@ public final class ClusterSingleton {
             && refused.holder().isPresent()) {
           return noreply(new State(state.spec(), null, 0, Monitors.monitor(vertx, refused.holder().get())));
         }
-        org.vertxotp.genserver.time.Timers.sendAfter(vertx, Duration.ofMillis(FAST_CRASH_MILLIS), GenServer.self(),
-            new Retry());
-        return noreply(state.idle());
+        return retryAfter(FAST_CRASH_MILLIS, state);
       }
       if (message instanceof Retry) {
         return attempt(state);
@@ -133,19 +134,25 @@ public final class ClusterSingleton {
     }
 
     private NoReplyResult<State> singletonDown(ExitReason reason, State state) {
-      boolean lostNode = reason instanceof ExitReason.NoConnection;
-      boolean again = lostNode || reason instanceof ExitReason.NoProc
+      if (reason instanceof ExitReason.NoProc) {
+        // It was gone before the watch began (a holder that just stopped): try again shortly, not in a loop.
+        return retryAfter(NOPROC_RETRY_MILLIS, state);
+      }
+      boolean again = reason instanceof ExitReason.NoConnection || reason instanceof ExitReason.Shutdown
           || state.spec().restart() == Restart.PERMANENT
           || (state.spec().restart() == Restart.TRANSIENT && reason.isAbnormal());
       if (!again) {
         return noreply(state.idle());
       }
       if (state.running() != null && System.currentTimeMillis() - state.startedMillis() < FAST_CRASH_MILLIS) {
-        org.vertxotp.genserver.time.Timers.sendAfter(vertx, Duration.ofMillis(FAST_CRASH_MILLIS), GenServer.self(),
-            new Retry());
-        return noreply(state.idle());
+        return retryAfter(FAST_CRASH_MILLIS, state);
       }
       return attempt(state);
+    }
+
+    private NoReplyResult<State> retryAfter(long millis, State state) {
+      org.vertxotp.genserver.time.Timers.sendAfter(vertx, Duration.ofMillis(millis), GenServer.self(), new Retry());
+      return noreply(state.idle());
     }
 
     @Override

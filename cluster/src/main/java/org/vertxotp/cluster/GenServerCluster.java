@@ -56,6 +56,7 @@ public final class GenServerCluster {
 
   /** As {@link #start()}, with these Vert.x options and this Hazelcast configuration. */
   public static Future<Vertx> start(VertxOptions options, Config hazelcast) {
+    ClusterConfig.useNamesMergePolicy(hazelcast);
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .compose(vertx -> join(vertx).map(vertx).recover(e -> vertx.close().transform(closed -> Future.failedFuture(e))));
@@ -74,13 +75,21 @@ public final class GenServerCluster {
       throw new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast: " + manager);
     }
     HazelcastInstance hazelcast = hazelcastManager.getHazelcastInstance();
+    ClusterConfig.checkNamesMergePolicy(hazelcast.getConfig());
+    MessageTypes.of(vertx).register(NameConflict.class); // the reason a server that lost its name stops with
     return HazelcastNameRegistry.create(vertx, hazelcast).compose(names -> {
       names.onConflict(conflict -> GenServer.stop(vertx, conflict.lost(), ExitReason.of(conflict), CONFLICT_STOP_TIMEOUT)
           .recover(e -> GenServer.kill(vertx, conflict.lost())));
       NameRegistry.install(vertx, names);
       ClusterRouter router = new ClusterRouter(vertx, hazelcast, names, MessageTypes.of(vertx));
       RemoteNodes.install(vertx, router);
-      return router.start();
+      // Listeners on a Hazelcast instance that may outlive this Vert.x (one the user made) go when Vert.x closes.
+      ((VertxInternal) vertx).addCloseHook(done -> vertx.executeBlocking(() -> {
+        router.close();
+        names.close();
+        return null;
+      }, false).onComplete(ar -> done.succeed()));
+      return vertx.executeBlocking(() -> router.start(), false).compose(started -> started);
     });
   }
 }

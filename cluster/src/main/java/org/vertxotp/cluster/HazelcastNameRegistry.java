@@ -9,7 +9,9 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -35,8 +37,8 @@ import org.vertxotp.genserver.spi.NameRegistry;
  *
  * <p>A name is released when its holder unregisters it, and when the holder's node leaves the
  * cluster (closed or lost): every member, when it hears that a member left, removes that node's
- * names; one such removal succeeds. A register that finds the name held by a node that is no
- * longer a member takes it at once rather than wait for that. Every member hears of every
+ * names; one such removal succeeds. A register that finds the name held by a node this member saw
+ * leave takes it at once rather than wait for that. Every member hears of every
  * release once, through the map's entry listener. Map operations run on Vert.x worker threads,
  * never on an event loop.
  */
@@ -57,6 +59,8 @@ public final class HazelcastNameRegistry implements NameRegistry {
   /** The names registered through this registry and not released: the ones to check after a merge. */
   private final Map<ServerName, ServerRef> claimedHere = new ConcurrentHashMap<>();
   private volatile Handler<NameConflict> onConflict = conflict -> { };
+  /** Nodes this member saw leave: their names are free, whatever the map still says. */
+  private final java.util.Set<String> departed = ConcurrentHashMap.newKeySet();
 
   private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -71,7 +75,8 @@ public final class HazelcastNameRegistry implements NameRegistry {
       @Override
       public void memberRemoved(MembershipEvent event) {
         String gone = Members.nodeId(event.getMember());
-        releaseNamesOf(holder -> holder.node().equals(gone)).onFailure(e -> LOG.log(System.Logger.Level.WARNING,
+        departed.add(gone);
+        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"), holder -> holder.node().equals(gone)).onFailure(e -> LOG.log(System.Logger.Level.WARNING,
             "could not release the names of node " + gone + ", which left the cluster", e));
       }
     });
@@ -104,6 +109,10 @@ public final class HazelcastNameRegistry implements NameRegistry {
       String held = holders.get(name.name());
       if (held == null) {
         held = holders.putIfAbsent(name.name(), encode(mine));
+        if (held == null && !mine.equals(claimedHere.get(name))) {
+          holders.remove(name.name(), encode(mine)); // it was released meanwhile: not to be claimed back
+          continue;
+        }
       }
       ServerRef holder = decode(held);
       if (holder != null && !holder.equals(mine) && claimedHere.remove(name, mine)) {
@@ -124,8 +133,10 @@ public final class HazelcastNameRegistry implements NameRegistry {
    * listened are released.
    */
   public static Future<HazelcastNameRegistry> create(Vertx vertx, HazelcastInstance hazelcast) {
-    HazelcastNameRegistry registry = new HazelcastNameRegistry(vertx, hazelcast);
-    return registry.releaseNamesOf(holder -> !registry.isMember(holder.node())).map(registry);
+    // Registering its listeners waits on every member: a worker thread's work, never an event loop's.
+    return vertx.executeBlocking(() -> new HazelcastNameRegistry(vertx, hazelcast), false)
+        .compose(registry -> registry.releaseNamesOf(com.hazelcast.query.Predicates.alwaysTrue(),
+            holder -> !registry.isMember(holder.node())).map(registry));
   }
 
   @Override
@@ -133,7 +144,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     String value = encode(holder);
     return vertx.executeBlocking(() -> {
       String held = holders.putIfAbsent(name.name(), value);
-      if (held != null && !isMember(decode(held).node()) && holders.remove(name.name(), held)) {
+      if (held != null && departed.contains(decode(held).node()) && holders.remove(name.name(), held)) {
         // Its node left and the release has not happened yet: the name is free, as it will be in a moment.
         held = holders.putIfAbsent(name.name(), value);
       }
@@ -172,7 +183,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     return true;
   }
 
-  /** Stops listening to the cluster; names it holds stay until their servers stop or the node leaves. */
+  /** Stops listening to the cluster; names it holds stay until their servers stop or the node leaves. Blocking. */
   public void close() {
     holders.removeEntryListener(entryListener);
     hazelcast.getCluster().removeMembershipListener(membershipListener);
@@ -188,10 +199,14 @@ public final class HazelcastNameRegistry implements NameRegistry {
     return false;
   }
 
-  /** Removes every name whose holder is {@code gone}; where several members try, one removal wins. */
-  private Future<Void> releaseNamesOf(java.util.function.Predicate<ServerRef> gone) {
+  /**
+   * Removes every name among those {@code candidates} selects whose holder is {@code gone}; where
+   * several members try, one removal wins, and every member hears of it once.
+   */
+  private Future<Void> releaseNamesOf(com.hazelcast.query.Predicate<String, String> candidates,
+                                      java.util.function.Predicate<ServerRef> gone) {
     return vertx.executeBlocking(() -> {
-      for (Map.Entry<String, String> entry : holders.entrySet()) {
+      for (Map.Entry<String, String> entry : holders.entrySet(candidates)) {
         ServerRef holder = decode(entry.getValue());
         if (holder != null && gone.test(holder)) {
           holders.remove(entry.getKey(), entry.getValue());
@@ -202,7 +217,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
   }
 
   private final class Releases implements EntryRemovedListener<String, String>, EntryEvictedListener<String, String>,
-      EntryExpiredListener<String, String> {
+      EntryExpiredListener<String, String>, EntryUpdatedListener<String, String>, EntryMergedListener<String, String> {
     @Override
     public void entryRemoved(EntryEvent<String, String> event) {
       released(event);
@@ -216,6 +231,21 @@ public final class HazelcastNameRegistry implements NameRegistry {
     @Override
     public void entryExpired(EntryEvent<String, String> event) {
       released(event);
+    }
+
+    /** A name only changes holder in place when a merge says so: the old holder lost it. */
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      if (event.getOldValue() != null && !event.getOldValue().equals(event.getValue())) {
+        released(event);
+      }
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      if (event.getOldValue() != null && !event.getOldValue().equals(event.getValue())) {
+        released(event);
+      }
     }
   }
 

@@ -184,7 +184,9 @@ public final class MessageTypes implements Shareable {
         default:
           throw new IllegalArgumentException("unknown tag " + tag);
       }
-    } catch (ClassCastException | NullPointerException | IndexOutOfBoundsException e) {
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) { // a cast, a missing field, a number out of range: the bytes are bad, not the node
       throw new IllegalArgumentException("not a message: " + abbreviate(json), e);
     }
   }
@@ -222,7 +224,12 @@ public final class MessageTypes implements Shareable {
 
     @Override
     public T decode(Object json, MessageTypes types) {
-      T value = decoder.apply((JsonObject) json);
+      T value;
+      try {
+        value = decoder.apply((JsonObject) json);
+      } catch (RuntimeException e) { // a user's decoder: whatever it throws, the message is bad, not the node
+        throw new IllegalArgumentException("the codec of " + name + " cannot read " + abbreviate(json), e);
+      }
       if (!type.isInstance(value)) {
         throw new IllegalArgumentException("the codec of " + name + " read " + value);
       }

@@ -302,4 +302,66 @@ class ClusterCallTest {
     manager.getRegistrations(address, found);
     return Await.result(found.future());
   }
+
+  @Test
+  void aMonitorByNameDemonitoredAtOnceLeavesNothingOnEitherNode() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    long monitorsOnA = GenServer.stats(a).monitors();
+    BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    for (int i = 0; i < 50; i++) {
+      assertTrue(Monitors.demonitor(Monitors.monitor(b, name, downs::add)));
+    }
+    Await.result(GenServer.call(b, name, new Store.Put("k", "v"))); // behind every monitor and demonitor of the name
+    Await.until(() -> GenServer.stats(a).monitors() == monitorsOnA, "A keeps no monitor for B");
+    Await.result(GenServer.stop(b, store));
+    Await.nothingFor(downs, 300);
+    assertEquals(0, GenServer.stats(b).monitors());
+  }
+
+  @Test
+  void garbageMonitorDownAndStopMessagesGetBadMessageAndHarmNothing() {
+    ServerName name = freshName();
+    ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
+    String nodeAddress = "genserver.node." + TestCluster.id(a);
+    for (JsonObject garbage : List.of(new JsonObject().put("kind", "monitor"),
+        new JsonObject().put("kind", "monitor").put("watch", "w").put("from", "x").put("to", "nonsense"),
+        new JsonObject().put("kind", "down").put("reason", "x"),
+        new JsonObject().put("kind", "demonitor"),
+        new JsonObject().put("kind", "stop").put("to", new io.vertx.core.json.JsonArray().add("ref").add(store.node()).add(store.id()))
+            .put("m", new io.vertx.core.json.JsonArray().add("s").add("not a reason")).put("timeout", 1000))) {
+      ReplyException refused = assertInstanceOf(ReplyException.class, Await.failure(plain.eventBus().request(nodeAddress, garbage)),
+          garbage.encode());
+      assertEquals(CallFailure.BAD_MESSAGE.code(), refused.failureCode(), refused.getMessage());
+    }
+    assertEquals(Optional.of(store), Await.result(GenServer.whereis(b, name)));
+    assertEquals("ok", Await.result(GenServer.call(b, name, new Store.Put("k", "v"))));
+  }
+
+  /** Registered on A only, with a decoder that throws. */
+  record Fragile(String text) {}
+
+  @Test
+  void aMessageWhoseDecoderThrowsOnTheReceiverGetsBadMessageAndTheServerLivesOn() {
+    MessageTypes.of(a).register(Fragile.class, "fragile", f -> new JsonObject().put("text", f.text()), json -> {
+      throw new IllegalStateException("this decoder always throws");
+    });
+    MessageTypes.of(b).register(Fragile.class, "fragile", f -> new JsonObject().put("text", f.text()),
+        json -> new Fragile(json.getString("text")));
+    ServerName name = freshName();
+    startStore(a, name, new LinkedBlockingQueue<>());
+    CallException failure = Await.callFailure(GenServer.call(b, name, new Fragile("x")), CallFailure.BAD_MESSAGE);
+    assertTrue(failure.getMessage().contains("fragile"), failure.getMessage());
+    assertEquals("ok", Await.result(GenServer.call(b, name, new Store.Put("k", "v"))));
+  }
+
+  @Test
+  void aStopReasonOfATypeTheCallerCannotReadArrivesAsItsText() {
+    ServerName name = freshName();
+    startStore(a, name, new LinkedBlockingQueue<>());
+    TestLogs.allow("OddReason");
+    CallException failure = Await.callFailure(GenServer.call(b, name, new Store.StopOddly()), CallFailure.SERVER_EXITED);
+    ExitReason.Custom reason = assertInstanceOf(ExitReason.Custom.class, failure.reason().orElseThrow());
+    assertEquals("OddReason[why=odd]", reason.term());
+  }
 }

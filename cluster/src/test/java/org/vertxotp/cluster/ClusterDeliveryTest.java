@@ -95,6 +95,7 @@ class ClusterDeliveryTest {
       Await.result(Outbox.keeper(b));
       open.set(true);
       Await.until(() -> answered.get() >= 100, "the peer answered some deliveries");
+      assertEquals(List.of(), a.severeLines(), "the node logged no error before it was killed");
       a.kill();
     }
     int atKill = answered.get();
@@ -110,7 +111,9 @@ class ClusterDeliveryTest {
     }
     Map<String, Integer> twice = seen.entrySet().stream().filter(e -> e.getValue().get() > 1)
         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
-    assertTrue(twice.size() <= Outbox.CONCURRENCY, "only what was in flight at the kill arrived twice: " + twice);
+    // In flight at the kill: the requests open then (at most CONCURRENCY), and those answered whose
+    // removal from the store was not yet acknowledged (as many again at most, the peer being slow).
+    assertTrue(twice.size() <= 2 * Outbox.CONCURRENCY, "only what was in flight at the kill arrived twice: " + twice);
     assertTrue(twice.values().stream().allMatch(times -> times == 2), "at most twice: " + twice);
     assertTrue(GenServer.whereisLocal(b, ServerName.of(Outbox.NAME)).isPresent(), "the survivor runs the service");
     Await.until(() -> Await.result(HazelcastDeliveryStore.of(b).workers()).isEmpty(),

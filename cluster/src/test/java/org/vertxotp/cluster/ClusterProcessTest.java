@@ -58,8 +58,10 @@ class ClusterProcessTest {
       BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
       Monitors.monitor(b, name, downs::add);
       Future<Object> pending = GenServer.call(b, name, new Store.Hold(), Duration.ofMinutes(5));
-      Await.result(GenServer.call(b, store, new Store.Put("k", "v"))); // behind the monitor and the held call
+      Await.until(() -> Integer.valueOf(1).equals(Await.result(GenServer.call(b, name, new Store.Held()))),
+          "A's server holds the call");
       assertFalse(pending.isComplete());
+      assertEquals(List.of(), a.severeLines(), "the node logged no error before it was killed");
 
       long killed = System.nanoTime();
       a.kill();

@@ -94,6 +94,7 @@ class ClusterSingletonTest {
       Await.result(ClusterSingleton.start(b, singleStore()));
       assertEquals(Optional.empty(), GenServer.whereisLocal(b, NAME), "B watches; A runs it");
 
+      assertEquals(List.of(), a.severeLines(), "the node logged no error before it was killed");
       a.kill();
       Await.until(() -> GenServer.whereisLocal(b, NAME).isPresent(), "B runs the singleton");
       assertEquals(Optional.of(GenServer.whereisLocal(b, NAME).get()), Await.result(GenServer.whereis(b, NAME)));

@@ -18,6 +18,7 @@ final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
+  private final List<String> severe = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   NodeProcess(String clusterName, String... parts) throws IOException {
     List<String> command = new ArrayList<>();
@@ -45,6 +46,9 @@ final class NodeProcess implements AutoCloseable {
         if (line.startsWith("ready ")) {
           ready.complete(line.substring("ready ".length()).trim());
         } else {
+          if (line.startsWith("SEVERE:") || line.startsWith("ERROR")) {
+            severe.add(line);
+          }
           System.out.println("[node " + process.pid() + "] " + line);
         }
       }
@@ -57,6 +61,11 @@ final class NodeProcess implements AutoCloseable {
   /** Waits until the node runs what it was told to; its node id. */
   String awaitReady() throws Exception {
     return ready.get(90, TimeUnit.SECONDS);
+  }
+
+  /** What the node logged at SEVERE (or ERROR) before it was killed: nothing, in a passing test. */
+  List<String> severeLines() {
+    return List.copyOf(severe);
   }
 
   /** SIGKILL: the process ends at once, saying nothing to anyone. */

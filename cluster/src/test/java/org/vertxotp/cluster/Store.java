@@ -34,21 +34,30 @@ final class Store implements GenServer<BlockingQueue<Object>, Store.State> {
 
   record Hold() {}
 
+  /** Replies how many {@link Hold} calls it holds. */
+  record Held() {}
+
+  /** Stops with a reason whose term no node can carry. */
+  record StopOddly() {}
+
+  /** A term of a type that is not carried. */
+  record OddReason(String why) {}
+
   record Odd() {}
 
   /** Not registered on any node. */
   record Unregistered(String what) {}
 
-  record State(Map<String, Object> values, BlockingQueue<Object> infos) {}
+  record State(Map<String, Object> values, BlockingQueue<Object> infos, List<From> held) {}
 
   static void register(MessageTypes types) {
     types.register(Put.class).register(Get.class).register(Value.class).register(Crash.class).register(Hold.class)
-        .register(Odd.class);
+        .register(Odd.class).register(Held.class).register(StopOddly.class);
   }
 
   @Override
   public InitResult<State> init(BlockingQueue<Object> infos) {
-    return ok(new State(new HashMap<>(), infos));
+    return ok(new State(new HashMap<>(), infos, new java.util.ArrayList<>()));
   }
 
   @Override
@@ -64,7 +73,14 @@ final class Store implements GenServer<BlockingQueue<Object>, Store.State> {
       throw new IllegalStateException(crash.why());
     }
     if (request instanceof Hold) {
+      state.held().add(from);
       return noreply(state);
+    }
+    if (request instanceof Held) {
+      return reply(state.held().size(), state);
+    }
+    if (request instanceof StopOddly) {
+      return org.vertxotp.genserver.Results.stop(org.vertxotp.genserver.ExitReason.of(new OddReason("odd")), state);
     }
     if (request instanceof Odd) {
       return reply(new Object(), state);

@@ -103,10 +103,12 @@ final class TestCluster implements AutoCloseable {
 
   /** Ends {@code node}'s Hazelcast member at once, as if its process died: no goodbye to the others. */
   static void crash(Vertx node) {
-    // What the crashed member itself says as its threads find it gone; a killed process would never get to say it.
-    TestLogs.allow("Hazelcast instance is not active");
+    com.hazelcast.core.HazelcastInstance member = hazelcast(node);
+    // What the crashed member itself says as its threads find it gone (its lines name its address and
+    // cluster); a killed process would never get to say it.
+    TestLogs.allow(member.getCluster().getLocalMember().getAddress() + " [" + member.getConfig().getClusterName() + "]");
     TestLogs.allow("Failed to leave cluster"); // Vert.x, closing later on a member that is already gone
-    hazelcast(node).getLifecycleService().terminate();
+    member.getLifecycleService().terminate();
   }
 
   void close(Vertx node) {

@@ -58,43 +58,51 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, HazelcastJsonValue> entries;
-  /** Migrations begun since this store was made: a query that saw one begin is run again. */
+  /** Migrations begun or ended since the store followed them: a query that saw one is run again. */
   private final java.util.concurrent.atomic.AtomicLong migrations = new java.util.concurrent.atomic.AtomicLong();
+  private final io.vertx.core.WorkerExecutor queries;
+  private volatile java.util.UUID migrationListener;
   /** The last change of each delivery still running: the next one of that delivery waits for it. */
   private final ConcurrentHashMap<String, Future<Void>> running = new ConcurrentHashMap<>();
 
-  /** The store in {@code map} of {@code hazelcast}, used from {@code vertx}. */
+  /** The store in {@code map} of {@code hazelcast}, used from {@code vertx}. Close it when done with it. */
   public HazelcastDeliveryStore(Vertx vertx, HazelcastInstance hazelcast, String map) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.hazelcast = hazelcast;
     this.entries = hazelcast.getMap(map);
-    hazelcast.getPartitionService().addMigrationListener(new com.hazelcast.partition.MigrationListener() {
-      @Override
-      public void migrationStarted(com.hazelcast.partition.MigrationState state) {
-        migrations.incrementAndGet();
-      }
-
-      @Override
-      public void migrationFinished(com.hazelcast.partition.MigrationState state) {
-        migrations.incrementAndGet();
-      }
-
-      @Override
-      public void replicaMigrationCompleted(com.hazelcast.partition.ReplicaMigrationEvent event) {
-      }
-
-      @Override
-      public void replicaMigrationFailed(com.hazelcast.partition.ReplicaMigrationEvent event) {
-      }
-    });
+    // Its own threads: a load that waits for partitions to settle must not starve the pool Vert.x shares.
+    this.queries = vertx.createSharedWorkerExecutor("genserver-delivery-store-" + map, 2);
   }
 
-  /** The store in {@value #DEFAULT_MAP} of the cluster {@code vertx} is clustered in (with vertx-hazelcast). */
+  /**
+   * The store in {@value #DEFAULT_MAP} of the cluster {@code vertx} is clustered in (with
+   * vertx-hazelcast): one per Vert.x instance, closed with it.
+   */
   public static HazelcastDeliveryStore of(Vertx vertx) {
     if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
       throw new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast");
     }
-    return new HazelcastDeliveryStore(vertx, manager.getHazelcastInstance(), DEFAULT_MAP);
+    return SHARED.computeIfAbsent(vertx, v -> {
+      HazelcastDeliveryStore store = new HazelcastDeliveryStore(vertx, manager.getHazelcastInstance(), DEFAULT_MAP);
+      ((VertxInternal) vertx).addCloseHook(done -> {
+        SHARED.remove(vertx, store);
+        store.close().onComplete(ar -> done.succeed());
+      });
+      return store;
+    });
+  }
+
+  private static final java.util.Map<Vertx, HazelcastDeliveryStore> SHARED = new ConcurrentHashMap<>();
+
+  /** Stops following partition migrations and releases the store's threads; the map stays. */
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      java.util.UUID listener = migrationListener;
+      if (listener != null) {
+        hazelcast.getPartitionService().removeMigrationListener(listener);
+      }
+      return null;
+    }, false).onComplete(ar -> queries.close()).mapEmpty();
   }
 
   private static String key(String worker, String id) {
@@ -171,14 +179,15 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   }
 
   /**
-   * Runs {@code query} on a Vert.x worker thread, while no partition moves: Hazelcast's queries do
-   * not promise a whole answer while partitions migrate (as they do right after a member is lost,
-   * when backups become owners), and a worker that resumed from half its deliveries would lose the
-   * rest. So: wait until the cluster is safe, query, and query again if a migration began meanwhile.
-   * Its future completes on the caller's context.
+   * Runs {@code query} on the store's own worker threads, while no partition moves: Hazelcast's
+   * queries do not promise a whole answer while partitions migrate (as they do right after a member
+   * is lost, when backups become owners), and a worker that resumed from half its deliveries would
+   * lose the rest. So: wait until the cluster is safe, query, and query again if a migration began
+   * meanwhile. Its future completes on the caller's context.
    */
   private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
-    return vertx.executeBlocking(() -> {
+    return queries.executeBlocking(() -> {
+      followMigrations();
       long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
       while (true) {
         awaitSafe(deadline);
@@ -189,6 +198,32 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
         }
       }
     }, false);
+  }
+
+  /** Registers the migration listener, once, on a worker thread: registering waits on the cluster. */
+  private synchronized void followMigrations() {
+    if (migrationListener != null) {
+      return;
+    }
+    migrationListener = hazelcast.getPartitionService().addMigrationListener(new com.hazelcast.partition.MigrationListener() {
+      @Override
+      public void migrationStarted(com.hazelcast.partition.MigrationState state) {
+        migrations.incrementAndGet();
+      }
+
+      @Override
+      public void migrationFinished(com.hazelcast.partition.MigrationState state) {
+        migrations.incrementAndGet();
+      }
+
+      @Override
+      public void replicaMigrationCompleted(com.hazelcast.partition.ReplicaMigrationEvent event) {
+      }
+
+      @Override
+      public void replicaMigrationFailed(com.hazelcast.partition.ReplicaMigrationEvent event) {
+      }
+    });
   }
 
   private void awaitSafe(long deadline) throws InterruptedException {

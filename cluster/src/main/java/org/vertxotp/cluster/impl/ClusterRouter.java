@@ -13,13 +13,14 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.vertxotp.cluster.MessageTypes;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
@@ -36,19 +37,27 @@ import org.vertxotp.genserver.spi.RemoteNodes;
 /**
  * How a node reaches servers on other nodes, and how it lets them reach its own: one
  * cluster-visible consumer per node, at {@value #NODE_ADDRESS_PREFIX}{@code <node id>}, carries
- * every call, cast and info between toolkits; servers' own addresses stay local.
+ * every call, cast, info, stop and monitor between toolkits; servers' own addresses stay local.
  *
  * <h2>The node protocol</h2>
- * A request is a {@link JsonObject}: {@code kind} ({@code call}, {@code cast}, {@code info}),
- * {@code to} (a {@link ServerRef} or {@link ServerName} in {@link MessageTypes} form), {@code m}
- * (the message in that form) and, for a call, {@code timeout} in milliseconds. A call is answered
- * with {@code {"ok": reply}} or {@code {"failure": <CallFailure>, "message": ..., "reason": ...}}.
+ * A request is a {@link JsonObject} whose {@code kind} says what it is:
+ * <ul>
+ *   <li>{@code call}, {@code stop}, {@code cast}, {@code info}: {@code to} (a {@link ServerRef} or
+ *       {@link ServerName} in {@link MessageTypes} form), {@code m} (the message, or for a stop
+ *       the reason, in that form) and, for a call or stop, {@code timeout} in milliseconds. A call
+ *       or stop is answered with {@code {"ok": reply}} or
+ *       {@code {"failure": <CallFailure>, "message": ..., "reason": ...}}.</li>
+ *   <li>{@code monitor} ({@code to}, {@code watch}, {@code from}), answered with an empty reply
+ *       once the monitor is set up; {@code demonitor} ({@code watch}, {@code from}); and
+ *       {@code down} ({@code watch}, {@code from}, {@code reason}), sent to the watcher's node.</li>
+ * </ul>
  * Anything else sent there is answered with a failure of code 400 (bad message) and harms
  * nothing.
  *
  * <p>A call pending on a node that leaves the cluster fails at once with
  * {@link CallFailure#SERVER_EXITED} and reason {@code noconnection}; a call by name whose holder
- * turned out to be gone looks the name up once more.
+ * turned out to be gone looks the name up once more. A call's timeout runs from the moment it is
+ * made, on the caller's context, lookup included.
  */
 public final class ClusterRouter implements RemoteNodes {
 
@@ -66,14 +75,16 @@ public final class ClusterRouter implements RemoteNodes {
   private final MessageTypes types;
   private final NameRoutes routes;
   private final String self;
+  /** Members as the membership listener saw them; checked against Hazelcast's own view when it misses. */
   private final Set<String> members = ConcurrentHashMap.newKeySet();
-  private final ConcurrentHashMap<String, Set<Pending>> pendingByNode = new ConcurrentHashMap<>();
-  /** Monitors of servers on other nodes, by watch id. */
+  /** Calls waiting for an answer from a node, by node: failed when it leaves. */
+  private final ConcurrentHashMap<String, Set<Call<?>>> pendingByNode = new ConcurrentHashMap<>();
+  /** Monitors of servers on other nodes, by watch id; the server is null while its name is looked up. */
   private final ConcurrentHashMap<String, Watch> watches = new ConcurrentHashMap<>();
   /** Monitors this node keeps for watchers on other nodes: by their node, then watch id. */
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, MonitorRef>> watchedFor = new ConcurrentHashMap<>();
-  private final AtomicLong watchSequence = new AtomicLong();
   private UUID membershipListener;
+  private UUID lifecycleListener;
   private MessageConsumer<Object> consumer;
 
   public ClusterRouter(Vertx vertx, HazelcastInstance hazelcast, NameRegistry names, MessageTypes types) {
@@ -84,17 +95,26 @@ public final class ClusterRouter implements RemoteNodes {
     this.self = RemoteNodes.nodeId(vertx);
   }
 
-  /** Listens to the cluster and at the node's address; completes once the address is known cluster-wide. */
+  /**
+   * Listens to the cluster and at the node's address; completes once the address is known
+   * cluster-wide. Call it off the event loop: Hazelcast's listener registration blocks.
+   */
   public Future<Void> start() {
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
         members.add(Members.nodeId(event.getMember()));
+        routes.forgetAll(); // a node that (re)joined may hold names this node thinks are elsewhere
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         nodeLeft(Members.nodeId(event.getMember()));
+      }
+    });
+    lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        routes.forgetAll(); // the merged name table may say otherwise about any name
       }
     });
     for (Member member : hazelcast.getCluster().getMembers()) {
@@ -109,19 +129,35 @@ public final class ClusterRouter implements RemoteNodes {
     return registered.future();
   }
 
-  /** Stops listening; calls still pending fail when their timeouts end. */
-  public Future<Void> close() {
+  /** Stops listening to the cluster (the node's address goes with Vert.x). Blocking: off the event loop. */
+  public void close() {
     if (membershipListener != null) {
       hazelcast.getCluster().removeMembershipListener(membershipListener);
     }
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    if (lifecycleListener != null) {
+      hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
+    }
+    routes.close();
   }
 
   static String address(String node) {
     return NODE_ADDRESS_PREFIX + node;
   }
 
-  // ---- sending
+  /** True if {@code node} is a member now: as the listener saw it, or, if it has not yet, as Hazelcast does. */
+  private boolean isMember(String node) {
+    if (members.contains(node)) {
+      return true;
+    }
+    for (Member member : hazelcast.getCluster().getMembers()) { // a member that joined a moment ago
+      if (Members.nodeId(member).equals(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- calls and stops
 
   @Override
   public <T> Future<T> call(Destination destination, Object request, Duration timeout) {
@@ -141,85 +177,17 @@ public final class ClusterRouter implements RemoteNodes {
 
   /** A call or a stop: answered by the node, or failed by the node's departure or the timeout. */
   private <T> Future<T> request(String kind, Destination destination, Object message, Duration timeout) {
-    Context caller = vertx.getOrCreateContext();
-    long timeoutMillis = GenServer.INFINITY.compareTo(timeout) <= 0 ? LONGEST_TIMEOUT_MILLIS
-        : Math.max(1, Math.min(LONGEST_TIMEOUT_MILLIS, timeout.toMillis()));
-    Promise<T> reply = Promise.promise();
-    new Call<>(kind, destination, message, timeoutMillis, caller, reply).go(true);
-    return reply.future();
-  }
-
-  @Override
-  public Runnable monitor(Destination destination, Watcher watcher) {
-    String id = self + ":" + watchSequence.incrementAndGet();
-    if (destination instanceof ServerRef ref) {
-      watch(id, ref, watcher);
-    } else {
-      routes.withHolder((ServerName) destination, holder -> {
-        if (holder.isEmpty()) {
-          watcher.down(destination, ExitReason.NOPROC);
-        } else {
-          watch(id, holder.get(), watcher);
-        }
-      });
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    boolean infinite = GenServer.INFINITY.compareTo(timeout) <= 0 || timeout.toMillis() >= LONGEST_TIMEOUT_MILLIS;
+    long timeoutMillis = infinite ? LONGEST_TIMEOUT_MILLIS : Math.max(1, timeout.toMillis());
+    Call<T> call = new Call<>(kind, destination, message, timeoutMillis, caller);
+    if (!infinite) { // from now, lookup included
+      long timer = caller.setTimer(timeoutMillis, t -> call.fail(new CallException(CallFailure.TIMEOUT,
+          "no reply from " + destination + " in time")));
+      call.reply.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
-    return () -> {
-      Watch watch = watches.remove(id);
-      if (watch != null && members.contains(watch.server().node())) {
-        vertx.eventBus().send(address(watch.server().node()), new JsonObject().put("kind", "demonitor").put("watch", id)
-            .put("from", self));
-      }
-    };
-  }
-
-  /** A monitor of a server on another node: told by that node's down message, or by its departure. */
-  private record Watch(ServerRef server, Watcher watcher) {
-  }
-
-  private void watch(String id, ServerRef server, Watcher watcher) {
-    watches.put(id, new Watch(server, watcher));
-    if (!members.contains(server.node())) { // after the put: a departure cannot slip between
-      watchEnded(id, server, ExitReason.NOCONNECTION);
-      return;
-    }
-    JsonObject request = new JsonObject().put("kind", "monitor").put("to", types.encode(server)).put("watch", id)
-        .put("from", self);
-    vertx.eventBus().request(address(server.node()), request, new DeliveryOptions().setSendTimeout(MONITOR_ACK_MILLIS))
-        .onFailure(e -> watchEnded(id, server, ExitReason.NOCONNECTION)); // its node cannot be reached
-  }
-
-  /** Tells a watch's watcher, once, that its server is down. */
-  private void watchEnded(String id, Destination server, ExitReason reason) {
-    Watch watch = watches.remove(id);
-    if (watch != null) {
-      watch.watcher().down(server, reason);
-    }
-  }
-
-  @Override
-  public void cast(Destination destination, Object message) {
-    post(destination, "cast", types.encode(message));
-  }
-
-  @Override
-  public void send(Destination destination, Object message) {
-    post(destination, "info", types.encode(message));
-  }
-
-  private void post(Destination destination, String kind, Object message) {
-    if (destination instanceof ServerRef ref) {
-      if (members.contains(ref.node())) {
-        vertx.eventBus().send(address(ref.node()), envelope(kind, ref, message));
-      }
-      return;
-    }
-    ServerName name = (ServerName) destination;
-    routes.withHolder(name, holder -> holder.filter(ref -> members.contains(ref.node()))
-        .ifPresent(ref -> vertx.eventBus().send(address(ref.node()), envelope(kind, ref, message))));
-  }
-
-  private JsonObject envelope(String kind, ServerRef to, Object message) {
-    return new JsonObject().put("kind", kind).put("to", types.encode(to)).put("m", message);
+    call.go(true);
+    return call.reply.future();
   }
 
   /** A call on its way to another node; settled once, on the caller's context. */
@@ -229,16 +197,15 @@ public final class ClusterRouter implements RemoteNodes {
     final Object message;
     final long timeoutMillis;
     final Context caller;
-    final Promise<T> reply;
+    final Promise<T> reply = Promise.promise();
     final long startedNanos = System.nanoTime();
 
-    Call(String kind, Destination destination, Object message, long timeoutMillis, Context caller, Promise<T> reply) {
+    Call(String kind, Destination destination, Object message, long timeoutMillis, Context caller) {
       this.kind = kind;
       this.destination = destination;
       this.message = message;
       this.timeoutMillis = timeoutMillis;
       this.caller = caller;
-      this.reply = reply;
     }
 
     /** Finds the holder and sends; {@code mayLookAgain} once for a name whose holder turns out to be gone. */
@@ -256,30 +223,61 @@ public final class ClusterRouter implements RemoteNodes {
       }
     }
 
+    /** The holder's node is gone, or answered that it has no such server: look the name up once more, or fail. */
+    private void holderGone(ServerRef target, boolean mayLookAgain, CallException otherwise) {
+      if (mayLookAgain && destination instanceof ServerName name) {
+        routes.forget(name, target);
+        go(false);
+      } else {
+        fail(otherwise);
+      }
+    }
+
     private void sendTo(ServerRef target, boolean mayLookAgain) {
+      if (reply.future().isComplete()) {
+        return; // timed out while its holder was looked up
+      }
       long left = timeoutMillis - (System.nanoTime() - startedNanos) / 1_000_000;
       if (left <= 0) {
         fail(new CallException(CallFailure.TIMEOUT, "no reply from " + destination + " in time"));
         return;
       }
-      Pending pending = new Pending(this::fail);
-      Set<Pending> onNode = pendingByNode.computeIfAbsent(target.node(), n -> ConcurrentHashMap.newKeySet());
-      onNode.add(pending);
-      if (!members.contains(target.node())) { // checked after joining the node's pending set: a departure cannot slip between
-        onNode.remove(pending);
+      if (!isMember(target.node())) {
+        holderGone(target, mayLookAgain, CallException.exited(target, ExitReason.NOCONNECTION));
+        return;
+      }
+      pendingByNode.compute(target.node(), (node, calls) -> {
+        Set<Call<?>> waiting = calls != null ? calls : ConcurrentHashMap.newKeySet();
+        waiting.add(this);
+        return waiting;
+      });
+      if (!members.contains(target.node()) && !isMember(target.node())) { // it left as this call joined its set
+        leftNode(target.node());
         fail(CallException.exited(target, ExitReason.NOCONNECTION));
         return;
       }
       JsonObject request = envelope(kind, target, message).put("timeout", left);
       vertx.eventBus().<Object>request(address(target.node()), request, new DeliveryOptions().setSendTimeout(left))
           .onComplete(ar -> {
-            onNode.remove(pending);
-            if (ar.succeeded()) {
-              answered(target, ar.result().body(), mayLookAgain);
-            } else {
-              failedToAnswer(target, ar.cause(), mayLookAgain);
+            leftNode(target.node());
+            try {
+              if (ar.succeeded()) {
+                answered(target, ar.result().body(), mayLookAgain);
+              } else {
+                failedToAnswer(target, ar.cause(), mayLookAgain);
+              }
+            } catch (RuntimeException e) { // whatever came back, the caller is answered
+              fail(new CallException(CallFailure.BAD_MESSAGE, "unreadable answer from " + target + ": " + e));
             }
           });
+    }
+
+    /** No longer waits for {@code node}. */
+    private void leftNode(String node) {
+      pendingByNode.computeIfPresent(node, (n, calls) -> {
+        calls.remove(this);
+        return calls.isEmpty() ? null : calls;
+      });
     }
 
     private void answered(ServerRef target, Object body, boolean mayLookAgain) {
@@ -298,41 +296,34 @@ public final class ClusterRouter implements RemoteNodes {
         return;
       }
       CallFailure failure = failureNamed(answer.getValue("failure"));
-      if (failure == CallFailure.NO_SERVER && mayLookAgain && destination instanceof ServerName name) {
-        routes.forget(name, target);
-        go(false);
+      String text = String.valueOf(answer.getValue("message"));
+      if (failure == CallFailure.NO_SERVER) {
+        holderGone(target, mayLookAgain, new CallException(failure, text));
         return;
       }
-      JsonObject reason = answer.getJsonObject("reason");
-      fail(new CallException(failure, reason == null ? null : Reasons.decode(reason, types), answer.getString("message")));
+      Object reason = answer.getValue("reason");
+      fail(new CallException(failure, reason instanceof JsonObject json ? Reasons.decode(json, types) : null, text));
     }
 
     private void failedToAnswer(ServerRef target, Throwable cause, boolean mayLookAgain) {
       if (!(cause instanceof ReplyException replyFailure)) {
         fail(new CallException(CallFailure.SERVER_EXITED, ExitReason.NOCONNECTION, "call to " + target + " failed: " + cause));
-        return;
-      }
-      if (replyFailure.failureType() == ReplyFailure.TIMEOUT) {
+      } else if (replyFailure.failureType() == ReplyFailure.TIMEOUT) {
         fail(new CallException(CallFailure.TIMEOUT, "no reply from " + destination + " in time"));
       } else if (replyFailure.failureType() == ReplyFailure.NO_HANDLERS) {
         // The node's toolkit is gone, or the event bus has not caught up with a restart.
-        if (mayLookAgain && destination instanceof ServerName name) {
-          routes.forget(name, target);
-          go(false);
-        } else {
-          fail(CallException.exited(target, ExitReason.NOCONNECTION));
-        }
+        holderGone(target, mayLookAgain, CallException.exited(target, ExitReason.NOCONNECTION));
       } else {
         CallFailure failure = CallFailure.fromCode(replyFailure.failureCode());
         fail(new CallException(failure == null ? CallFailure.BAD_MESSAGE : failure, replyFailure.getMessage()));
       }
     }
 
-    private void succeed(T value) {
+    void succeed(T value) {
       caller.runOnContext(v -> reply.tryComplete(value));
     }
 
-    private void fail(Throwable failure) {
+    void fail(Throwable failure) {
       caller.runOnContext(v -> reply.tryFail(failure));
     }
   }
@@ -346,15 +337,128 @@ public final class ClusterRouter implements RemoteNodes {
     return CallFailure.BAD_MESSAGE;
   }
 
-  /** A call waiting for a node, to be failed if that node leaves. */
-  private record Pending(java.util.function.Consumer<Throwable> failer) {
+  // ---- casts and infos
+
+  @Override
+  public void cast(Destination destination, Object message) {
+    post(destination, "cast", types.encode(message));
   }
+
+  @Override
+  public void send(Destination destination, Object message) {
+    post(destination, "info", types.encode(message));
+  }
+
+  private void post(Destination destination, String kind, Object message) {
+    if (destination instanceof ServerRef ref) {
+      if (isMember(ref.node())) {
+        vertx.eventBus().send(address(ref.node()), envelope(kind, ref, message));
+      }
+      return;
+    }
+    ServerName name = (ServerName) destination;
+    routes.withHolder(name, holder -> {
+      if (holder.isEmpty()) {
+        return;
+      }
+      if (isMember(holder.get().node())) {
+        vertx.eventBus().send(address(holder.get().node()), envelope(kind, holder.get(), message));
+        return;
+      }
+      routes.forget(name, holder.get()); // its node left: whoever holds the name now gets it
+      routes.withHolder(name, now -> now.filter(ref -> isMember(ref.node()))
+          .ifPresent(ref -> vertx.eventBus().send(address(ref.node()), envelope(kind, ref, message))));
+    });
+  }
+
+  private JsonObject envelope(String kind, ServerRef to, Object message) {
+    return new JsonObject().put("kind", kind).put("to", types.encode(to)).put("m", message);
+  }
+
+  // ---- monitors
+
+  /** A monitor of a server on another node: told by that node's down message, or by its departure. */
+  private record Watch(ServerRef server, Watcher watcher) {
+  }
+
+  @Override
+  public Runnable monitor(Destination destination, Watcher watcher) {
+    String id = self + ":" + UUID.randomUUID();
+    Watch looking = new Watch(null, watcher);
+    watches.put(id, looking);
+    if (destination instanceof ServerRef ref) {
+      watch(id, looking, ref);
+    } else {
+      routes.withHolder((ServerName) destination, holder -> {
+        if (holder.isEmpty()) {
+          watchEnded(id, destination, ExitReason.NOPROC);
+        } else {
+          watch(id, looking, holder.get());
+        }
+      });
+    }
+    return () -> {
+      Watch watch = watches.remove(id);
+      if (watch != null && watch.server() != null) {
+        demonitor(id, watch.server());
+      }
+    };
+  }
+
+  private void demonitor(String id, ServerRef server) {
+    if (isMember(server.node())) {
+      vertx.eventBus().send(address(server.node()), new JsonObject().put("kind", "demonitor").put("watch", id)
+          .put("from", self));
+    }
+  }
+
+  private void watch(String id, Watch looking, ServerRef server) {
+    if (!watches.replace(id, looking, new Watch(server, looking.watcher()))) {
+      return; // demonitored while its name was looked up
+    }
+    if (!isMember(server.node())) { // checked after the watch is in place: a departure cannot slip between
+      watchEnded(id, server, ExitReason.NOCONNECTION);
+      return;
+    }
+    JsonObject request = new JsonObject().put("kind", "monitor").put("to", types.encode(server)).put("watch", id)
+        .put("from", self);
+    vertx.eventBus().request(address(server.node()), request, new DeliveryOptions().setSendTimeout(MONITOR_ACK_MILLIS))
+        .onComplete(ar -> {
+          if (!watches.containsKey(id)) {
+            demonitor(id, server); // demonitored before the monitor was set up there: the demonitor may have come first
+          } else if (ar.failed()) {
+            watchEnded(id, server, ExitReason.NOCONNECTION); // its node cannot be reached
+            demonitor(id, server);
+          }
+        });
+  }
+
+  /** Tells a watch's watcher, once, that its server is down. */
+  private void watchEnded(String id, Destination server, ExitReason reason) {
+    Watch watch = watches.remove(id);
+    if (watch != null) {
+      try {
+        watch.watcher().down(watch.server() != null ? watch.server() : server, reason);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "a monitor of " + server + " failed to take its Down", e);
+      }
+    }
+  }
+
+  // ---- a node leaves
 
   private void nodeLeft(String node) {
     members.remove(node);
+    Set<Call<?>> pending = pendingByNode.remove(node);
+    if (pending != null) { // first: nothing a watcher does may keep a caller waiting
+      for (Call<?> call : pending) {
+        call.fail(new CallException(CallFailure.SERVER_EXITED, ExitReason.NOCONNECTION,
+            "node " + node + " left the cluster: noconnection"));
+      }
+    }
     routes.forgetNode(node);
     watches.forEach((id, watch) -> {
-      if (watch.server().node().equals(node)) {
+      if (watch.server() != null && watch.server().node().equals(node)) {
         watchEnded(id, watch.server(), ExitReason.NOCONNECTION);
       }
     });
@@ -362,142 +466,140 @@ public final class ClusterRouter implements RemoteNodes {
     if (forGone != null) {
       forGone.values().forEach(Monitors::demonitor); // nobody is left there to tell
     }
-    Set<Pending> pending = pendingByNode.remove(node);
-    if (pending != null) {
-      for (Pending call : pending) {
-        call.failer().accept(new CallException(CallFailure.SERVER_EXITED, ExitReason.NOCONNECTION,
-            "node " + node + " left the cluster: noconnection"));
-      }
-    }
   }
 
   // ---- receiving
 
   private void receive(Message<Object> request) {
-    if (!(request.body() instanceof JsonObject body)) {
-      refuse(request, "expected a JsonObject, got " + (request.body() == null ? "null" : request.body().getClass().getName()));
-      return;
-    }
-    Object watchKind = body.getValue("kind");
-    if ("monitor".equals(watchKind) || "demonitor".equals(watchKind) || "down".equals(watchKind)) {
-      try {
-        receiveWatch((String) watchKind, request, body);
-      } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
-        refuse(request, String.valueOf(e.getMessage()));
-      }
-      return;
-    }
-    String kind;
-    ServerRef target;
-    Object message;
+    Object raw;
     try {
-      kind = body.getString("kind");
-      Object to = types.decode(body.getValue("to"));
-      message = types.decode(body.getValue("m"));
-      target = localTarget(to);
-    } catch (IllegalArgumentException | ClassCastException e) {
-      refuse(request, e.getMessage());
+      raw = request.body(); // decoded here, lazily: a frame that is not one throws
+    } catch (RuntimeException e) {
+      refuse(request, "undecodable body: " + e.getMessage());
       return;
     }
-    if ("call".equals(kind) || "stop".equals(kind)) {
-      Long timeout = body.getValue("timeout") instanceof Number n ? n.longValue() : null;
-      if (timeout == null || timeout <= 0 || request.replyAddress() == null) {
-        refuse(request, "a call needs a positive timeout and a reply address");
-        return;
-      }
-      if (target == null) {
-        request.reply(failure(CallFailure.NO_SERVER, null, "no server: " + body.getValue("to")));
-        return;
-      }
-      if ("call".equals(kind)) { // answered from the server's own context: no hop back here
-        RemoteNodes.deliverCall(vertx, target, message, new RemoteNodes.CallSink() {
-          @Override
-          public void reply(Object value) {
-            replyWith(request, target, value);
-          }
-
-          @Override
-          public void fail(CallException e) {
-            request.reply(failure(e.failure(), e.reason().orElse(null), e.getMessage()));
-          }
-        });
-        return;
-      }
-      ExitReason reason;
-      try {
-        reason = Reasons.decode((JsonObject) message, types);
-      } catch (IllegalArgumentException | ClassCastException e) {
-        refuse(request, "not an exit reason: " + e.getMessage());
-        return;
-      }
-      GenServer.stop(vertx, target, reason, Duration.ofMillis(timeout)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          replyWith(request, target, null);
-        } else if (ar.cause() instanceof CallException e) {
-          request.reply(failure(e.failure(), e.reason().orElse(null), e.getMessage()));
-        } else {
-          request.reply(failure(CallFailure.SERVER_EXITED, ExitReason.crash(ar.cause()), String.valueOf(ar.cause())));
-        }
-      });
-    } else if ("cast".equals(kind) || "info".equals(kind)) {
-      if (target != null) {
-        if ("cast".equals(kind)) {
-          GenServer.cast(vertx, target, message);
-        } else {
-          GenServer.send(vertx, target, message);
-        }
-      }
-    } else {
-      refuse(request, "unknown kind " + kind);
+    if (!(raw instanceof JsonObject body)) {
+      refuse(request, "expected a JsonObject, got " + (raw == null ? "null" : raw.getClass().getName()));
+      return;
+    }
+    try {
+      dispatch(request, body);
+    } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+      refuse(request, String.valueOf(e.getMessage()));
     }
   }
 
-  /** A monitor asked for by another node, ended by it, or a Down for one of this node's. */
-  private void receiveWatch(String kind, Message<Object> request, JsonObject body) {
-    String id = java.util.Objects.requireNonNull(body.getString("watch"), "watch");
-    switch (kind) {
-      case "monitor" -> {
-        String from = java.util.Objects.requireNonNull(body.getString("from"), "from");
-        if (!(types.decode(body.getValue("to")) instanceof ServerRef watched)) {
-          throw new IllegalArgumentException("a monitor is of a server ref");
-        }
-        ServerRef target = localTarget(watched);
-        if (request.replyAddress() != null) {
-          request.reply(null);
-        }
-        if (target == null || !members.contains(from)) {
-          if (target == null) {
-            sendDown(from, id, watched, ExitReason.NOPROC);
+  private void dispatch(Message<Object> request, JsonObject body) {
+    String kind = body.getString("kind");
+    switch (String.valueOf(kind)) {
+      case "call", "stop" -> receiveRequest(kind, request, body);
+      case "cast", "info" -> {
+        ServerRef target = localTarget(types.decode(body.getValue("to")));
+        Object message = types.decode(body.getValue("m"));
+        if (target != null) {
+          if ("cast".equals(kind)) {
+            GenServer.cast(vertx, target, message);
+          } else {
+            GenServer.send(vertx, target, message);
           }
-          return;
-        }
-        ConcurrentHashMap<String, MonitorRef> ofNode = watchedFor.computeIfAbsent(from, n -> new ConcurrentHashMap<>());
-        ofNode.put(id, Monitors.monitor(vertx, target, down -> {
-          if (ofNode.remove(id) != null) {
-            sendDown(from, id, target, down.reason());
-          }
-        }));
-        if (!members.contains(from) && ofNode.remove(id) != null) { // it left while this was set up
-          watchedFor.remove(from, ofNode);
         }
       }
+      case "monitor" -> receiveMonitor(request, body);
       case "demonitor" -> {
+        String id = Objects.requireNonNull(body.getString("watch"), "watch");
         ConcurrentHashMap<String, MonitorRef> ofNode = watchedFor.get(body.getString("from"));
         MonitorRef monitor = ofNode == null ? null : ofNode.remove(id);
         if (monitor != null) {
           Monitors.demonitor(monitor);
         }
       }
-      default -> { // down
-        ServerRef server = (ServerRef) types.decode(body.getValue("server"));
-        watchEnded(id, server, Reasons.decode(body.getJsonObject("reason"), types));
+      case "down" -> {
+        String id = Objects.requireNonNull(body.getString("watch"), "watch");
+        Watch watch = watches.get(id);
+        // Only the node of the watched server can say it is down.
+        if (watch != null && watch.server() != null && watch.server().node().equals(body.getString("from"))) {
+          watchEnded(id, watch.server(), Reasons.decode(body.getJsonObject("reason"), types));
+        }
       }
+      default -> refuse(request, "unknown kind " + kind);
     }
   }
 
-  private void sendDown(String node, String id, ServerRef server, ExitReason reason) {
-    vertx.eventBus().send(address(node), new JsonObject().put("kind", "down").put("watch", id)
-        .put("server", types.encode(server)).put("reason", Reasons.encode(reason, types)));
+  private void receiveRequest(String kind, Message<Object> request, JsonObject body) {
+    Object to = types.decode(body.getValue("to"));
+    Object message = types.decode(body.getValue("m"));
+    ServerRef target = localTarget(to);
+    Long timeout = body.getValue("timeout") instanceof Number n ? n.longValue() : null;
+    if (timeout == null || timeout <= 0 || request.replyAddress() == null) {
+      refuse(request, "a call needs a positive timeout and a reply address");
+      return;
+    }
+    if (target == null) {
+      request.reply(failure(CallFailure.NO_SERVER, null, "no server: " + to));
+      return;
+    }
+    if ("call".equals(kind)) { // answered from the server's own context: no hop back here
+      RemoteNodes.deliverCall(vertx, target, message, Duration.ofMillis(timeout), new RemoteNodes.CallSink() {
+        @Override
+        public void reply(Object value) {
+          replyWith(request, target, value);
+        }
+
+        @Override
+        public void fail(CallException e) {
+          request.reply(failure(e.failure(), e.reason().orElse(null), e.getMessage()));
+        }
+      });
+      return;
+    }
+    if (!(message instanceof JsonObject reasonJson)) {
+      refuse(request, "a stop carries its reason");
+      return;
+    }
+    ExitReason reason = Reasons.decode(reasonJson, types);
+    GenServer.stop(vertx, target, reason, Duration.ofMillis(timeout)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        replyWith(request, target, null);
+      } else if (ar.cause() instanceof CallException e) {
+        request.reply(failure(e.failure(), e.reason().orElse(null), e.getMessage()));
+      } else {
+        request.reply(failure(CallFailure.SERVER_EXITED, ExitReason.crash(ar.cause()), String.valueOf(ar.cause())));
+      }
+    });
+  }
+
+  /** A monitor asked for by another node: set up here, its Down sent to the watcher's node. */
+  private void receiveMonitor(Message<Object> request, JsonObject body) {
+    String id = Objects.requireNonNull(body.getString("watch"), "watch");
+    String from = Objects.requireNonNull(body.getString("from"), "from");
+    if (!(types.decode(body.getValue("to")) instanceof ServerRef watched)) {
+      throw new IllegalArgumentException("a monitor is of a server ref");
+    }
+    ServerRef target = localTarget(watched);
+    if (target == null) {
+      sendDown(from, id, ExitReason.NOPROC);
+    } else {
+      ConcurrentHashMap<String, MonitorRef> ofNode = watchedFor.computeIfAbsent(from, n -> new ConcurrentHashMap<>());
+      ofNode.put(id, Monitors.monitor(vertx, target, down -> { // runs later, on this context: after the put
+        if (ofNode.remove(id) != null) {
+          sendDown(from, id, down.reason());
+        }
+      }));
+      if (!isMember(from)) { // it left while this was set up: nobody to tell
+        MonitorRef orphan = ofNode.remove(id);
+        if (orphan != null) {
+          Monitors.demonitor(orphan);
+        }
+      }
+    }
+    if (request.replyAddress() != null) {
+      request.reply(null);
+    }
+  }
+
+  private void sendDown(String node, String id, ExitReason reason) {
+    vertx.eventBus().send(address(node), new JsonObject().put("kind", "down").put("watch", id).put("from", self)
+        .put("reason", Reasons.encode(reason, types)));
   }
 
   /** The server of this node that {@code to} names, or null; never a server of another node. */

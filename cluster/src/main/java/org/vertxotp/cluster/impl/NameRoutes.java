@@ -10,24 +10,33 @@ import org.vertxotp.genserver.spi.NameRegistry;
 
 /**
  * Where names held on other nodes are, learnt from the name registry and forgotten when the
- * registry releases them. Messages to one name are handed on in the order they were given, even
- * while the holder is being looked up, as Erlang keeps the order of messages between two
- * processes.
+ * registry releases them, when the holder's node leaves, or when a message finds the holder gone.
+ * Messages to one name are handed on in the order they were given, even while the holder is being
+ * looked up, as Erlang keeps the order of messages between two processes.
  */
 final class NameRoutes {
 
   private final NameRegistry names;
   private final ConcurrentHashMap<ServerName, Route> routes = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   NameRoutes(NameRegistry names) {
     this.names = names;
-    names.onRelease(released -> forget(released.name(), released.holder()));
+    names.onRelease(released -> {
+      if (!closed) {
+        forget(released.name(), released.holder());
+      }
+    });
   }
 
   /** A name's known holder, and what waits for a lookup of it; guarded by itself. */
   private static final class Route {
     ServerRef holder;
     boolean lookingUp;
+    /** Set when the holder was forgotten while a lookup ran: its answer may predate the release, and is not kept. */
+    boolean staleLookup;
+    /** Set once the route left the map: an action must take the route that is there now. */
+    boolean retired;
     final ArrayDeque<Consumer<Optional<ServerRef>>> waiting = new ArrayDeque<>();
   }
 
@@ -36,32 +45,49 @@ final class NameRoutes {
    * action given for that name before it. Inline when the holder is known and nothing waits.
    */
   void withHolder(ServerName name, Consumer<Optional<ServerRef>> action) {
-    Route route = routes.computeIfAbsent(name, n -> new Route());
-    synchronized (route) {
-      if (route.holder != null && route.waiting.isEmpty()) {
-        action.accept(Optional.of(route.holder));
-        return;
+    while (true) {
+      Route route = routes.computeIfAbsent(name, n -> new Route());
+      synchronized (route) {
+        if (route.retired) {
+          continue; // removed from the map meanwhile: its successor keeps the order from here on
+        }
+        if (route.holder != null && route.waiting.isEmpty()) {
+          action.accept(Optional.of(route.holder));
+          return;
+        }
+        route.waiting.add(action);
+        if (route.lookingUp) {
+          return;
+        }
+        route.lookingUp = true;
+        route.staleLookup = false;
       }
-      route.waiting.add(action);
-      if (route.lookingUp) {
-        return;
-      }
-      route.lookingUp = true;
+      lookUp(name, route);
+      return;
     }
+  }
+
+  private void lookUp(ServerName name, Route route) {
     names.whereis(name).onComplete(ar -> {
       synchronized (route) {
         route.lookingUp = false;
         Optional<ServerRef> holder = ar.succeeded() ? ar.result() : Optional.empty();
-        route.holder = holder.orElse(null);
         // Run in order under the lock: an action given meanwhile must not overtake these.
         for (Consumer<Optional<ServerRef>> waiting; (waiting = route.waiting.poll()) != null; ) {
           waiting.accept(holder);
         }
-        if (route.holder == null) {
-          routes.remove(name, route); // absence is not remembered: the next message looks again
+        route.holder = route.staleLookup ? null : holder.orElse(null);
+        if (route.holder == null && route.waiting.isEmpty()) {
+          retire(name, route); // absence is not remembered: the next message looks again
         }
       }
     });
+  }
+
+  /** Takes {@code route} out of the map; holding its lock. */
+  private void retire(ServerName name, Route route) {
+    route.retired = true;
+    routes.remove(name, route);
   }
 
   /** {@code holder} no longer holds {@code name} (released, or found not to): the next message looks it up again. */
@@ -71,10 +97,13 @@ final class NameRoutes {
       return;
     }
     synchronized (route) {
+      if (route.lookingUp) {
+        route.staleLookup = true;
+      }
       if (holder.equals(route.holder)) {
         route.holder = null;
         if (!route.lookingUp && route.waiting.isEmpty()) {
-          routes.remove(name, route);
+          retire(name, route);
         }
       }
     }
@@ -91,5 +120,26 @@ final class NameRoutes {
         forget(name, holder);
       }
     });
+  }
+
+  /** Forgets every holder (after a merge, the table may say otherwise about any name); order is kept. */
+  void forgetAll() {
+    routes.forEach((name, route) -> {
+      synchronized (route) {
+        if (route.lookingUp) {
+          route.staleLookup = true;
+        }
+        route.holder = null;
+        if (!route.lookingUp && route.waiting.isEmpty()) {
+          retire(name, route);
+        }
+      }
+    });
+  }
+
+  /** Stops following the registry. */
+  void close() {
+    closed = true;
+    routes.clear();
   }
 }

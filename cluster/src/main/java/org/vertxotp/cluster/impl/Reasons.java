@@ -37,20 +37,33 @@ final class Reasons {
     }
   }
 
+  /** The reason {@code json} says; never throws: what cannot be read here arrives as its text. */
   static ExitReason decode(JsonObject json, MessageTypes types) {
-    String kind = json.getString("kind", "");
-    return switch (kind) {
-      case "normal" -> ExitReason.normal();
-      case "killed" -> ExitReason.KILLED;
-      case "noproc" -> ExitReason.NOPROC;
-      case "noconnection" -> ExitReason.NOCONNECTION;
-      case "shutdown" -> {
-        Object detail = types.decode(json.getValue("detail"));
-        yield detail == null ? ExitReason.shutdown() : ExitReason.shutdown(detail);
-      }
-      case "custom" -> ExitReason.of(types.decode(json.getValue("term")));
-      case "crash" -> ExitReason.crash(new RemoteCrash(json.getString("type"), json.getString("message")));
-      default -> ExitReason.crash(new RemoteCrash("unknown", json.getString("text")));
-    };
+    if (json == null) {
+      return ExitReason.of("unknown");
+    }
+    String text = String.valueOf(json.getValue("text"));
+    try {
+      String kind = String.valueOf(json.getValue("kind"));
+      return switch (kind) {
+        case "normal" -> ExitReason.normal();
+        case "killed" -> ExitReason.KILLED;
+        case "noproc" -> ExitReason.NOPROC;
+        case "noconnection" -> ExitReason.NOCONNECTION;
+        case "shutdown" -> {
+          Object detail = types.decode(json.getValue("detail"));
+          yield detail == null ? ExitReason.shutdown() : ExitReason.shutdown(detail);
+        }
+        case "custom" -> {
+          Object term = types.decode(json.getValue("term"));
+          yield ExitReason.of(term == null ? text : term);
+        }
+        case "crash" -> ExitReason.crash(new RemoteCrash(String.valueOf(json.getValue("type")),
+            json.getValue("message") == null ? null : String.valueOf(json.getValue("message"))));
+        default -> ExitReason.of(text);
+      };
+    } catch (RuntimeException unreadable) { // a term of a type this node does not carry
+      return ExitReason.of(text);
+    }
   }
 }

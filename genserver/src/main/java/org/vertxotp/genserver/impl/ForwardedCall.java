@@ -7,12 +7,14 @@ import org.vertxotp.genserver.spi.RemoteNodes;
 
 /**
  * A call that arrived from another node: answered straight from the server's context through the
- * cluster's sink, with no hop back to the context that received it (the caller's own node keeps
- * the timeout).
+ * cluster's sink, with no hop back to the context that received it. The caller's node keeps the
+ * call's timeout; this side drops the call at the same timeout, so that a server that never
+ * answers does not hold it for ever.
  */
 final class ForwardedCall extends OutstandingCall {
 
   private final RemoteNodes.CallSink sink;
+  private volatile org.vertxotp.genserver.time.Clock.Scheduled timer;
 
   private ForwardedCall(ServerProcess target, RemoteNodes.CallSink sink) {
     super(target);
@@ -20,7 +22,7 @@ final class ForwardedCall extends OutstandingCall {
   }
 
   /** Puts the call into {@code target}'s mailbox, or fails it at once as a local call would be. */
-  static void deliver(Node node, ServerRef target, Object request, RemoteNodes.CallSink sink) {
+  static void deliver(Node node, ServerRef target, Object request, java.time.Duration timeout, RemoteNodes.CallSink sink) {
     ServerProcess server = node.table().resolve(target);
     if (server == null) {
       sink.fail(Router.noServer(target));
@@ -36,7 +38,20 @@ final class ForwardedCall extends OutstandingCall {
       sink.fail(Router.noServer(target));
       return;
     }
+    if (!Router.isInfinite(timeout)) {
+      // The caller has given up by then: what the call holds here (its place among the server's monitors) goes too.
+      call.timer = node.clock().schedule(node.home(), TimerService.timeoutNanos(timeout),
+          () -> call.fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target + " in time")));
+    }
     server.enqueueAdmitted(new Envelope.Call(request, call));
+  }
+
+  @Override
+  void release() {
+    org.vertxotp.genserver.time.Clock.Scheduled armed = timer;
+    if (armed != null) {
+      armed.cancel();
+    }
   }
 
   @Override

@@ -229,8 +229,8 @@ public final class Node implements Shareable {
   }
 
   /** A call from another node to {@code target}, a server of this node; see {@link RemoteNodes#deliverCall}. */
-  public void deliverCall(ServerRef target, Object request, RemoteNodes.CallSink sink) {
-    ForwardedCall.deliver(this, target, request, sink);
+  public void deliverCall(ServerRef target, Object request, java.time.Duration timeout, RemoteNodes.CallSink sink) {
+    ForwardedCall.deliver(this, target, request, timeout, sink);
   }
 
   /** Installs the way other nodes are reached; only while no server runs. */

@@ -47,10 +47,13 @@ public interface RemoteNodes {
    * {@link org.vertxotp.genserver.CallFailure#OVERLOADED}, with
    * {@link org.vertxotp.genserver.CallFailure#SERVER_EXITED} if the server stops first, or is
    * answered with the reply. {@code sink} is told once, on the server's context (or at once, on
-   * this thread, for a call that fails at once). No timeout runs here: the calling node has it.
+   * this thread, for a call that fails at once). After {@code timeout} (the caller's, which the
+   * calling node keeps too) the call fails with {@link org.vertxotp.genserver.CallFailure#TIMEOUT}
+   * and a late reply is dropped.
    */
-  static void deliverCall(Vertx vertx, org.vertxotp.genserver.ServerRef target, Object request, CallSink sink) {
-    org.vertxotp.genserver.impl.Node.of(vertx).deliverCall(target, request, sink);
+  static void deliverCall(Vertx vertx, org.vertxotp.genserver.ServerRef target, Object request, Duration timeout,
+                          CallSink sink) {
+    org.vertxotp.genserver.impl.Node.of(vertx).deliverCall(target, request, timeout, sink);
   }
 
   /** Where the answer to a call from another node goes. */
