@@ -89,6 +89,8 @@ public final class ClusterSingleton {
 
   private static final class Keeper implements GenServer<ChildSpec, State> {
     private final Vertx vertx;
+    /** The last start tried, whose outcome may still be on its way when the keeper stops. */
+    private Future<ServerRef> starting;
 
     Keeper(Vertx vertx) {
       this.vertx = vertx;
@@ -107,17 +109,21 @@ public final class ClusterSingleton {
     /** Tries to start the singleton here; the outcome arrives as a {@link Piped} message. */
     private NoReplyResult<State> attempt(State state) {
       StartOptions options = new StartOptions().setName(state.name());
-      GenServer.pipeToSelf(state.spec().start().start(vertx, options, null), new Attempt());
+      Future<ServerRef> start = state.spec().start().start(vertx, options, null);
+      starting = start;
+      GenServer.pipeToSelf(start, new Attempt());
       return noreply(state.idle());
     }
 
     @Override
     public NoReplyResult<State> handleInfo(Object message, State state) {
       if (message instanceof Piped.Succeeded started && started.tag() instanceof Attempt) {
+        starting = null;
         ServerRef ref = (ServerRef) started.value();
         return noreply(new State(state.spec(), ref, System.currentTimeMillis(), Monitors.monitor(vertx, ref)));
       }
       if (message instanceof Piped.Failed failed && failed.tag() instanceof Attempt) {
+        starting = null;
         if (failed.cause() instanceof StartException refused && refused.failure() == StartFailure.ALREADY_STARTED
             && refused.holder().isPresent()) {
           return noreply(new State(state.spec(), null, 0, Monitors.monitor(vertx, refused.holder().get())));
@@ -134,8 +140,8 @@ public final class ClusterSingleton {
     }
 
     private NoReplyResult<State> singletonDown(ExitReason reason, State state) {
-      if (reason instanceof ExitReason.NoProc) {
-        // It was gone before the watch began (a holder that just stopped): try again shortly, not in a loop.
+      if (reason instanceof ExitReason.NoProc && state.running() == null) {
+        // The holder it meant to watch was gone before the watch began: try again shortly, not in a loop.
         return retryAfter(NOPROC_RETRY_MILLIS, state);
       }
       boolean again = reason instanceof ExitReason.NoConnection || reason instanceof ExitReason.Shutdown
@@ -159,6 +165,11 @@ public final class ClusterSingleton {
     public void terminate(ExitReason reason, State state) {
       if (state.running() != null) {
         GenServer.stop(vertx, state.running(), ExitReason.shutdown(), state.spec().shutdown());
+      }
+      Future<ServerRef> pending = starting;
+      if (pending != null) { // a start in flight: what it starts has nobody to keep it, so it stops too
+        Duration shutdown = state.spec().shutdown();
+        pending.onSuccess(ref -> GenServer.stop(vertx, ref, ExitReason.shutdown(), shutdown));
       }
     }
   }

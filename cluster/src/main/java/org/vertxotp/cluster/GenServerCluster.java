@@ -80,13 +80,24 @@ public final class GenServerCluster {
     return HazelcastNameRegistry.create(vertx, hazelcast).compose(names -> {
       names.onConflict(conflict -> GenServer.stop(vertx, conflict.lost(), ExitReason.of(conflict), CONFLICT_STOP_TIMEOUT)
           .recover(e -> GenServer.kill(vertx, conflict.lost())));
-      NameRegistry.install(vertx, names);
       ClusterRouter router = new ClusterRouter(vertx, hazelcast, names, MessageTypes.of(vertx));
-      RemoteNodes.install(vertx, router);
-      // Listeners on a Hazelcast instance that may outlive this Vert.x (one the user made) go when Vert.x closes.
-      ((VertxInternal) vertx).addCloseHook(done -> vertx.executeBlocking(() -> {
+      // Listeners on a Hazelcast instance that may outlive this Vert.x (one the user made) go when
+      // Vert.x closes, or at once if joining fails.
+      Runnable stopListening = () -> {
         router.close();
         names.close();
+      };
+      try {
+        NameRegistry.install(vertx, names);
+        RemoteNodes.install(vertx, router);
+      } catch (RuntimeException e) {
+        return vertx.executeBlocking(() -> {
+          stopListening.run();
+          return null;
+        }, false).transform(closed -> Future.<Void>failedFuture(e));
+      }
+      ((VertxInternal) vertx).addCloseHook(done -> vertx.executeBlocking(() -> {
+        stopListening.run();
         return null;
       }, false).onComplete(ar -> done.succeed()));
       return vertx.executeBlocking(() -> router.start(), false).compose(started -> started);

@@ -70,6 +70,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     this.membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        departed.remove(Members.nodeId(event.getMember())); // back (a split healed): its names are its own again
       }
 
       @Override
@@ -144,7 +145,8 @@ public final class HazelcastNameRegistry implements NameRegistry {
     String value = encode(holder);
     return vertx.executeBlocking(() -> {
       String held = holders.putIfAbsent(name.name(), value);
-      if (held != null && departed.contains(decode(held).node()) && holders.remove(name.name(), held)) {
+      if (held != null && departed.contains(decode(held).node()) && !isMember(decode(held).node())
+          && holders.remove(name.name(), held)) {
         // Its node left and the release has not happened yet: the name is free, as it will be in a moment.
         held = holders.putIfAbsent(name.name(), value);
       }

@@ -304,15 +304,20 @@ class ClusterCallTest {
   }
 
   @Test
-  void aMonitorByNameDemonitoredAtOnceLeavesNothingOnEitherNode() {
+  void monitorsByNameDemonitoredAtOnceLeaveNothingOnEitherNodeWhetherOrNotTheNameWasLookedUpYet() {
     ServerName name = freshName();
     ServerRef store = startStore(a, name, new LinkedBlockingQueue<>());
     long monitorsOnA = GenServer.stats(a).monitors();
     BlockingQueue<Down> downs = new LinkedBlockingQueue<>();
+    // Cold: the name is still being looked up when the demonitor comes.
+    assertTrue(Monitors.demonitor(Monitors.monitor(b, name, downs::add)));
+    Await.result(GenServer.call(b, name, new Store.Put("k", "v"))); // the name is known now
+    // Warm: the monitor request is on its way when the demonitor follows it.
     for (int i = 0; i < 50; i++) {
       assertTrue(Monitors.demonitor(Monitors.monitor(b, name, downs::add)));
     }
-    Await.result(GenServer.call(b, name, new Store.Put("k", "v"))); // behind every monitor and demonitor of the name
+    // Sent from this thread after all of them, to the same node: when it is answered, A has seen them all.
+    Await.result(GenServer.call(b, store, new Store.Put("k", "v")));
     Await.until(() -> GenServer.stats(a).monitors() == monitorsOnA, "A keeps no monitor for B");
     Await.result(GenServer.stop(b, store));
     Await.nothingFor(downs, 300);

@@ -22,8 +22,9 @@ final class Outbox {
   }
 
   static Future<DeliveryService> start(Vertx vertx) {
-    return DeliveryService.start(vertx, NAME, new HttpTransport(vertx, new HttpTransportOptions().allowAddress("127.0.0.1")),
-        new DeliveryWorkerOptions().setStore(HazelcastDeliveryStore.of(vertx)).setMaxConcurrency(CONCURRENCY));
+    return HazelcastDeliveryStore.of(vertx).compose(store -> DeliveryService.start(vertx, NAME,
+        new HttpTransport(vertx, new HttpTransportOptions().allowAddress("127.0.0.1")),
+        new DeliveryWorkerOptions().setStore(store).setMaxConcurrency(CONCURRENCY)));
   }
 
   /** The service as a cluster singleton: whichever node runs it, with the store every node shares. */

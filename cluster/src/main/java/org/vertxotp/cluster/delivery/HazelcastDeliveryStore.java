@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.vertxotp.delivery.DeadLetter;
 import org.vertxotp.delivery.impl.StoreCodec;
@@ -60,49 +61,73 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   private final IMap<String, HazelcastJsonValue> entries;
   /** Migrations begun or ended since the store followed them: a query that saw one is run again. */
   private final java.util.concurrent.atomic.AtomicLong migrations = new java.util.concurrent.atomic.AtomicLong();
-  private final io.vertx.core.WorkerExecutor queries;
-  private volatile java.util.UUID migrationListener;
+  private final java.util.concurrent.ExecutorService queries;
+  /** Guarded by this store. */
+  private java.util.UUID migrationListener;
+  private boolean closed;
   /** The last change of each delivery still running: the next one of that delivery waits for it. */
   private final ConcurrentHashMap<String, Future<Void>> running = new ConcurrentHashMap<>();
 
-  /** The store in {@code map} of {@code hazelcast}, used from {@code vertx}. Close it when done with it. */
+  /**
+   * The store in {@code map} of {@code hazelcast}, used from {@code vertx}. Close it when done with
+   * it. Blocking (Hazelcast makes the map's proxy): call it off the event loop.
+   */
   public HazelcastDeliveryStore(Vertx vertx, HazelcastInstance hazelcast, String map) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.hazelcast = hazelcast;
     this.entries = hazelcast.getMap(map);
-    // Its own threads: a load that waits for partitions to settle must not starve the pool Vert.x shares.
-    this.queries = vertx.createSharedWorkerExecutor("genserver-delivery-store-" + map, 2);
+    // Threads of its own: a load that waits for partitions to settle must not starve the pool Vert.x
+    // shares, nor die with the deployment of whoever first used the store.
+    this.queries = Executors.newFixedThreadPool(2, runnable -> {
+      Thread thread = new Thread(runnable, "delivery-store-" + map);
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /**
    * The store in {@value #DEFAULT_MAP} of the cluster {@code vertx} is clustered in (with
-   * vertx-hazelcast): one per Vert.x instance, closed with it.
+   * vertx-hazelcast): one per Vert.x instance, made on first use off the event loop, closed with
+   * Vert.x.
    */
-  public static HazelcastDeliveryStore of(Vertx vertx) {
+  public static Future<HazelcastDeliveryStore> of(Vertx vertx) {
     if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
-      throw new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast");
+      return Future.failedFuture(new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast"));
     }
-    return SHARED.computeIfAbsent(vertx, v -> {
+    HazelcastDeliveryStore made = SHARED.get(vertx);
+    if (made != null) {
+      return Future.succeededFuture(made);
+    }
+    return vertx.executeBlocking(() -> SHARED.computeIfAbsent(vertx, v -> {
       HazelcastDeliveryStore store = new HazelcastDeliveryStore(vertx, manager.getHazelcastInstance(), DEFAULT_MAP);
       ((VertxInternal) vertx).addCloseHook(done -> {
         SHARED.remove(vertx, store);
         store.close().onComplete(ar -> done.succeed());
       });
       return store;
-    });
+    }), false);
   }
 
   private static final java.util.Map<Vertx, HazelcastDeliveryStore> SHARED = new ConcurrentHashMap<>();
 
-  /** Stops following partition migrations and releases the store's threads; the map stays. */
+  /** Stops following partition migrations and ends the store's threads; the map stays. */
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
-      java.util.UUID listener = migrationListener;
-      if (listener != null) {
-        hazelcast.getPartitionService().removeMigrationListener(listener);
+    synchronized (this) {
+      if (closed) {
+        return Future.succeededFuture();
       }
+      closed = true;
+    }
+    return vertx.executeBlocking(() -> {
+      synchronized (this) {
+        if (migrationListener != null) {
+          hazelcast.getPartitionService().removeMigrationListener(migrationListener);
+          migrationListener = null;
+        }
+      }
+      queries.shutdownNow();
       return null;
-    }, false).onComplete(ar -> queries.close()).mapEmpty();
+    }, false).mapEmpty();
   }
 
   private static String key(String worker, String id) {
@@ -186,23 +211,50 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
    * meanwhile. Its future completes on the caller's context.
    */
   private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
-    return queries.executeBlocking(() -> {
-      followMigrations();
-      long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
-      while (true) {
-        awaitSafe(deadline);
-        long migrationsBefore = migrations.get();
-        T result = query.call();
-        if (migrations.get() == migrationsBefore && hazelcast.getPartitionService().isClusterSafe()) {
-          return result;
+    Context caller = Vertx.currentContext();
+    Promise<T> done = Promise.promise();
+    try {
+      queries.execute(() -> {
+        T result = null;
+        Throwable failure = null;
+        try {
+          followMigrations();
+          long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
+          while (true) {
+            awaitSafe(deadline);
+            long migrationsBefore = migrations.get();
+            result = query.call();
+            if (migrations.get() == migrationsBefore && hazelcast.getPartitionService().isClusterSafe()) {
+              break;
+            }
+          }
+        } catch (Throwable e) {
+          failure = e;
         }
-      }
-    }, false);
+        T value = result;
+        Throwable cause = failure;
+        Runnable answer = () -> {
+          if (cause == null) {
+            done.complete(value);
+          } else {
+            done.fail(cause);
+          }
+        };
+        if (caller == null) {
+          answer.run();
+        } else {
+          caller.runOnContext(v -> answer.run());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      done.fail(new IllegalStateException("the delivery store is closed"));
+    }
+    return done.future();
   }
 
   /** Registers the migration listener, once, on a worker thread: registering waits on the cluster. */
   private synchronized void followMigrations() {
-    if (migrationListener != null) {
+    if (migrationListener != null || closed) {
       return;
     }
     migrationListener = hazelcast.getPartitionService().addMigrationListener(new com.hazelcast.partition.MigrationListener() {

@@ -120,6 +120,10 @@ public final class ClusterRouter implements RemoteNodes {
     for (Member member : hazelcast.getCluster().getMembers()) {
       members.add(Members.nodeId(member));
     }
+    // A departure heard before the snapshot above was taken must not leave a ghost in it.
+    Set<String> now = ConcurrentHashMap.newKeySet();
+    hazelcast.getCluster().getMembers().forEach(member -> now.add(Members.nodeId(member)));
+    members.retainAll(now);
     Promise<Void> registered = Promise.promise();
     Context home = ((VertxInternal) vertx).createEventLoopContext(); // no deployment: the consumer lives as long as Vert.x
     home.runOnContext(v -> {
@@ -178,9 +182,9 @@ public final class ClusterRouter implements RemoteNodes {
   /** A call or a stop: answered by the node, or failed by the node's departure or the timeout. */
   private <T> Future<T> request(String kind, Destination destination, Object message, Duration timeout) {
     ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-    boolean infinite = GenServer.INFINITY.compareTo(timeout) <= 0 || timeout.toMillis() >= LONGEST_TIMEOUT_MILLIS;
+    boolean infinite = timeout.compareTo(Duration.ofMillis(LONGEST_TIMEOUT_MILLIS)) >= 0; // before toMillis can overflow
     long timeoutMillis = infinite ? LONGEST_TIMEOUT_MILLIS : Math.max(1, timeout.toMillis());
-    Call<T> call = new Call<>(kind, destination, message, timeoutMillis, caller);
+    Call<T> call = new Call<>(kind, destination, message, timeoutMillis, infinite, caller);
     if (!infinite) { // from now, lookup included
       long timer = caller.setTimer(timeoutMillis, t -> call.fail(new CallException(CallFailure.TIMEOUT,
           "no reply from " + destination + " in time")));
@@ -196,15 +200,17 @@ public final class ClusterRouter implements RemoteNodes {
     final Destination destination;
     final Object message;
     final long timeoutMillis;
+    final boolean infinite;
     final Context caller;
     final Promise<T> reply = Promise.promise();
     final long startedNanos = System.nanoTime();
 
-    Call(String kind, Destination destination, Object message, long timeoutMillis, Context caller) {
+    Call(String kind, Destination destination, Object message, long timeoutMillis, boolean infinite, Context caller) {
       this.kind = kind;
       this.destination = destination;
       this.message = message;
       this.timeoutMillis = timeoutMillis;
+      this.infinite = infinite;
       this.caller = caller;
     }
 
@@ -256,7 +262,10 @@ public final class ClusterRouter implements RemoteNodes {
         fail(CallException.exited(target, ExitReason.NOCONNECTION));
         return;
       }
-      JsonObject request = envelope(kind, target, message).put("timeout", left);
+      JsonObject request = envelope(kind, target, message);
+      if (!infinite) { // without one, the server's node waits as long as the caller does
+        request.put("timeout", left);
+      }
       vertx.eventBus().<Object>request(address(target.node()), request, new DeliveryOptions().setSendTimeout(left))
           .onComplete(ar -> {
             leftNode(target.node());
@@ -529,9 +538,11 @@ public final class ClusterRouter implements RemoteNodes {
     Object to = types.decode(body.getValue("to"));
     Object message = types.decode(body.getValue("m"));
     ServerRef target = localTarget(to);
-    Long timeout = body.getValue("timeout") instanceof Number n ? n.longValue() : null;
-    if (timeout == null || timeout <= 0 || request.replyAddress() == null) {
-      refuse(request, "a call needs a positive timeout and a reply address");
+    Object given = body.getValue("timeout");
+    Duration timeout = given == null ? GenServer.INFINITY
+        : given instanceof Number n && n.longValue() > 0 ? Duration.ofMillis(n.longValue()) : null;
+    if (timeout == null || request.replyAddress() == null) {
+      refuse(request, "a call needs a reply address, and a timeout, if any, that is a positive number");
       return;
     }
     if (target == null) {
@@ -539,7 +550,7 @@ public final class ClusterRouter implements RemoteNodes {
       return;
     }
     if ("call".equals(kind)) { // answered from the server's own context: no hop back here
-      RemoteNodes.deliverCall(vertx, target, message, Duration.ofMillis(timeout), new RemoteNodes.CallSink() {
+      RemoteNodes.deliverCall(vertx, target, message, timeout, new RemoteNodes.CallSink() {
         @Override
         public void reply(Object value) {
           replyWith(request, target, value);
@@ -557,7 +568,7 @@ public final class ClusterRouter implements RemoteNodes {
       return;
     }
     ExitReason reason = Reasons.decode(reasonJson, types);
-    GenServer.stop(vertx, target, reason, Duration.ofMillis(timeout)).onComplete(ar -> {
+    GenServer.stop(vertx, target, reason, timeout).onComplete(ar -> {
       if (ar.succeeded()) {
         replyWith(request, target, null);
       } else if (ar.cause() instanceof CallException e) {
@@ -589,6 +600,9 @@ public final class ClusterRouter implements RemoteNodes {
         MonitorRef orphan = ofNode.remove(id);
         if (orphan != null) {
           Monitors.demonitor(orphan);
+        }
+        if (ofNode.isEmpty()) {
+          watchedFor.remove(from, ofNode);
         }
       }
     }

@@ -1,5 +1,6 @@
 package org.vertxotp.cluster.impl;
 
+import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,8 @@ import org.vertxotp.genserver.spi.NameRegistry;
  * looked up, as Erlang keeps the order of messages between two processes.
  */
 final class NameRoutes {
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
 
   private final NameRegistry names;
   private final ConcurrentHashMap<ServerName, Route> routes = new ConcurrentHashMap<>();
@@ -68,16 +71,33 @@ final class NameRoutes {
   }
 
   private void lookUp(ServerName name, Route route) {
-    names.whereis(name).onComplete(ar -> {
+    Future<Optional<ServerRef>> lookup;
+    try {
+      lookup = names.whereis(name);
+    } catch (RuntimeException e) { // a registry that throws answers "nobody", not "wait for ever"
+      lookup = Future.failedFuture(e);
+    }
+    lookup.onComplete(ar -> {
       synchronized (route) {
         route.lookingUp = false;
         Optional<ServerRef> holder = ar.succeeded() ? ar.result() : Optional.empty();
-        // Run in order under the lock: an action given meanwhile must not overtake these.
-        for (Consumer<Optional<ServerRef>> waiting; (waiting = route.waiting.poll()) != null; ) {
-          waiting.accept(holder);
-        }
+        // Known before the drain: an action that finds the holder gone forgets it, and its retry waits
+        // for a lookup of its own instead of being handed the same answer.
         route.holder = route.staleLookup ? null : holder.orElse(null);
-        if (route.holder == null && route.waiting.isEmpty()) {
+        // Run in order under the lock, only those that waited for this answer: none given meanwhile overtakes them.
+        for (int queued = route.waiting.size(); queued > 0; queued--) {
+          Consumer<Optional<ServerRef>> waiting = route.waiting.poll();
+          try {
+            waiting.accept(holder);
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "a message to " + name + " failed on its way", e);
+          }
+        }
+        if (!route.waiting.isEmpty() && !route.lookingUp) {
+          route.lookingUp = true; // given during the drain, after the holder was forgotten
+          route.staleLookup = false;
+          lookUp(name, route);
+        } else if (route.holder == null && route.waiting.isEmpty() && !route.lookingUp) {
           retire(name, route); // absence is not remembered: the next message looks again
         }
       }

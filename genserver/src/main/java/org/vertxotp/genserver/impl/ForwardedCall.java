@@ -33,15 +33,16 @@ final class ForwardedCall extends OutstandingCall {
       return;
     }
     ForwardedCall call = new ForwardedCall(server, sink);
-    if (!server.monitor(call)) {
-      server.release();
-      sink.fail(Router.noServer(target));
-      return;
-    }
     if (!Router.isInfinite(timeout)) {
       // The caller has given up by then: what the call holds here (its place among the server's monitors) goes too.
       call.timer = node.clock().schedule(node.home(), TimerService.timeoutNanos(timeout),
           () -> call.fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target + " in time")));
+    }
+    if (!server.monitor(call)) {
+      server.release();
+      call.release();
+      sink.fail(Router.noServer(target));
+      return;
     }
     server.enqueueAdmitted(new Envelope.Call(request, call));
   }
