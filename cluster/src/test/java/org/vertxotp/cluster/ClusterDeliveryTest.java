@@ -13,8 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.cluster.delivery.HazelcastDeliveryStore;
 import org.vertxotp.delivery.DeadLetter;
@@ -24,26 +22,14 @@ import org.vertxotp.delivery.spi.StoredState;
 import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
-import org.vertxotp.genserver.TestLogs;
 
 /** Deliveries kept in Hazelcast outlive the node that accepted them. */
-class ClusterDeliveryTest {
+class ClusterDeliveryTest extends OnTestCluster {
 
   private static final int COUNT = 1_000;
 
-  private TestCluster cluster;
 
-  @BeforeEach
-  void startCluster() {
-    TestLogs.reset();
-    cluster = new TestCluster();
-  }
 
-  @AfterEach
-  void closeCluster() {
-    cluster.close();
-    assertEquals(List.of(), TestLogs.unexpectedErrors());
-  }
 
   @Test
   void whatOneMemberStoredIsLoadedWholeOnAnotherAfterTheFirstIsLost() {

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.Await;
@@ -24,30 +22,21 @@ import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
-import org.vertxotp.genserver.TestLogs;
 
 /** What the other nodes see when a node leaves the cluster, politely or not. */
-class ClusterMembershipTest {
+class ClusterMembershipTest extends OnTestCluster {
 
-  private TestCluster cluster;
   private Vertx a;
   private Vertx b;
 
   @BeforeEach
-  void startCluster() {
-    TestLogs.reset();
-    cluster = new TestCluster();
+  void startNodes() {
     a = cluster.node();
     b = cluster.node();
     Store.register(MessageTypes.of(a));
     Store.register(MessageTypes.of(b));
   }
 
-  @AfterEach
-  void closeCluster() {
-    cluster.close();
-    assertEquals(List.of(), TestLogs.unexpectedErrors());
-  }
 
   private ServerRef startStore(Vertx node, ServerName name) {
     return Await.result(GenServer.start(node, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name)));

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.Await;
@@ -25,27 +24,18 @@ import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
-import org.vertxotp.genserver.TestLogs;
 
 /** A node in another process, killed with SIGKILL: what the nodes that are left see. */
-class ClusterProcessTest {
+class ClusterProcessTest extends OnTestCluster {
 
-  private TestCluster cluster;
   private Vertx b;
 
   @BeforeEach
-  void startCluster() {
-    TestLogs.reset();
-    cluster = new TestCluster();
+  void startNodes() {
     b = cluster.node();
     Store.register(MessageTypes.of(b));
   }
 
-  @AfterEach
-  void closeCluster() {
-    cluster.close();
-    assertEquals(List.of(), TestLogs.unexpectedErrors());
-  }
 
   @Test
   void killingANodesProcessTellsMonitorsAndPendingCallsNoconnectionAndFreesItsNamesWithinTheDetectionTime()

@@ -9,34 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
-import org.vertxotp.genserver.TestLogs;
 import org.vertxotp.genserver.supervisor.ChildSpec;
 
 /** A singleton runs on exactly one node, and on a survivor when that node is lost. */
-class ClusterSingletonTest {
+class ClusterSingletonTest extends OnTestCluster {
 
   private static final ServerName NAME = ServerName.of("single");
 
-  private TestCluster cluster;
 
-  @BeforeEach
-  void startCluster() {
-    TestLogs.reset();
-    cluster = new TestCluster();
-  }
 
-  @AfterEach
-  void closeCluster() {
-    cluster.close();
-    assertEquals(List.of(), TestLogs.unexpectedErrors());
-  }
 
   static ChildSpec singleStore() {
     return ChildSpec.worker("single", Store::new, new LinkedBlockingQueue<>()).withName(NAME.name());

@@ -10,12 +10,9 @@ import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.Down;
@@ -25,27 +22,15 @@ import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
-import org.vertxotp.genserver.TestLogs;
 
 /**
  * Two nodes that formed two clusters of one name, each registering the same name, then merge (as
  * a split brain heals): one holder is kept, the other is stopped with a name conflict.
  */
-class SplitBrainTest {
+class SplitBrainTest extends OnTestCluster {
 
-  private TestCluster cluster;
 
-  @BeforeEach
-  void startCluster() {
-    TestLogs.reset();
-    cluster = new TestCluster();
-  }
 
-  @AfterEach
-  void closeCluster() {
-    cluster.close();
-    assertEquals(List.of(), TestLogs.unexpectedErrors());
-  }
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

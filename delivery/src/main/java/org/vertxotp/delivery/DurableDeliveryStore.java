@@ -23,6 +23,7 @@ import org.vertxotp.delivery.impl.StoreCodec;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.delivery.spi.StoredDelivery;
 import org.vertxotp.delivery.spi.StoredState;
+import org.vertxotp.delivery.spi.StoreThreads;
 
 /**
  * Keeps pending deliveries and dead letters in one file on disk, on H2's MVStore (a well-kept
@@ -78,49 +79,26 @@ public final class DurableDeliveryStore implements DeliveryStore, AutoCloseable 
 
   /** Runs {@code change} on the store's thread; its future completes on the caller's context. */
   private <T> Future<T> blocking(Callable<T> change) {
-    Promise<T> done = Promise.promise();
-    Context caller = Vertx.currentContext();
-    try {
-      thread.execute(() -> {
-        T result = null;
-        Throwable failure = null;
+    return StoreThreads.run(thread, () -> {
+      try {
+        T result = change.call();
+        if (store.hasUnsavedChanges()) {
+          store.commit();
+          if (sync) {
+            store.sync();
+          }
+        }
+        return result;
+      } catch (Exception | Error e) {
         try {
-          result = change.call();
-          if (store.hasUnsavedChanges()) {
-            store.commit();
-            if (sync) {
-              store.sync();
-            }
-          }
-        } catch (Throwable e) {
-          failure = e;
-          try {
-            store.rollback(); // a failed change is not committed later by the next one
-          } catch (RuntimeException closed) {
-            e.addSuppressed(closed);
-          }
+          store.rollback(); // a failed change is not committed later by the next one
+        } catch (RuntimeException closed) {
+          e.addSuppressed(closed);
         }
-        T value = result;
-        Throwable cause = failure;
-        Runnable answer = () -> {
-          if (cause == null) {
-            done.complete(value);
-          } else {
-            done.fail(cause);
-          }
-        };
-        if (caller == null) {
-          answer.run();
-        } else {
-          caller.runOnContext(v -> answer.run());
-        }
-      });
-    } catch (RejectedExecutionException closed) {
-      done.fail(new IllegalStateException("the delivery store is closed"));
-    }
-    return done.future();
+        throw e;
+      }
+    });
   }
-
 
   @Override
   public Future<Void> save(String worker, StoredDelivery delivery) {

@@ -26,6 +26,7 @@ import org.vertxotp.delivery.impl.StoreCodec;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.delivery.spi.StoredDelivery;
 import org.vertxotp.delivery.spi.StoredState;
+import org.vertxotp.delivery.spi.StoreThreads;
 
 /**
  * Keeps pending deliveries and dead letters in a Hazelcast {@code IMap}, so that a worker whose
@@ -204,52 +205,25 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   }
 
   /**
-   * Runs {@code query} on the store's own worker threads, while no partition moves: Hazelcast's
+   * Runs {@code query} on the store's own threads, while no partition moves: Hazelcast's
    * queries do not promise a whole answer while partitions migrate (as they do right after a member
    * is lost, when backups become owners), and a worker that resumed from half its deliveries would
    * lose the rest. So: wait until the cluster is safe, query, and query again if a migration began
    * meanwhile. Its future completes on the caller's context.
    */
   private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
-    Context caller = Vertx.currentContext();
-    Promise<T> done = Promise.promise();
-    try {
-      queries.execute(() -> {
-        T result = null;
-        Throwable failure = null;
-        try {
-          followMigrations();
-          long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
-          while (true) {
-            awaitSafe(deadline);
-            long migrationsBefore = migrations.get();
-            result = query.call();
-            if (migrations.get() == migrationsBefore && hazelcast.getPartitionService().isClusterSafe()) {
-              break;
-            }
-          }
-        } catch (Throwable e) {
-          failure = e;
+    return StoreThreads.run(queries, () -> {
+      followMigrations();
+      long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
+      while (true) {
+        awaitSafe(deadline);
+        long migrationsBefore = migrations.get();
+        T result = query.call();
+        if (migrations.get() == migrationsBefore && hazelcast.getPartitionService().isClusterSafe()) {
+          return result;
         }
-        T value = result;
-        Throwable cause = failure;
-        Runnable answer = () -> {
-          if (cause == null) {
-            done.complete(value);
-          } else {
-            done.fail(cause);
-          }
-        };
-        if (caller == null) {
-          answer.run();
-        } else {
-          caller.runOnContext(v -> answer.run());
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
-      done.fail(new IllegalStateException("the delivery store is closed"));
-    }
-    return done.future();
+      }
+    });
   }
 
   /** Registers the migration listener, once, on a worker thread: registering waits on the cluster. */

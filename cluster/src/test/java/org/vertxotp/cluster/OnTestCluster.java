@@ -1,0 +1,26 @@
+package org.vertxotp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.vertxotp.genserver.TestLogs;
+
+/** A cluster of its own for each test, closed after it; the test fails if anything was logged at SEVERE meanwhile. */
+abstract class OnTestCluster {
+
+  protected TestCluster cluster;
+
+  @BeforeEach
+  void startCluster() {
+    TestLogs.reset();
+    cluster = new TestCluster();
+  }
+
+  @AfterEach
+  void closeCluster() {
+    cluster.close();
+    assertEquals(List.of(), TestLogs.unexpectedErrors());
+  }
+}
