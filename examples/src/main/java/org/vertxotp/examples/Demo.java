@@ -1,198 +1,268 @@
 package org.vertxotp.examples;
 
-import static org.vertxotp.genserver.Results.*;
-
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.vertxotp.genserver.CallException;
-import org.vertxotp.genserver.CallResult;
-import org.vertxotp.genserver.ExitReason;
-import org.vertxotp.genserver.From;
-import org.vertxotp.genserver.GenServer;
-import org.vertxotp.genserver.InitResult;
-import org.vertxotp.genserver.NodeStats;
-import org.vertxotp.genserver.NoReplyResult;
-import org.vertxotp.genserver.ServerName;
-import org.vertxotp.genserver.Timeout;
-import org.vertxotp.genserver.WireFormat;
-import org.vertxotp.genserver.supervisor.ChildSpec;
-import org.vertxotp.genserver.supervisor.Supervisor;
-import org.vertxotp.genserver.supervisor.SupervisorSpec;
-import org.vertxotp.genserver.time.Timers;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.DeliveryService;
+import org.vertxotp.delivery.DeliveryStats;
+import org.vertxotp.delivery.DeliveryWorker;
+import org.vertxotp.delivery.DeliveryWorkerOptions;
+import org.vertxotp.delivery.RetryPolicy;
+import org.vertxotp.delivery.http.HttpTransport;
+import org.vertxotp.delivery.http.HttpTransportOptions;
 
 /**
- * The main demo, on one embedded Vert.x node: a job queue as a supervised gen_server. Workers ask
- * for a job with a call; when the queue is empty the server keeps their {@link From} and answers
- * when a job is cast in (a deferred reply). A job can be scheduled with a timer; an idle timeout
- * reports when nothing happened for a while; a plain Vert.x request reads the queue over the
- * documented JSON wire format; a bad request crashes the server, its waiting callers fail at once,
- * and its supervisor starts a fresh one under the same name.
+ * The main demo, on one embedded node: an outbox delivers a few hundred activities to a peer's
+ * inbox over HTTP, through a delivery worker (a gen_server) with its retry schedule compressed from
+ * hours to seconds. The peer runs here, on 127.0.0.1, and is flaky on purpose:
+ * <ul>
+ *   <li>every tenth activity is gone (410): a permanent failure, dead-lettered at once, never
+ *       retried;</li>
+ *   <li>every twentieth, from the second, is always busy (503): retried on the schedule, then
+ *       dead-lettered after the last slot;</li>
+ *   <li>two in ten are busy twice with {@code Retry-After: 1}, then accepted;</li>
+ *   <li>one in ten is answered slowly (600 ms);</li>
+ *   <li>the rest are accepted at once (202).</li>
+ * </ul>
+ * A progress line shows delivered, pending (waiting for a retry or a first try), retries and
+ * dead-lettered counts (redrawn in place on a terminal, a plain line a second otherwise), then a
+ * summary table. Exits 0 once every activity is delivered or dead-lettered.
+ *
+ * <pre>
+ * java -jar examples/target/examples.jar [--count N] [--inbox URL]
+ * </pre>
+ * {@code --inbox} posts to a real inbox instead (with the SSRF guard on: no private or loopback
+ * addresses), {@code --count} activities (default 300, at most 10,000).
  */
 public final class Demo {
 
-  /** State: jobs waiting for a worker, and workers waiting for a job. */
-  record Queue(Deque<String> jobs, Deque<From> idleWorkers) {}
+  static final int DEFAULT_COUNT = 300;
+  static final int MAX_COUNT = 10_000;
+  /** The compressed schedule: a retry after 0.25, 0.5, 1 and 2 s, then a dead letter. */
+  static final List<Duration> SLOTS = List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofSeconds(2));
 
-  static final class JobQueue implements GenServer<Void, Queue> {
-    static final Duration IDLE = Duration.ofMillis(300);
-
-    @Override
-    public InitResult<Queue> init(Void args) {
-      return ok(new Queue(new ArrayDeque<>(), new ArrayDeque<>()), IDLE);
-    }
-
-    @Override
-    public CallResult<Queue> handleCall(Object request, From from, Queue q) {
-      if ("take".equals(request)) {
-        if (q.jobs().isEmpty()) {
-          q.idleWorkers().add(from);
-          return noreply(q, IDLE); // answer later, when a job arrives
-        }
-        return reply(q.jobs().poll(), q, IDLE);
-      }
-      if (request instanceof JsonObject json && "size".equals(json.getString("op"))) {
-        return reply(new JsonObject().put("jobs", q.jobs().size()).put("idleWorkers", q.idleWorkers().size()), q, IDLE);
-      }
-      if ("poison".equals(request)) {
-        throw new IllegalStateException("poisoned job queue");
-      }
-      return reject("unknown request " + request, q);
-    }
-
-    @Override
-    public NoReplyResult<Queue> handleCast(Object job, Queue q) {
-      From worker = q.idleWorkers().poll();
-      if (worker != null) {
-        worker.reply(job);
-      } else {
-        q.jobs().add((String) job);
-      }
-      return noreply(q, IDLE);
-    }
-
-    @Override
-    public NoReplyResult<Queue> handleInfo(Object message, Queue q) {
-      if (message instanceof Timeout) {
-        System.out.println("  [jobs] idle for " + IDLE.toMillis() + " ms with " + q.jobs().size() + " jobs queued");
-        return noreply(q);
-      }
-      System.out.println("  [jobs] the scheduled job '" + message + "' arrived");
-      return handleCast(message, q); // a job delivered by a timer
-    }
-
-    @Override
-    public void terminate(ExitReason reason, Queue q) {
-      System.out.println("  [jobs] terminate(" + reason + ") with " + q.idleWorkers().size() + " workers waiting");
+  /** What a run delivered, as the worker counts it. */
+  record Summary(int count, long delivered, long retried, long deadLettered, long dropped, long millis) {
+    boolean settled() {
+      return delivered + deadLettered + dropped == count;
     }
   }
 
-  /** Keeps a strong reference: JUL forgets the configuration of loggers nobody holds. */
-  private static final Logger REPORTS = Logger.getLogger("org.vertxotp.genserver.report");
+  /** What to run: how many activities, to which inbox (null: the flaky local peer), with which slots. */
+  record Settings(int count, String inbox, List<Duration> slots) {
+    static Settings parse(String[] args) {
+      int count = DEFAULT_COUNT;
+      String inbox = null;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--count" -> count = Integer.parseInt(value(args, ++i, "--count"));
+          case "--inbox" -> inbox = value(args, ++i, "--inbox");
+          default -> throw new IllegalArgumentException("unknown argument " + args[i]
+              + "; use [--count N] [--inbox URL]");
+        }
+      }
+      if (count < 1 || count > MAX_COUNT) {
+        throw new IllegalArgumentException("--count must be between 1 and " + MAX_COUNT);
+      }
+      return new Settings(count, inbox, SLOTS);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      return args[i];
+    }
+  }
+
+  private Demo() {
+  }
+
+  /** Held, so that its level stays set: the demo shows what it does on its progress line, not in warnings. */
+  private static final Logger DELIVERY = Logger.getLogger("org.vertxotp.delivery");
 
   public static void main(String[] args) {
-    showReportsAsNarration();
-    Vertx vertx = Vertx.vertx();
-    ServerName jobs = ServerName.of("jobs");
+    Settings settings;
     try {
-      run(vertx, jobs).await();
-      System.out.println("demo finished");
-    } catch (Throwable t) {
-      System.out.println("demo failed: " + t);
-      System.exit(1);
+      settings = Settings.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    DELIVERY.setLevel(Level.SEVERE); // the peer is flaky on purpose: its failures are the story, told below
+    Vertx vertx = Vertx.vertx();
+    int status;
+    try {
+      Summary summary = run(vertx, settings, System.out, System.console() != null);
+      status = summary.settled() ? 0 : 1;
+    } catch (Exception e) {
+      System.out.println("demo failed: " + e);
+      status = 1;
     } finally {
       vertx.close().await();
     }
+    System.exit(status);
   }
 
-  /**
-   * The toolkit writes crash reports (OTP's error reports) to the logger
-   * {@code org.vertxotp.genserver.report}. The demo crashes a server on purpose, so it prints
-   * that report as part of its story instead of as an error log line.
-   */
-  private static void showReportsAsNarration() {
-    REPORTS.setUseParentHandlers(false);
-    REPORTS.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        System.out.println("   [crash report] " + record.getMessage());
+  /** Runs the demo on {@code vertx}, printing to {@code out}; blocks (not on an event loop) until it settles. */
+  static Summary run(Vertx vertx, Settings settings, PrintStream out, boolean terminal) throws Exception {
+    HttpServer peer = null;
+    String inbox = settings.inbox();
+    HttpTransportOptions http = new HttpTransportOptions();
+    if (inbox == null) {
+      peer = FlakyPeer.start(vertx);
+      inbox = "http://127.0.0.1:" + peer.actualPort() + "/users/ann/inbox";
+      http.allowAddress("127.0.0.1"); // the peer is this machine: the SSRF guard lets this one address through
+      out.println("peer: a flaky inbox at " + inbox);
+    }
+    DeliveryWorkerOptions options = new DeliveryWorkerOptions()
+        .setRetryPolicy(RetryPolicy.http().withSlots(settings.slots()))
+        .setMaxConcurrency(16)
+        .setBreakerThreshold(50).setBreakerCoolOff(Duration.ofSeconds(1))
+        .setMaxRetryAfter(Duration.ofSeconds(2));
+    DeliveryService outbox = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http), options).await();
+    long started = System.nanoTime();
+    try {
+      out.println("outbox: accepting " + settings.count() + " activities (each is stored before it is acknowledged)");
+      List<Future<Boolean>> accepted = new ArrayList<>();
+      for (int n = 0; n < settings.count(); n++) {
+        JsonObject activity = new JsonObject().put("type", "Create").put("n", n)
+            .put("object", new JsonObject().put("type", "Note").put("content", "note " + n));
+        accepted.add(outbox.enqueue(new Delivery("activity-" + n, inbox, activity)));
       }
-
-      @Override
-      public void flush() {
+      Future.all(accepted).await();
+      Progress progress = new Progress(out, terminal, settings.count());
+      DeliveryStats stats;
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos(); // a real inbox may be slow; not for ever
+      while (true) {
+        stats = DeliveryWorker.stats(vertx, outbox.workerFor(inbox)).await();
+        progress.show(stats, System.nanoTime() - started);
+        if (stats.delivered() + stats.deadLettered() + stats.dropped() >= settings.count()
+            || System.nanoTime() > deadline) {
+          break;
+        }
+        Thread.sleep(100);
       }
-
-      @Override
-      public void close() {
+      progress.done(stats, System.nanoTime() - started);
+      Summary summary = new Summary(settings.count(), stats.delivered(), stats.retried(), stats.deadLettered(),
+          stats.dropped(), (System.nanoTime() - started) / 1_000_000);
+      printSummary(out, summary, peer == null ? null : FlakyPeer.requests(peer));
+      return summary;
+    } finally {
+      outbox.stop().await();
+      if (peer != null) {
+        peer.close().await();
       }
-    });
+    }
   }
 
-  private static Future<Void> run(Vertx vertx, ServerName jobs) {
-    System.out.println("1. a supervisor starts the job queue as '" + jobs + "'");
-    SupervisorSpec tree = SupervisorSpec.oneForOne(ChildSpec.worker("jobs", JobQueue::new, (Void) null).withName(jobs.name()));
-    return Supervisor.start(vertx, tree)
-        .compose(supervisor -> {
-          System.out.println("   started " + GenServer.whereisLocal(vertx, jobs).orElseThrow() + " under " + supervisor);
-          System.out.println("2. a worker asks for a job before there is one: its reply is deferred");
-          Future<String> waiting = GenServer.call(vertx, jobs, "take");
-          GenServer.cast(vertx, jobs, "resize-image-17");
-          return waiting;
-        })
-        .compose(job -> {
-          System.out.println("   worker got '" + job + "' as soon as it was cast in");
-          System.out.println("3. a job scheduled with Timers.sendAfter arrives 200 ms later");
-          Timers.sendAfter(vertx, Duration.ofMillis(200), jobs, "send-mail-5");
-          GenServer.cast(vertx, jobs, "send-mail-4");
-          return vertx.timer(250);
-        })
-        .compose(t -> {
-          System.out.println("4. a plain Vert.x request reads the queue over the JSON wire format");
-          return vertx.eventBus().request(jobs.address(), new JsonObject().put("op", "size"),
-              new DeliveryOptions().addHeader(WireFormat.KIND_HEADER, WireFormat.KIND_CALL));
-        })
-        .compose(msg -> {
-          System.out.println("   reply: " + msg.body());
-          System.out.println("5. nothing happens for a while: the idle timeout fires once");
-          return vertx.timer(500);
-        })
-        .compose(t -> {
-          System.out.println("6. a poisoned request crashes the server; a waiting worker fails at once");
-          GenServer.call(vertx, jobs, "take"); // takes a queued job
-          GenServer.call(vertx, jobs, "take"); // takes the last one
-          Future<Object> waiting = vertx.timer(50).compose(x -> GenServer.call(vertx, jobs, "take", Duration.ofSeconds(30)));
-          long[] poisonedAt = new long[1];
-          Future<Object> poison = vertx.timer(100).compose(x -> {
-            poisonedAt[0] = System.nanoTime();
-            return GenServer.call(vertx, jobs, "poison");
-          });
-          return Future.join(waiting, poison).transform(ar -> {
-            CallException e = (CallException) waiting.cause();
-            System.out.printf("   waiting worker: %s %.1f ms after the poison was sent (its timeout was 30 s)%n",
-                e.failure(), (System.nanoTime() - poisonedAt[0]) / 1e6);
-            return Future.succeededFuture();
-          });
-        })
-        .compose(v -> {
-          System.out.println("7. the supervisor restarted the queue: the same name reaches a fresh server");
-          return GenServer.call(vertx, jobs, new JsonObject().put("op", "size"));
-        })
-        .map(size -> {
-          System.out.println("   '" + jobs + "' is now " + GenServer.whereisLocal(vertx, jobs).orElseThrow() + ", state " + size);
-          NodeStats stats = GenServer.stats(vertx);
-          System.out.println();
-          System.out.println("summary: a deferred reply, a scheduled job, a plain JSON call, an idle timeout,");
-          System.out.println("         a crash whose waiting caller failed at once, and a restart under the same name;");
-          System.out.println("         " + stats.servers() + " servers running (the supervisor and the queue), "
-              + stats.pendingCalls() + " calls pending, " + stats.pendingTimers() + " timers pending");
-          return null;
-        });
+  private static void printSummary(PrintStream out, Summary summary, Integer peerRequests) {
+    out.println();
+    out.printf("  %-40s %8d%n", "activities accepted", summary.count());
+    out.printf("  %-40s %8d%n", "delivered", summary.delivered());
+    out.printf("  %-40s %8d%n", "dead-lettered (gone, or busy to the end)", summary.deadLettered());
+    if (summary.dropped() > 0) {
+      out.printf("  %-40s %8d%n", "dropped", summary.dropped());
+    }
+    out.printf("  %-40s %8d%n", "retries on the way", summary.retried());
+    if (peerRequests != null) {
+      out.printf("  %-40s %8d%n", "requests the peer answered", peerRequests);
+    }
+    out.printf("  %-40s %8.1f s%n", "time", summary.millis() / 1000.0);
+    out.println(summary.settled() ? "every activity is accounted for: none lost" : "some activities are still pending");
+  }
+
+  /** The progress line: redrawn in place on a terminal, once a second as a plain line otherwise. */
+  private static final class Progress {
+    private final PrintStream out;
+    private final boolean terminal;
+    private final int count;
+    private long lastPrinted = -1;
+
+    Progress(PrintStream out, boolean terminal, int count) {
+      this.out = out;
+      this.terminal = terminal;
+      this.count = count;
+    }
+
+    void show(DeliveryStats stats, long elapsedNanos) {
+      long second = elapsedNanos / 1_000_000_000L;
+      if (terminal) {
+        out.print("\r" + line(stats, elapsedNanos) + "   ");
+        out.flush();
+      } else if (second != lastPrinted) {
+        lastPrinted = second;
+        out.println(line(stats, elapsedNanos));
+      }
+    }
+
+    /** The last state, shown whatever the second. */
+    void done(DeliveryStats stats, long elapsedNanos) {
+      if (terminal) {
+        out.println("\r" + line(stats, elapsedNanos) + "   ");
+      } else {
+        out.println(line(stats, elapsedNanos));
+      }
+    }
+
+    private String line(DeliveryStats stats, long elapsedNanos) {
+      return String.format("%5.1f s  delivered %d/%d  pending %d (in flight %d)  retries %d  dead-lettered %d",
+          elapsedNanos / 1e9, stats.delivered(), count, stats.pending(), stats.inFlight(), stats.retried(),
+          stats.deadLettered());
+    }
+  }
+
+  /** The flaky inbox: what it answers depends on the activity's number. */
+  static final class FlakyPeer {
+    private static final Map<HttpServer, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
+
+    private FlakyPeer() {
+    }
+
+    static HttpServer start(Vertx vertx) {
+      Map<Integer, AtomicInteger> tries = new ConcurrentHashMap<>();
+      AtomicInteger requests = new AtomicInteger();
+      HttpServer server = vertx.createHttpServer()
+          .requestHandler(request -> request.body().onSuccess(body -> {
+            requests.incrementAndGet();
+            answer(vertx, request, body.toJsonObject().getInteger("n", -1), tries);
+          }))
+          .listen(0, "127.0.0.1").await();
+      REQUESTS.put(server, requests);
+      return server;
+    }
+
+    static int requests(HttpServer server) {
+      return REQUESTS.getOrDefault(server, new AtomicInteger()).get();
+    }
+
+    private static void answer(Vertx vertx, HttpServerRequest request, int n, Map<Integer, AtomicInteger> tries) {
+      int attempt = tries.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
+      if (n % 10 == 0) {
+        request.response().setStatusCode(410).end(); // gone: a permanent failure
+      } else if (n % 20 == 1) {
+        request.response().setStatusCode(503).end(); // always busy: dead-lettered after the last slot
+      } else if ((n % 10 == 2 || n % 10 == 3) && attempt <= 2) {
+        request.response().setStatusCode(503).putHeader("Retry-After", "1").end(); // busy twice, then fine
+      } else if (n % 10 == 4) {
+        vertx.setTimer(600, t -> request.response().setStatusCode(202).end()); // slow
+      } else {
+        request.response().setStatusCode(202).end();
+      }
+    }
   }
 }
