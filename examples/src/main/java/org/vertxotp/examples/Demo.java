@@ -41,10 +41,12 @@ import org.vertxotp.delivery.http.HttpTransportOptions;
  * summary table. Exits 0 once every activity is delivered or dead-lettered.
  *
  * <pre>
- * java -jar examples/target/examples.jar [--count N] [--inbox URL]
+ * java -jar examples/target/examples.jar [--count N] [--inbox URL] [--clustered]
  * </pre>
  * {@code --inbox} posts to a real inbox instead (with the SSRF guard on: no private or loopback
- * addresses), {@code --count} activities (default 300, at most 10,000).
+ * addresses), {@code --count} activities (default 300, at most 10,000). {@code --clustered} runs
+ * two nodes, in two processes, and kills the one running the outbox mid-run (see
+ * {@link ClusteredDemo}).
  */
 public final class Demo {
 
@@ -62,22 +64,27 @@ public final class Demo {
   }
 
   /** What to run: how many activities, to which inbox (null: the flaky local peer), with which slots. */
-  record Settings(int count, String inbox, List<Duration> slots) {
+  record Settings(int count, String inbox, List<Duration> slots, boolean clustered) {
     static Settings parse(String[] args) {
       int count = DEFAULT_COUNT;
       String inbox = null;
+      boolean clustered = false;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--count" -> count = Integer.parseInt(value(args, ++i, "--count"));
           case "--inbox" -> inbox = value(args, ++i, "--inbox");
+          case "--clustered" -> clustered = true;
           default -> throw new IllegalArgumentException("unknown argument " + args[i]
-              + "; use [--count N] [--inbox URL]");
+              + "; use [--count N] [--inbox URL] [--clustered]");
         }
       }
       if (count < 1 || count > MAX_COUNT) {
         throw new IllegalArgumentException("--count must be between 1 and " + MAX_COUNT);
       }
-      return new Settings(count, inbox, SLOTS);
+      if (clustered && inbox != null) {
+        throw new IllegalArgumentException("--clustered runs its own flaky inbox: leave out --inbox");
+      }
+      return new Settings(count, inbox, SLOTS, clustered);
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -94,7 +101,11 @@ public final class Demo {
   /** Held, so that its level stays set: the demo shows what it does on its progress line, not in warnings. */
   private static final Logger DELIVERY = Logger.getLogger("org.vertxotp.delivery");
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
+    if (args.length == 4 && args[0].equals(ClusteredDemo.NODE_FLAG)) {
+      ClusteredDemo.outboxNode(args[1], args[2], Integer.parseInt(args[3]));
+      return;
+    }
     Settings settings;
     try {
       settings = Settings.parse(args);
@@ -104,6 +115,17 @@ public final class Demo {
       return;
     }
     DELIVERY.setLevel(Level.SEVERE); // the peer is flaky on purpose: its failures are the story, told below
+    if (settings.clustered()) {
+      int status;
+      try {
+        status = ClusteredDemo.run(settings, System.out, System.console() != null).settled() ? 0 : 1;
+      } catch (Exception e) {
+        System.out.println("demo failed: " + e);
+        status = 1;
+      }
+      System.exit(status);
+      return;
+    }
     Vertx vertx = Vertx.vertx();
     int status;
     try {
@@ -140,9 +162,7 @@ public final class Demo {
       out.println("outbox: accepting " + settings.count() + " activities (each is stored before it is acknowledged)");
       List<Future<Boolean>> accepted = new ArrayList<>();
       for (int n = 0; n < settings.count(); n++) {
-        JsonObject activity = new JsonObject().put("type", "Create").put("n", n)
-            .put("object", new JsonObject().put("type", "Note").put("content", "note " + n));
-        accepted.add(outbox.enqueue(new Delivery("activity-" + n, inbox, activity)));
+        accepted.add(outbox.enqueue(new Delivery("activity-" + n, inbox, activity(n))));
       }
       Future.all(accepted).await();
       Progress progress = new Progress(out, terminal, settings.count());
@@ -168,6 +188,11 @@ public final class Demo {
         peer.close().await();
       }
     }
+  }
+
+  static JsonObject activity(int n) {
+    return new JsonObject().put("type", "Create").put("n", n)
+        .put("object", new JsonObject().put("type", "Note").put("content", "note " + n));
   }
 
   private static void printSummary(PrintStream out, Summary summary, Integer peerRequests) {
@@ -229,20 +254,24 @@ public final class Demo {
   /** The flaky inbox: what it answers depends on the activity's number. */
   static final class FlakyPeer {
     private static final Map<HttpServer, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
+    /** Per server: how many times each activity was accepted (202). */
+    private static final Map<HttpServer, Map<Integer, AtomicInteger>> ACCEPTED = new ConcurrentHashMap<>();
 
     private FlakyPeer() {
     }
 
     static HttpServer start(Vertx vertx) {
       Map<Integer, AtomicInteger> tries = new ConcurrentHashMap<>();
+      Map<Integer, AtomicInteger> accepted = new ConcurrentHashMap<>();
       AtomicInteger requests = new AtomicInteger();
       HttpServer server = vertx.createHttpServer()
           .requestHandler(request -> request.body().onSuccess(body -> {
             requests.incrementAndGet();
-            answer(vertx, request, body.toJsonObject().getInteger("n", -1), tries);
+            answer(vertx, request, body.toJsonObject().getInteger("n", -1), tries, accepted);
           }))
           .listen(0, "127.0.0.1").await();
       REQUESTS.put(server, requests);
+      ACCEPTED.put(server, accepted);
       return server;
     }
 
@@ -250,7 +279,18 @@ public final class Demo {
       return REQUESTS.getOrDefault(server, new AtomicInteger()).get();
     }
 
-    private static void answer(Vertx vertx, HttpServerRequest request, int n, Map<Integer, AtomicInteger> tries) {
+    /** How many different activities it accepted. */
+    static int delivered(HttpServer server) {
+      return ACCEPTED.getOrDefault(server, Map.of()).size();
+    }
+
+    /** How many activities it accepted more than once. */
+    static int deliveredTwice(HttpServer server) {
+      return (int) ACCEPTED.getOrDefault(server, Map.of()).values().stream().filter(times -> times.get() > 1).count();
+    }
+
+    private static void answer(Vertx vertx, HttpServerRequest request, int n, Map<Integer, AtomicInteger> tries,
+                               Map<Integer, AtomicInteger> accepted) {
       int attempt = tries.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
       if (n % 10 == 0) {
         request.response().setStatusCode(410).end(); // gone: a permanent failure
@@ -259,10 +299,15 @@ public final class Demo {
       } else if ((n % 10 == 2 || n % 10 == 3) && attempt <= 2) {
         request.response().setStatusCode(503).putHeader("Retry-After", "1").end(); // busy twice, then fine
       } else if (n % 10 == 4) {
-        vertx.setTimer(600, t -> request.response().setStatusCode(202).end()); // slow
+        vertx.setTimer(600, t -> accept(request, n, accepted)); // slow
       } else {
-        request.response().setStatusCode(202).end();
+        accept(request, n, accepted);
       }
+    }
+
+    private static void accept(HttpServerRequest request, int n, Map<Integer, AtomicInteger> accepted) {
+      accepted.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
+      request.response().setStatusCode(202).end();
     }
   }
 }

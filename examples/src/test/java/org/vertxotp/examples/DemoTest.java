@@ -22,7 +22,7 @@ class DemoTest {
     Vertx vertx = Vertx.vertx();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try {
-      Demo.Settings settings = new Demo.Settings(40, null, List.of(Duration.ofMillis(20), Duration.ofMillis(40)));
+      Demo.Settings settings = new Demo.Settings(40, null, List.of(Duration.ofMillis(20), Duration.ofMillis(40)), false);
       Demo.Summary summary = Demo.run(vertx, settings, new PrintStream(printed, true, StandardCharsets.UTF_8), false);
       // Of 0..39: 0, 10, 20, 30 are gone (410); 1 and 21 are always busy; the rest get through.
       assertEquals(new Demo.Summary(40, 34, summary.retried(), 6, 0, summary.millis()), summary);
@@ -41,7 +41,8 @@ class DemoTest {
     assertThrows(IllegalArgumentException.class, () -> Demo.Settings.parse(new String[] {"--count", "0"}));
     assertThrows(IllegalArgumentException.class, () -> Demo.Settings.parse(new String[] {"--inbox"}));
     assertThrows(IllegalArgumentException.class, () -> Demo.Settings.parse(new String[] {"--what"}));
-    assertEquals(new Demo.Settings(12, "https://example.social/inbox", Demo.SLOTS),
+    assertThrows(IllegalArgumentException.class, () -> Demo.Settings.parse(new String[] {"--clustered", "--inbox", "x"}));
+    assertEquals(new Demo.Settings(12, "https://example.social/inbox", Demo.SLOTS, false),
         Demo.Settings.parse(new String[] {"--count", "12", "--inbox", "https://example.social/inbox"}));
   }
 }

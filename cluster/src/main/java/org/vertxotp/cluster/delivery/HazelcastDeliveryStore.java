@@ -62,6 +62,8 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   private final IMap<String, HazelcastJsonValue> entries;
   /** Migrations begun or ended since the store followed them: a query that saw one is run again. */
   private final java.util.concurrent.atomic.AtomicLong migrations = new java.util.concurrent.atomic.AtomicLong();
+  /** Migrations begun and not yet finished, as the listener heard them. */
+  private final java.util.concurrent.atomic.AtomicLong migrating = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.ExecutorService queries;
   /** Guarded by this store. */
   private java.util.UUID migrationListener;
@@ -208,8 +210,8 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
    * Runs {@code query} on the store's own threads, while no partition moves: Hazelcast's
    * queries do not promise a whole answer while partitions migrate (as they do right after a member
    * is lost, when backups become owners), and a worker that resumed from half its deliveries would
-   * lose the rest. So: wait until the cluster is safe, query, and query again if a migration began
-   * meanwhile. Its future completes on the caller's context.
+   * lose the rest. So: wait until every partition has a live owner and no migration runs, query,
+   * and query again if a migration began or ended meanwhile. Its future completes on the caller's context.
    */
   private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
     return StoreThreads.run(queries, () -> {
@@ -219,7 +221,7 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
         awaitSafe(deadline);
         long migrationsBefore = migrations.get();
         T result = query.call();
-        if (migrations.get() == migrationsBefore && hazelcast.getPartitionService().isClusterSafe()) {
+        if (migrations.get() == migrationsBefore && partitionsSettled()) {
           return result;
         }
       }
@@ -234,11 +236,13 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
     migrationListener = hazelcast.getPartitionService().addMigrationListener(new com.hazelcast.partition.MigrationListener() {
       @Override
       public void migrationStarted(com.hazelcast.partition.MigrationState state) {
+        migrating.incrementAndGet();
         migrations.incrementAndGet();
       }
 
       @Override
       public void migrationFinished(com.hazelcast.partition.MigrationState state) {
+        migrating.updateAndGet(n -> Math.max(0, n - 1));
         migrations.incrementAndGet();
       }
 
@@ -253,12 +257,31 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   }
 
   private void awaitSafe(long deadline) throws InterruptedException {
-    while (!hazelcast.getPartitionService().isClusterSafe()) {
+    while (!partitionsSettled()) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException("the cluster's partitions did not settle within " + SAFE_QUERY_TIMEOUT
             + ": not loading from a map that may answer in part");
       }
       Thread.sleep(10);
     }
+  }
+
+  /**
+   * True when, as this member sees it, every partition is owned by a member of the cluster and no
+   * migration runs. Local, so it answers at once: Hazelcast's own {@code isClusterSafe()} asks
+   * every member and, when one has just died, waits for it up to its call timeout (a minute).
+   */
+  private boolean partitionsSettled() {
+    if (migrating.get() != 0) {
+      return false;
+    }
+    java.util.Set<com.hazelcast.cluster.Member> members = hazelcast.getCluster().getMembers();
+    for (com.hazelcast.partition.Partition partition : hazelcast.getPartitionService().getPartitions()) {
+      com.hazelcast.cluster.Member owner = partition.getOwner();
+      if (owner == null || !members.contains(owner)) {
+        return false;
+      }
+    }
+    return true;
   }
 }
