@@ -48,6 +48,7 @@ final class ClusteredDemo {
   /** Held, so that their levels stay set. */
   private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
   private static final Logger RECONNECTS = Logger.getLogger("com.hazelcast.internal.server.tcp.TcpServerConnectionErrorHandler");
+  private static final Logger OUTBOX_LOGS = Logger.getLogger("org.vertxotp.delivery");
 
   private ClusteredDemo() {
   }
@@ -60,27 +61,35 @@ final class ClusteredDemo {
     config.setClusterName(cluster);
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", "15"); // a killed process is noticed by its closed connections at once
     return config;
   }
 
   /** The outbox as a singleton: whichever node runs it keeps its deliveries in the cluster's map. */
   static ChildSpec outbox(List<Duration> slots) {
-    return ChildSpec.of(SERVICE, (vertx, options, args) -> HazelcastDeliveryStore.of(vertx)
-        .compose(store -> DeliveryService.start(vertx, SERVICE,
-            new HttpTransport(vertx, new HttpTransportOptions().allowAddress("127.0.0.1")),
-            new DeliveryWorkerOptions().setStore(store).setRetryPolicy(RetryPolicy.http().withSlots(slots))
-                .setMaxConcurrency(8).setBreakerThreshold(50).setBreakerCoolOff(Duration.ofSeconds(1))
-                .setMaxRetryAfter(Duration.ofSeconds(2))))
+    return ChildSpec.of(SERVICE, (vertx, options, args) -> start(vertx, slots)
         .map(service -> GenServer.whereisLocal(vertx, ServerName.of(SERVICE)).orElseThrow())).withName(SERVICE);
   }
+
 
   /**
    * The second process: runs the outbox (and a keeper that watches it, as every node would),
    * accepts the activities, says {@code ready}, and lives until it is killed.
    */
-  static void outboxNode(String cluster, String inbox, int count) throws Exception {
-    Logger.getLogger("org.vertxotp.delivery").setLevel(Level.SEVERE); // the peer is flaky on purpose
+  static void outboxNode(String cluster, String inbox, int count) {
+    // Whatever happens to the parent (done, failed, stopped with Ctrl-C), this process does not outlive it.
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+    try {
+      runOutbox(cluster, inbox, count);
+    } catch (Throwable e) {
+      System.out.println("failed: " + e);
+      System.out.flush();
+      Runtime.getRuntime().halt(1);
+    }
+  }
+
+  private static void runOutbox(String cluster, String inbox, int count) throws Exception {
+    OUTBOX_LOGS.setLevel(Level.SEVERE); // the peer is flaky on purpose
     Vertx vertx = GenServerCluster.start(new VertxOptions(), config(cluster)).await(60, TimeUnit.SECONDS);
     awaitSafe(vertx); // every write from here on has its backup on the other node
     DeliveryService service = start(vertx, Demo.SLOTS).await(30, TimeUnit.SECONDS);
@@ -92,8 +101,8 @@ final class ClusteredDemo {
     io.vertx.core.Future.all(accepted).await(60, TimeUnit.SECONDS);
     System.out.println("ready");
     System.out.flush();
-    Thread.sleep(Duration.ofMinutes(10).toMillis()); // killed long before
-    System.exit(0);
+    Thread.sleep(Duration.ofMinutes(10).toMillis()); // killed long before, or gone with the parent
+    Runtime.getRuntime().halt(0);
   }
 
   static io.vertx.core.Future<DeliveryService> start(Vertx vertx, List<Duration> slots) {
@@ -119,65 +128,14 @@ final class ClusteredDemo {
       out.println("peer: a flaky inbox at " + inbox);
       out.println("cluster: starting a second node in another process, which runs the outbox");
       other = spawn(cluster, inbox, settings.count());
-      awaitReady(other);
-      out.println("outbox (other process): " + settings.count() + " activities accepted, kept in the cluster's map"
-          + " with a backup on this node");
-      ClusterSingleton.start(vertx, outbox(settings.slots())).await(30, TimeUnit.SECONDS);
-      HazelcastDeliveryStore store = HazelcastDeliveryStore.of(vertx).await(30, TimeUnit.SECONDS);
-      String worker = SERVICE + "/" + destination(inbox);
-      long started = System.nanoTime();
-      long killedAt = 0;
-      long takenOverAt = 0;
-      long lastLine = -1;
-      long deadline = started + Duration.ofMinutes(3).toNanos();
-      int delivered;
-      int dead;
-      while (true) {
-        StoredState kept = store.load(worker).await(90, TimeUnit.SECONDS);
-        delivered = Demo.FlakyPeer.delivered(peer);
-        dead = kept.deadLetters().size();
-        long now = System.nanoTime();
-        boolean here = GenServer.whereisLocal(vertx, ServerName.of(SERVICE)).isPresent();
-        if (here && takenOverAt == 0 && killedAt != 0) {
-          takenOverAt = now;
-          out.println((terminal ? "\n" : "") + String.format("cluster: this node runs the outbox now, %.1f s after the kill;"
-              + " it resumes %d pending deliveries from the map", (now - killedAt) / 1e9, kept.pending().size()));
-        }
-        String line = String.format("%5.1f s  delivered %d/%d  pending %d  dead-lettered %d  outbox on %s",
-            (now - started) / 1e9, delivered, settings.count(), kept.pending().size(), dead,
-            here ? "this process" : killedAt == 0 ? "the other process" : "nobody (taking over)");
-        if (terminal) {
-          out.print("\r" + line + "   ");
-          out.flush();
-        } else if ((now - started) / 1_000_000_000L != lastLine) {
-          lastLine = (now - started) / 1_000_000_000L;
-          out.println(line);
-        }
-        if (killedAt == 0 && delivered >= settings.count() / 3) {
-          other.destroyForcibly(); // SIGKILL: no goodbye to the cluster, no flush, nothing
-          other.waitFor(30, TimeUnit.SECONDS);
-          killedAt = System.nanoTime();
-          out.println((terminal ? "\n" : "") + "cluster: killed the other process (pid " + other.pid()
-              + ") with SIGKILL, mid-run");
-        }
-        if (delivered + dead >= settings.count() && killedAt != 0 && kept.pending().isEmpty() || now > deadline) {
-          out.println(terminal ? "\n" + line : line);
-          break;
-        }
-        Thread.sleep(200);
+      Process spawned = other;
+      Thread reaper = new Thread(spawned::destroyForcibly, "demo-reaper"); // Ctrl-C here ends it there
+      Runtime.getRuntime().addShutdownHook(reaper);
+      try {
+        return watch(vertx, peer, inbox, spawned, settings, out, terminal);
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(reaper);
       }
-      int twice = Demo.FlakyPeer.deliveredTwice(peer);
-      out.println();
-      out.printf("  %-40s %8d%n", "activities accepted (other process)", settings.count());
-      out.printf("  %-40s %8d%n", "delivered, as the inbox counts them", delivered);
-      out.printf("  %-40s %8d%n", "  of which twice (in flight at the kill)", twice);
-      out.printf("  %-40s %8d%n", "dead-lettered (gone, or busy to the end)", dead);
-      out.printf("  %-40s %8.1f s%n", "taken over after the kill", takenOverAt == 0 ? Double.NaN : (takenOverAt - killedAt) / 1e9);
-      Demo.Summary summary = new Demo.Summary(settings.count(), delivered, 0, dead, 0,
-          (System.nanoTime() - started) / 1_000_000);
-      out.println(summary.settled() ? "every activity is accounted for: none lost" : "some activities are missing");
-      GenServer.stop(vertx, ServerName.of(SERVICE)).await(30, TimeUnit.SECONDS);
-      return summary;
     } finally {
       if (other != null && other.isAlive()) {
         other.destroyForcibly();
@@ -187,6 +145,91 @@ final class ClusteredDemo {
       }
       vertx.close().await(60, TimeUnit.SECONDS);
     }
+  }
+
+  private static Demo.Summary watch(Vertx vertx, HttpServer peer, String inbox, Process other, Demo.Settings settings,
+                                    PrintStream out, boolean terminal) throws Exception {
+    awaitReady(other);
+    out.println("outbox (other process): " + settings.count() + " activities accepted, kept in the cluster's map"
+        + " with a backup on this node");
+    io.vertx.core.Future<org.vertxotp.genserver.ServerRef> keeper = ClusterSingleton.start(vertx, outbox(settings.slots()));
+    keeper.await(30, TimeUnit.SECONDS);
+    HazelcastDeliveryStore store = HazelcastDeliveryStore.of(vertx).await(30, TimeUnit.SECONDS);
+    String worker = SERVICE + "/" + destination(inbox);
+    long started = System.nanoTime();
+    long killedAt = 0;
+    long takenOverAt = 0;
+    long lastLine = -1;
+    long deadline = started + Duration.ofMinutes(3).toNanos();
+    StoredState kept;
+    String line;
+    while (true) {
+      kept = store.load(worker).await(90, TimeUnit.SECONDS);
+      int delivered = Demo.FlakyPeer.delivered(peer);
+      long now = System.nanoTime();
+      boolean here = GenServer.whereisLocal(vertx, ServerName.of(SERVICE)).isPresent();
+      if (here && takenOverAt == 0 && killedAt != 0) {
+        takenOverAt = now;
+        out.println((terminal ? "\n" : "") + String.format("cluster: this node runs the outbox now, %.1f s after the kill;"
+            + " it resumes the pending deliveries from the map", (now - killedAt) / 1e9));
+      }
+      line = String.format("%5.1f s  delivered %d/%d  pending %d  dead-lettered %d  outbox on %s",
+          (now - started) / 1e9, delivered, settings.count(), kept.pending().size(), kept.deadLetters().size(),
+          here ? "this process" : killedAt == 0 ? "the other process" : "nobody (taking over)");
+      if (terminal) {
+        out.print("\r" + line + "   ");
+        out.flush();
+      } else if ((now - started) / 1_000_000_000L != lastLine) {
+        lastLine = (now - started) / 1_000_000_000L;
+        out.println(line);
+      }
+      if (killedAt == 0 && delivered >= settings.count() / 3 && !kept.pending().isEmpty()) {
+        other.destroyForcibly(); // SIGKILL: no goodbye to the cluster, no flush, nothing
+        other.waitFor(30, TimeUnit.SECONDS);
+        killedAt = System.nanoTime();
+        out.println((terminal ? "\n" : "") + "cluster: killed the other process (pid " + other.pid()
+            + ") with SIGKILL, mid-run");
+      }
+      boolean done = kept.pending().isEmpty() && (killedAt == 0 || takenOverAt != 0);
+      if (done || now > deadline) {
+        break;
+      }
+      Thread.sleep(250);
+    }
+    out.println(terminal ? "\r" + line + "   " : line);
+    // Every activity is either accepted by the inbox or a dead letter, never both, never neither.
+    java.util.Set<String> accounted = new java.util.HashSet<>();
+    java.util.Set<String> delivered = Demo.FlakyPeer.acceptedIds(peer);
+    kept.deadLetters().forEach(letter -> accounted.add(letter.id()));
+    int both = 0;
+    for (String id : delivered) {
+      if (!accounted.add(id)) {
+        both++;
+      }
+    }
+    java.util.Set<String> missing = new java.util.TreeSet<>();
+    for (int n = 0; n < settings.count(); n++) {
+      if (!accounted.contains("activity-" + n)) {
+        missing.add("activity-" + n);
+      }
+    }
+    out.println();
+    out.printf("  %-40s %8d%n", "activities accepted (other process)", settings.count());
+    out.printf("  %-40s %8d%n", "delivered, as the inbox counts them", delivered.size());
+    out.printf("  %-40s %8d%n", "  of which twice (in flight at the kill)", Demo.FlakyPeer.deliveredTwice(peer));
+    out.printf("  %-40s %8d%n", "dead-lettered (gone, or busy to the end)", kept.deadLetters().size());
+    if (killedAt != 0) {
+      out.printf("  %-40s %8.1f s%n", "taken over after the kill",
+          takenOverAt == 0 ? Double.NaN : (takenOverAt - killedAt) / 1e9);
+    }
+    boolean whole = missing.isEmpty() && both == 0;
+    out.println(whole ? "every activity is accounted for: none lost"
+        : !kept.pending().isEmpty() ? kept.pending().size() + " activities are still pending"
+        : "missing: " + missing + (both == 0 ? "" : "; delivered and dead-lettered both: " + both));
+    // Stop this node's keeper (and with it the outbox it runs): stopping the outbox alone, a keeper would start it again.
+    GenServer.stop(vertx, keeper.result()).recover(e -> io.vertx.core.Future.succeededFuture()).await(30, TimeUnit.SECONDS);
+    return new Demo.Summary(settings.count(), delivered.size(), 0, kept.deadLetters().size(), 0,
+        (System.nanoTime() - started) / 1_000_000, whole);
   }
 
   private static Process spawn(String cluster, String inbox, int count) throws java.io.IOException {
@@ -202,15 +245,24 @@ final class ClusteredDemo {
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
-  /** Waits (at most 90 s) for the other process's "ready"; then drains what it says, so that it never blocks on a full pipe. */
+  /**
+   * Waits (at most 90 s) for the other process's "ready"; then drains what it says, so that it never
+   * blocks on a full pipe. If it ends or stalls first, the failure carries its last lines.
+   */
   private static void awaitReady(Process other) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
     java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    java.util.Deque<String> last = new java.util.concurrent.ConcurrentLinkedDeque<>();
     Thread reader = new Thread(() -> {
       try {
         for (String line; (line = out.readLine()) != null; ) {
           if (line.equals("ready")) {
             ready.complete(null);
+          } else if (!ready.isDone()) {
+            last.add(line);
+            if (last.size() > 20) {
+              last.poll();
+            }
           }
         }
       } catch (java.io.IOException gone) {
@@ -220,7 +272,11 @@ final class ClusteredDemo {
     }, "demo-other-process");
     reader.setDaemon(true);
     reader.start();
-    ready.get(90, TimeUnit.SECONDS);
+    try {
+      ready.get(90, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the other process did not get ready; it said:\n  " + String.join("\n  ", last), e);
+    }
   }
 
   private static String destination(String inbox) {
@@ -232,7 +288,10 @@ final class ClusteredDemo {
     var partitions = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
         ((io.vertx.core.internal.VertxInternal) vertx).clusterManager()).getHazelcastInstance().getPartitionService();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!partitions.isClusterSafe() && System.nanoTime() < deadline) {
+    while (!partitions.isClusterSafe()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the cluster's backups were not in place within 30 s");
+      }
       Thread.sleep(10);
     }
   }

@@ -57,10 +57,8 @@ public final class Demo {
       Duration.ofSeconds(2));
 
   /** What a run delivered, as the worker counts it. */
-  record Summary(int count, long delivered, long retried, long deadLettered, long dropped, long millis) {
-    boolean settled() {
-      return delivered + deadLettered + dropped == count;
-    }
+  record Summary(int count, long delivered, long retried, long deadLettered, long dropped, long millis,
+                 boolean settled) {
   }
 
   /** What to run: how many activities, to which inbox (null: the flaky local peer), with which slots. */
@@ -118,7 +116,7 @@ public final class Demo {
     if (settings.clustered()) {
       int status;
       try {
-        status = ClusteredDemo.run(settings, System.out, System.console() != null).settled() ? 0 : 1;
+        status = ClusteredDemo.run(settings, System.out, isTerminal()).settled() ? 0 : 1;
       } catch (Exception e) {
         System.out.println("demo failed: " + e);
         status = 1;
@@ -129,15 +127,30 @@ public final class Demo {
     Vertx vertx = Vertx.vertx();
     int status;
     try {
-      Summary summary = run(vertx, settings, System.out, System.console() != null);
+      Summary summary = run(vertx, settings, System.out, isTerminal());
       status = summary.settled() ? 0 : 1;
     } catch (Exception e) {
       System.out.println("demo failed: " + e);
       status = 1;
     } finally {
-      vertx.close().await();
+      vertx.close().await(60, java.util.concurrent.TimeUnit.SECONDS);
     }
     System.exit(status);
+  }
+
+  /** True if the output is a terminal (where the progress line is redrawn in place). */
+  static boolean isTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try { // from JDK 22, a console exists for redirected output too; it says whether it is a terminal
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException olderJdk) {
+      return true;
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
   }
 
   /** Runs the demo on {@code vertx}, printing to {@code out}; blocks (not on an event loop) until it settles. */
@@ -156,7 +169,8 @@ public final class Demo {
         .setMaxConcurrency(16)
         .setBreakerThreshold(50).setBreakerCoolOff(Duration.ofSeconds(1))
         .setMaxRetryAfter(Duration.ofSeconds(2));
-    DeliveryService outbox = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http), options).await();
+    DeliveryService outbox = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http), options)
+        .await(30, java.util.concurrent.TimeUnit.SECONDS);
     long started = System.nanoTime();
     try {
       out.println("outbox: accepting " + settings.count() + " activities (each is stored before it is acknowledged)");
@@ -164,12 +178,12 @@ public final class Demo {
       for (int n = 0; n < settings.count(); n++) {
         accepted.add(outbox.enqueue(new Delivery("activity-" + n, inbox, activity(n))));
       }
-      Future.all(accepted).await();
+      Future.all(accepted).await(60, java.util.concurrent.TimeUnit.SECONDS);
       Progress progress = new Progress(out, terminal, settings.count());
       DeliveryStats stats;
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos(); // a real inbox may be slow; not for ever
       while (true) {
-        stats = DeliveryWorker.stats(vertx, outbox.workerFor(inbox)).await();
+        stats = DeliveryWorker.stats(vertx, outbox.workerFor(inbox)).await(30, java.util.concurrent.TimeUnit.SECONDS);
         progress.show(stats, System.nanoTime() - started);
         if (stats.delivered() + stats.deadLettered() + stats.dropped() >= settings.count()
             || System.nanoTime() > deadline) {
@@ -179,13 +193,14 @@ public final class Demo {
       }
       progress.done(stats, System.nanoTime() - started);
       Summary summary = new Summary(settings.count(), stats.delivered(), stats.retried(), stats.deadLettered(),
-          stats.dropped(), (System.nanoTime() - started) / 1_000_000);
+          stats.dropped(), (System.nanoTime() - started) / 1_000_000,
+          stats.delivered() + stats.deadLettered() + stats.dropped() == settings.count());
       printSummary(out, summary, peer == null ? null : FlakyPeer.requests(peer));
       return summary;
     } finally {
-      outbox.stop().await();
+      outbox.stop().await(60, java.util.concurrent.TimeUnit.SECONDS);
       if (peer != null) {
-        peer.close().await();
+        peer.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
   }
@@ -282,6 +297,13 @@ public final class Demo {
     /** How many different activities it accepted. */
     static int delivered(HttpServer server) {
       return ACCEPTED.getOrDefault(server, Map.of()).size();
+    }
+
+    /** The ids of the activities it accepted. */
+    static java.util.Set<String> acceptedIds(HttpServer server) {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      ACCEPTED.getOrDefault(server, Map.of()).keySet().forEach(n -> ids.add("activity-" + n));
+      return ids;
     }
 
     /** How many activities it accepted more than once. */

@@ -26,6 +26,7 @@ class ClusteredDemoTest {
     assertTrue(text.contains("killed the other process"), text);
     assertTrue(text.contains("this node runs the outbox now"), text);
     assertTrue(text.contains("every activity is accounted for"), text);
+    assertTrue(summary.settled(), "every id delivered or dead-lettered, none both: " + text);
     assertEquals(List.of(), TestLogs.unexpectedErrors());
   }
 }

@@ -60,13 +60,8 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, HazelcastJsonValue> entries;
-  /** Migrations begun or ended since the store followed them: a query that saw one is run again. */
-  private final java.util.concurrent.atomic.AtomicLong migrations = new java.util.concurrent.atomic.AtomicLong();
-  /** Migrations begun and not yet finished, as the listener heard them. */
-  private final java.util.concurrent.atomic.AtomicLong migrating = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.ExecutorService queries;
   /** Guarded by this store. */
-  private java.util.UUID migrationListener;
   private boolean closed;
   /** The last change of each delivery still running: the next one of that delivery waits for it. */
   private final ConcurrentHashMap<String, Future<Void>> running = new ConcurrentHashMap<>();
@@ -113,7 +108,7 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
 
   private static final java.util.Map<Vertx, HazelcastDeliveryStore> SHARED = new ConcurrentHashMap<>();
 
-  /** Stops following partition migrations and ends the store's threads; the map stays. */
+  /** Ends the store's threads; the map stays. */
   public Future<Void> close() {
     synchronized (this) {
       if (closed) {
@@ -121,16 +116,8 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
       }
       closed = true;
     }
-    return vertx.executeBlocking(() -> {
-      synchronized (this) {
-        if (migrationListener != null) {
-          hazelcast.getPartitionService().removeMigrationListener(migrationListener);
-          migrationListener = null;
-        }
-      }
-      queries.shutdownNow();
-      return null;
-    }, false).mapEmpty();
+    queries.shutdownNow();
+    return Future.succeededFuture();
   }
 
   private static String key(String worker, String id) {
@@ -207,78 +194,46 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   }
 
   /**
-   * Runs {@code query} on the store's own threads, while no partition moves: Hazelcast's
-   * queries do not promise a whole answer while partitions migrate (as they do right after a member
-   * is lost, when backups become owners), and a worker that resumed from half its deliveries would
-   * lose the rest. So: wait until every partition has a live owner and no migration runs, query,
-   * and query again if a migration began or ended meanwhile. Its future completes on the caller's context.
+   * Runs {@code query} on the store's own threads once every partition has an owner as this
+   * member sees it (right after a member is lost, its partitions are owned by nobody until backups
+   * are promoted). Hazelcast's query engine re-runs a partition whose answer went missing and
+   * fails rather than answer in part; a query that fails so (an owner died under it) is run again,
+   * until {@link #SAFE_QUERY_TIMEOUT} has passed. Its future completes on the caller's context.
    */
   private <T> Future<T> onWorkerThread(java.util.concurrent.Callable<T> query) {
     return StoreThreads.run(queries, () -> {
-      followMigrations();
       long deadline = System.nanoTime() + SAFE_QUERY_TIMEOUT.toNanos();
       while (true) {
-        awaitSafe(deadline);
-        long migrationsBefore = migrations.get();
-        T result = query.call();
-        if (migrations.get() == migrationsBefore && partitionsSettled()) {
-          return result;
+        awaitOwners(deadline);
+        try {
+          return query.call();
+        } catch (com.hazelcast.core.HazelcastException | java.util.concurrent.CompletionException e) {
+          if (System.nanoTime() - deadline > 0 || !hazelcast.getLifecycleService().isRunning()) {
+            throw e;
+          }
+          Thread.sleep(100); // an owner died under the query: again, once its partitions have new owners
         }
       }
     });
   }
 
-  /** Registers the migration listener, once, on a worker thread: registering waits on the cluster. */
-  private synchronized void followMigrations() {
-    if (migrationListener != null || closed) {
-      return;
-    }
-    migrationListener = hazelcast.getPartitionService().addMigrationListener(new com.hazelcast.partition.MigrationListener() {
-      @Override
-      public void migrationStarted(com.hazelcast.partition.MigrationState state) {
-        migrating.incrementAndGet();
-        migrations.incrementAndGet();
-      }
-
-      @Override
-      public void migrationFinished(com.hazelcast.partition.MigrationState state) {
-        migrating.updateAndGet(n -> Math.max(0, n - 1));
-        migrations.incrementAndGet();
-      }
-
-      @Override
-      public void replicaMigrationCompleted(com.hazelcast.partition.ReplicaMigrationEvent event) {
-      }
-
-      @Override
-      public void replicaMigrationFailed(com.hazelcast.partition.ReplicaMigrationEvent event) {
-      }
-    });
-  }
-
-  private void awaitSafe(long deadline) throws InterruptedException {
-    while (!partitionsSettled()) {
+  private void awaitOwners(long deadline) throws InterruptedException {
+    while (!everyPartitionOwned()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("the cluster's partitions did not settle within " + SAFE_QUERY_TIMEOUT
-            + ": not loading from a map that may answer in part");
+        throw new IllegalStateException("the cluster's partitions did not all have an owner within " + SAFE_QUERY_TIMEOUT);
       }
       Thread.sleep(10);
     }
   }
 
   /**
-   * True when, as this member sees it, every partition is owned by a member of the cluster and no
-   * migration runs. Local, so it answers at once: Hazelcast's own {@code isClusterSafe()} asks
-   * every member and, when one has just died, waits for it up to its call timeout (a minute).
+   * True when, as this member sees it, every partition has an owner. Local, so it answers at once:
+   * Hazelcast's own {@code isClusterSafe()} asks every member and, when one has just died, waits
+   * for it up to its call timeout (a minute).
    */
-  private boolean partitionsSettled() {
-    if (migrating.get() != 0) {
-      return false;
-    }
-    java.util.Set<com.hazelcast.cluster.Member> members = hazelcast.getCluster().getMembers();
+  private boolean everyPartitionOwned() {
     for (com.hazelcast.partition.Partition partition : hazelcast.getPartitionService().getPartitions()) {
-      com.hazelcast.cluster.Member owner = partition.getOwner();
-      if (owner == null || !members.contains(owner)) {
+      if (partition.getOwner() == null) {
         return false;
       }
     }
