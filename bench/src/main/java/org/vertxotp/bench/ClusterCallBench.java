@@ -69,10 +69,7 @@ public final class ClusterCallBench {
   static Config config(String cluster) {
     HAZELCAST.setLevel(Level.WARNING);
     RECONNECTS.setLevel(Level.SEVERE);
-    Config config = ClusterConfig.loopback();
-    config.setClusterName(cluster);
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    return config;
+    return ClusterConfig.loopback(cluster);
   }
 
   /** The server node: the echo server, a raw echo consumer, and on request new names and consumers. */
@@ -127,10 +124,7 @@ public final class ClusterCallBench {
     String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
         + "bin" + File.separator + "java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path")));
-    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(ClusterConfig.JVM_OPTIONS);
     command.addAll(List.of(ClusterCallBench.class.getName(), "serve", cluster));
     Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
     Vertx client = null;

@@ -18,6 +18,15 @@ import java.nio.file.Path;
  */
 public final class ClusterConfig {
 
+  /**
+   * What a JVM that runs a member should be started with: the JDK packages Hazelcast reads, opened
+   * as its documentation asks (without them it warns at start and runs slower).
+   */
+  public static final java.util.List<String> JVM_OPTIONS = java.util.List.of("--add-modules", "java.se",
+      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
   /** The system property vertx-hazelcast reads a configuration's location from. */
   public static final String USER_CONFIG_PROPERTY = "vertx.hazelcast.config";
 
@@ -52,6 +61,14 @@ public final class ClusterConfig {
   public static Config loopback() {
     Config config = read(ClusterConfig.class.getClassLoader().getResourceAsStream(DEFAULT), DEFAULT);
     useNamesMergePolicy(config);
+    return config;
+  }
+
+  /** {@link #loopback()} for a cluster of its own name, which members of other clusters on this machine never join. */
+  public static Config loopback(String clusterName) {
+    Config config = loopback();
+    config.setClusterName(clusterName);
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
     return config;
   }
 

@@ -27,10 +27,7 @@ final class NodeProcess implements AutoCloseable {
     command.add("-Xmx256m");
     command.add("-cp");
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(ClusterConfig.JVM_OPTIONS);
     command.add(NodeMain.class.getName());
     command.add(clusterName);
     command.addAll(List.of(parts));

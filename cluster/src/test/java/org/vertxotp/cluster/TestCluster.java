@@ -48,9 +48,7 @@ final class TestCluster implements AutoCloseable {
 
   /** The Hazelcast configuration of this cluster's members. */
   Config config() {
-    Config config = ClusterConfig.loopback();
-    config.setClusterName(name);
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    Config config = ClusterConfig.loopback(name);
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");

@@ -59,9 +59,7 @@ final class ClusteredDemo {
     // good order, hazelcast#26319) would only break the progress line.
     HAZELCAST.setLevel(Level.SEVERE);
     RECONNECTS.setLevel(Level.SEVERE);
-    Config config = ClusterConfig.loopback();
-    config.setClusterName(cluster);
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    Config config = ClusterConfig.loopback(cluster);
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "15"); // a killed process is noticed by its closed connections at once
     return config;
@@ -239,10 +237,7 @@ final class ClusteredDemo {
         + "bin" + File.separator + "java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
-    command.addAll(List.of("--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(ClusterConfig.JVM_OPTIONS);
     command.addAll(List.of(Demo.class.getName(), NODE_FLAG, cluster, inbox, String.valueOf(count)));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }

@@ -19,9 +19,7 @@ class ClusteredStoreTest {
   void nodeBReadsWhatItPutIntoTheStoreOnNodeA() throws Exception {
     HAZELCAST.setLevel(Level.WARNING);
     TestLogs.reset();
-    Config config = ClusterConfig.loopback();
-    config.setClusterName("example-" + UUID.randomUUID()); // not the default cluster of anything else running here
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    Config config = ClusterConfig.loopback("example-" + UUID.randomUUID()); // not the default cluster of anything else here
     assertEquals("hello", ClusteredStore.run(config));
     assertEquals(List.of(), TestLogs.unexpectedErrors());
   }
