@@ -22,6 +22,9 @@ public final class BenchMain {
   static {
     PAIRS.put("CallBench.genServerCallOtherLoop", "CallBench.rawEventBusOtherLoop");
     PAIRS.put("CallBench.genServerCallSameLoop", "CallBench.rawEventBusSameLoop");
+    PAIRS.put("CallBench.genServerCall16Callers", "CallBench.rawEventBus16Callers");
+    PAIRS.put("CallBench.genServerCallPipelinedSameLoop", "CallBench.rawEventBusPipelinedSameLoop");
+    PAIRS.put("CallBench.genServerCallPipelinedOtherLoop", "CallBench.rawEventBusPipelinedOtherLoop");
     PAIRS.put("TimerBench.timersArmCancel", "TimerBench.rawSetTimerArmCancel");
     PAIRS.put("DeliveryBench.deliveryWorker", "DeliveryBench.rawWebClientLoop");
     PAIRS.put("DueBench.oneDueAmongAMillionWaiting", "DueBench.naiveScanOfAMillionWaiting");
@@ -51,12 +54,14 @@ public final class BenchMain {
       scores.put(label, new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
     }
     System.out.println();
-    System.out.printf("%-34s %16s   %-34s %16s   %s%n", "ours", "score", "baseline (same run)", "score", "ours/baseline");
+    System.out.printf("%-44s %16s   %-44s %16s   %s%n", "ours", "score", "baseline (same run)", "score", "ours/baseline");
     PAIRS.forEach((ours, base) -> {
       double[] o = scores.get(ours);
       double[] b = scores.get(base);
       if (o != null && b != null) {
-        System.out.printf("%-34s %8.2f ±%6.2f   %-34s %8.2f ±%6.2f   %.2f%n", ours, o[0], o[1], base, b[0], b[1], o[0] / b[0]);
+        // A ratio only where the error bars do not overlap; otherwise there is no difference to quote.
+        String ratio = Math.abs(o[0] - b[0]) <= o[1] + b[1] ? "no difference measured" : String.format("%.2f", o[0] / b[0]);
+        System.out.printf("%-44s %8.2f ±%6.2f   %-44s %8.2f ±%6.2f   %s%n", ours, o[0], o[1], base, b[0], b[1], ratio);
       }
     });
     System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel, DeliveryBench in deliveries/s,"

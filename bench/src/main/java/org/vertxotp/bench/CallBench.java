@@ -7,6 +7,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.concurrent.TimeUnit;
+import io.vertx.core.internal.ContextInternal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,13 +26,18 @@ import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
 
 /**
- * Sequential call round trips from a verticle, each batch of {@value #BATCH} chained on the
- * caller's event loop. Baseline: raw event-bus request/reply to a consumer, placed the same way.
+ * Call round trips from verticles, in batches of {@value #BATCH}. Baseline: raw event-bus
+ * request/reply to a consumer, placed the same way.
  *
  * <ul>
- *   <li>{@code *OtherLoop}: the server (consumer) is its own deployment, on another event loop.</li>
+ *   <li>{@code *OtherLoop}: the server (consumer) is its own deployment, on another event loop
+ *       than the caller's (checked by the event loop's identity at set-up).</li>
  *   <li>{@code *SameLoop}: the server (consumer) runs on the caller's own context.</li>
+ *   <li>{@code *16Callers}: {@value #CALLERS} callers on contexts of their own, one call at a time
+ *       each, to the other-loop server.</li>
+ *   <li>{@code *Pipelined*}: one caller keeping {@value #IN_FLIGHT} calls in flight.</li>
  * </ul>
+ * Sequential and many-caller batches chain each call on its caller's context.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +45,8 @@ import org.vertxotp.genserver.StartOptions;
 public class CallBench {
 
   static final int BATCH = 2_000;
+  static final int CALLERS = 16;
+  static final int IN_FLIGHT = 64;
 
   private Vertx vertx;
   private Context caller;
@@ -45,19 +55,42 @@ public class CallBench {
   private static final String RAW_OTHER = "bench.raw.other";
   private static final String RAW_SAME = "bench.raw.same";
 
+  /** Callers on their own contexts for the many-callers case, spread over the event loops as Vert.x deploys them. */
+  private final List<Context> callers = new ArrayList<>();
+
   @Setup(Level.Trial)
   public void setUp() {
     vertx = Vertx.vertx();
     caller = Caller.deploy(vertx);
-    // The raw consumer for the other-loop baseline is its own deployment, like the server.
-    vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        MessageConsumer<Object> c = vertx.eventBus().consumer(RAW_OTHER, m -> m.reply(m.body()));
-        return c.completion();
+    // The raw consumer for the other-loop baseline is its own deployment, like the server; both must
+    // really run on another event loop than the caller (Vert.x deploys round-robin, and may not).
+    Context rawContext = null;
+    for (int attempt = 0; attempt < 16 && (rawContext == null || sameLoop(rawContext, caller)); attempt++) {
+      Promise<Context> deployed = Promise.promise();
+      String address = RAW_OTHER;
+      vertx.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          MessageConsumer<Object> c = vertx.eventBus().consumer(address, m -> m.reply(m.body()));
+          deployed.complete(context);
+          return c.completion();
+        }
+      }).await();
+      rawContext = deployed.future().await();
+      if (sameLoop(rawContext, caller)) { // a consumer on the caller's loop: not this case; go on
+        vertx.undeploy(rawContext.deploymentID()).await();
       }
-    }).await();
-    otherLoopServer = GenServer.start(vertx, new EchoServer(), null).await();
+    }
+    requireOtherLoop(rawContext, "the raw consumer");
+    Context serverContext = null;
+    for (int attempt = 0; attempt < 16 && (serverContext == null || sameLoop(serverContext, caller)); attempt++) {
+      if (otherLoopServer != null) {
+        GenServer.stop(vertx, otherLoopServer).await();
+      }
+      otherLoopServer = GenServer.start(vertx, new EchoServer(), null).await();
+      serverContext = GenServer.<Context>call(vertx, otherLoopServer, "context").await();
+    }
+    requireOtherLoop(serverContext, "the server");
     Promise<Void> registered = Promise.promise();
     caller.runOnContext(v -> {
       vertx.eventBus().consumer(RAW_SAME, m -> m.reply(m.body())).completion().onComplete(registered);
@@ -66,6 +99,20 @@ public class CallBench {
     Promise<ServerRef> started = Promise.promise();
     caller.runOnContext(v -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(caller)).onComplete(started));
     sameLoopServer = started.future().await();
+    for (int i = 0; i < CALLERS; i++) {
+      callers.add(Caller.deploy(vertx));
+    }
+  }
+
+  /** True if both contexts are driven by one event-loop thread (compared by identity, not by name). */
+  private static boolean sameLoop(Context a, Context b) {
+    return ((ContextInternal) a).nettyEventLoop() == ((ContextInternal) b).nettyEventLoop();
+  }
+
+  private void requireOtherLoop(Context context, String what) {
+    if (sameLoop(context, caller)) {
+      throw new IllegalStateException(what + " of the other-loop case runs on the caller's event loop");
+    }
   }
 
   @TearDown(Level.Trial)
@@ -115,5 +162,78 @@ public class CallBench {
   @OperationsPerInvocation(BATCH)
   public void genServerCallSameLoop() {
     batch(() -> GenServer.call(vertx, sameLoopServer, "ping"));
+  }
+
+  /** {@code count} round trips kept {@code inFlight} at a time from {@code from}'s context; waits for the last. */
+  private static void pipelined(Context from, Supplier<Future<?>> roundTrip, int count, int inFlight) {
+    Promise<Void> done = Promise.promise();
+    from.runOnContext(v -> {
+      int[] sent = {0};
+      int[] answered = {0};
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        sent[0]++;
+        roundTrip.get().onComplete(ar -> {
+          if (ar.failed()) {
+            done.tryFail(ar.cause());
+          } else if (++answered[0] == count) {
+            done.tryComplete();
+          } else if (sent[0] < count) {
+            next[0].run();
+          }
+        });
+      };
+      for (int i = 0; i < inFlight && i < count; i++) {
+        next[0].run();
+      }
+    });
+    done.future().await();
+  }
+
+  /** {@value #CALLERS} callers, each on its own context, each with one call at a time, to one server. */
+  private void manyCallers(Supplier<Future<?>> roundTrip) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (Context from : callers) {
+      Promise<Void> done = Promise.promise();
+      from.runOnContext(v -> chain(roundTrip, BATCH / CALLERS, done));
+      all.add(done.future());
+    }
+    Future.all(all).await();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void rawEventBus16Callers() {
+    manyCallers(() -> vertx.eventBus().request(RAW_OTHER, "ping"));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void genServerCall16Callers() {
+    manyCallers(() -> GenServer.call(vertx, otherLoopServer, "ping"));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void rawEventBusPipelinedSameLoop() {
+    pipelined(caller, () -> vertx.eventBus().request(RAW_SAME, "ping"), BATCH, IN_FLIGHT);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void genServerCallPipelinedSameLoop() {
+    pipelined(caller, () -> GenServer.call(vertx, sameLoopServer, "ping"), BATCH, IN_FLIGHT);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void rawEventBusPipelinedOtherLoop() {
+    pipelined(caller, () -> vertx.eventBus().request(RAW_OTHER, "ping"), BATCH, IN_FLIGHT);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void genServerCallPipelinedOtherLoop() {
+    pipelined(caller, () -> GenServer.call(vertx, otherLoopServer, "ping"), BATCH, IN_FLIGHT);
   }
 }

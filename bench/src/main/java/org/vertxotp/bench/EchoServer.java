@@ -7,7 +7,10 @@ import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
 
 
-/** The benchmarks' server: replies with its request, like the raw baseline consumers; {@code "crash"} throws. */
+/**
+ * The benchmarks' server: replies with its request, like the raw baseline consumers; {@code "crash"}
+ * throws; {@code "context"} replies its context (a local call only).
+ */
 final class EchoServer implements GenServer<Void, Void> {
 
   @Override
@@ -19,6 +22,9 @@ final class EchoServer implements GenServer<Void, Void> {
   public CallResult<Void> handleCall(Object request, From from, Void state) {
     if ("crash".equals(request)) {
       throw new IllegalStateException("crash on request");
+    }
+    if ("context".equals(request)) { // where it runs, for a benchmark to check its placement
+      return reply(io.vertx.core.Vertx.currentContext(), state);
     }
     return reply(request, state);
   }
