@@ -152,12 +152,12 @@ public final class ClusterCallBench {
       client = GenServerCluster.start(new VertxOptions(), config(cluster)).await(60, TimeUnit.SECONDS);
       measure(client);
     } finally {
+      if (client != null) { // first, so that the server's node sees it leave, not the other way round
+        client.close().await(30, TimeUnit.SECONDS);
+      }
       server.getOutputStream().close();
       if (!server.waitFor(30, TimeUnit.SECONDS)) {
         server.destroyForcibly();
-      }
-      if (client != null) {
-        client.close().await(30, TimeUnit.SECONDS);
       }
     }
   }
