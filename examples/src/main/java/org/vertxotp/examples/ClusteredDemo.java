@@ -137,13 +137,19 @@ final class ClusteredDemo {
         Runtime.getRuntime().removeShutdownHook(reaper);
       }
     } finally {
-      if (other != null && other.isAlive()) {
-        other.destroyForcibly();
+      try {
+        if (peer != null) {
+          peer.close().await(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        try {
+          vertx.close().await(60, TimeUnit.SECONDS); // first: leaving while the other still runs is quick
+        } finally {
+          if (other != null && other.isAlive()) {
+            other.destroyForcibly();
+          }
+        }
       }
-      if (peer != null) {
-        peer.close().await(30, TimeUnit.SECONDS);
-      }
-      vertx.close().await(60, TimeUnit.SECONDS);
     }
   }
 

@@ -108,6 +108,10 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
 
   private static final java.util.Map<Vertx, HazelcastDeliveryStore> SHARED = new ConcurrentHashMap<>();
 
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
   /** Ends the store's threads; the map stays. */
   public Future<Void> close() {
     synchronized (this) {
@@ -116,7 +120,7 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
       }
       closed = true;
     }
-    queries.shutdownNow();
+    StoreThreads.shutdownNow(queries); // a load still waiting fails instead of waiting for ever
     return Future.succeededFuture();
   }
 
@@ -208,7 +212,7 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
         try {
           return query.call();
         } catch (com.hazelcast.core.HazelcastException | java.util.concurrent.CompletionException e) {
-          if (System.nanoTime() - deadline > 0 || !hazelcast.getLifecycleService().isRunning()) {
+          if (System.nanoTime() - deadline > 0 || !hazelcast.getLifecycleService().isRunning() || isClosed()) {
             throw e;
           }
           Thread.sleep(100); // an owner died under the query: again, once its partitions have new owners

@@ -24,35 +24,60 @@ public final class StoreThreads {
    * {@link IllegalStateException} if {@code threads} no longer takes work (the store is closed).
    */
   public static <T> Future<T> run(Executor threads, Callable<T> work) {
-    Context caller = Vertx.currentContext();
-    Promise<T> done = Promise.promise();
+    Task<T> task = new Task<>(Vertx.currentContext(), work);
     try {
-      threads.execute(() -> {
-        T result = null;
-        Throwable failure = null;
-        try {
-          result = work.call();
-        } catch (Throwable e) {
-          failure = e;
-        }
-        T value = result;
-        Throwable cause = failure;
-        Runnable answer = () -> {
-          if (cause == null) {
-            done.complete(value);
-          } else {
-            done.fail(cause);
-          }
-        };
-        if (caller == null) {
-          answer.run();
-        } else {
-          caller.runOnContext(v -> answer.run());
-        }
-      });
+      threads.execute(task);
     } catch (RejectedExecutionException closed) {
-      done.fail(new IllegalStateException("the delivery store is closed"));
+      task.fail(new IllegalStateException("the delivery store is closed"));
     }
-    return done.future();
+    return task.done.future();
+  }
+
+  /**
+   * Stops {@code threads} at once: running work is interrupted, and work still waiting fails with
+   * {@link IllegalStateException} (its future is never left pending).
+   */
+  public static void shutdownNow(java.util.concurrent.ExecutorService threads) {
+    for (Runnable waiting : threads.shutdownNow()) {
+      if (waiting instanceof Task<?> task) {
+        task.fail(new IllegalStateException("the delivery store is closed"));
+      }
+    }
+  }
+
+  /** One piece of work and the future it completes, on its caller's context. */
+  private static final class Task<T> implements Runnable {
+    private final Context caller;
+    private final Callable<T> work;
+    final Promise<T> done = Promise.promise();
+
+    Task(Context caller, Callable<T> work) {
+      this.caller = caller;
+      this.work = work;
+    }
+
+    @Override
+    public void run() {
+      T result;
+      try {
+        result = work.call();
+      } catch (Throwable e) {
+        fail(e);
+        return;
+      }
+      answer(() -> done.tryComplete(result));
+    }
+
+    void fail(Throwable cause) {
+      answer(() -> done.tryFail(cause));
+    }
+
+    private void answer(Runnable outcome) {
+      if (caller == null) {
+        outcome.run();
+      } else {
+        caller.runOnContext(v -> outcome.run());
+      }
+    }
   }
 }
