@@ -51,19 +51,29 @@ public final class BenchMain {
     Map<String, double[]> scores = new LinkedHashMap<>();
     for (RunResult r : results) {
       String label = r.getParams().getBenchmark().replaceFirst("^.*\\.(\\w+\\.\\w+)$", "$1");
+      java.util.List<String> params = new java.util.ArrayList<>();
+      for (String key : r.getParams().getParamsKeys()) {
+        params.add(key + "=" + r.getParams().getParam(key));
+      }
+      if (!params.isEmpty()) {
+        label += params.toString(); // e.g. TimerBench.timersArmCancel[deadline=later, pending=10000]
+      }
       scores.put(label, new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
     }
     System.out.println();
-    System.out.printf("%-44s %16s   %-44s %16s   %s%n", "ours", "score", "baseline (same run)", "score", "ours/baseline");
-    PAIRS.forEach((ours, base) -> {
+    System.out.printf("%-62s %16s   %-62s %16s   %s%n", "ours", "score", "baseline (same run)", "score", "ours/baseline");
+    PAIRS.forEach((oursName, baseName) -> scores.keySet().stream()
+        .filter(label -> label.equals(oursName) || label.startsWith(oursName + "["))
+        .forEach(ours -> {
+      String base = baseName + ours.substring(oursName.length()); // the baseline with the same parameters
       double[] o = scores.get(ours);
       double[] b = scores.get(base);
       if (o != null && b != null) {
         // A ratio only where the error bars do not overlap; otherwise there is no difference to quote.
         String ratio = Math.abs(o[0] - b[0]) <= o[1] + b[1] ? "no difference measured" : String.format("%.2f", o[0] / b[0]);
-        System.out.printf("%-44s %8.2f ±%6.2f   %-44s %8.2f ±%6.2f   %s%n", ours, o[0], o[1], base, b[0], b[1], ratio);
+        System.out.printf("%-62s %8.2f ±%6.2f   %-62s %8.2f ±%6.2f   %s%n", ours, o[0], o[1], base, b[0], b[1], ratio);
       }
-    });
+    }));
     System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel, DeliveryBench in deliveries/s,"
         + " higher is better; DueBench in ns per delivery made due, found, dispatched and settled; its last line sets"
         + " ours with a thousand waiting beside ours with a million: how the cost grows)");

@@ -19,8 +19,8 @@ import org.vertxotp.genserver.time.Timers;
  */
 final class TimerWorkbench implements GenServer<Void, TimerWorkbench.State> {
 
-  /** Arms and at once cancels {@code count} timers. */
-  record ArmCancel(int count, boolean raw) {}
+  /** Arms and at once cancels {@code count} timers, each {@code delay} out. */
+  record ArmCancel(int count, boolean raw, Duration delay) {}
 
   /** Arms {@code count} timers an hour out and keeps them pending. */
   record ArmPending(int count, boolean raw) {}
@@ -61,13 +61,14 @@ final class TimerWorkbench implements GenServer<Void, TimerWorkbench.State> {
   @Override
   public CallResult<State> handleCall(Object request, From from, State s) {
     if (request instanceof ArmCancel r) {
+      long delayMillis = r.delay().toMillis();
       if (r.raw()) {
         for (int i = 0; i < r.count(); i++) {
-          vertx.cancelTimer(vertx.setTimer(HOUR.toMillis(), id -> { }));
+          vertx.cancelTimer(vertx.setTimer(delayMillis, id -> { }));
         }
       } else {
         for (int i = 0; i < r.count(); i++) {
-          Timers.cancelTimer(Timers.sendAfter(vertx, HOUR, GenServer.self(), i));
+          Timers.cancelTimer(Timers.sendAfter(vertx, r.delay(), GenServer.self(), i));
         }
       }
       return reply(r.count(), s);
