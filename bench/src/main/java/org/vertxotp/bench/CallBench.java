@@ -121,23 +121,7 @@ public class CallBench {
   }
 
   private void batch(Supplier<Future<?>> roundTrip) {
-    Promise<Void> done = Promise.promise();
-    caller.runOnContext(v -> chain(roundTrip, BATCH, done));
-    done.future().await();
-  }
-
-  private static void chain(Supplier<Future<?>> roundTrip, int left, Promise<Void> done) {
-    if (left == 0) {
-      done.complete();
-      return;
-    }
-    roundTrip.get().onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-      } else {
-        chain(roundTrip, left - 1, done);
-      }
-    });
+    InFlight.run(caller, roundTrip, BATCH, 1).await();
   }
 
   @Benchmark
@@ -164,39 +148,15 @@ public class CallBench {
     batch(() -> GenServer.call(vertx, sameLoopServer, "ping"));
   }
 
-  /** {@code count} round trips kept {@code inFlight} at a time from {@code from}'s context; waits for the last. */
   private static void pipelined(Context from, Supplier<Future<?>> roundTrip, int count, int inFlight) {
-    Promise<Void> done = Promise.promise();
-    from.runOnContext(v -> {
-      int[] sent = {0};
-      int[] answered = {0};
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        sent[0]++;
-        roundTrip.get().onComplete(ar -> {
-          if (ar.failed()) {
-            done.tryFail(ar.cause());
-          } else if (++answered[0] == count) {
-            done.tryComplete();
-          } else if (sent[0] < count) {
-            next[0].run();
-          }
-        });
-      };
-      for (int i = 0; i < inFlight && i < count; i++) {
-        next[0].run();
-      }
-    });
-    done.future().await();
+    InFlight.run(from, roundTrip, count, inFlight).await();
   }
 
   /** {@value #CALLERS} callers, each on its own context, each with one call at a time, to one server. */
   private void manyCallers(Supplier<Future<?>> roundTrip) {
     List<Future<Void>> all = new ArrayList<>();
     for (Context from : callers) {
-      Promise<Void> done = Promise.promise();
-      from.runOnContext(v -> chain(roundTrip, BATCH / CALLERS, done));
-      all.add(done.future());
+      all.add(InFlight.run(from, roundTrip, BATCH / CALLERS, 1));
     }
     Future.all(all).await();
   }

@@ -7,7 +7,6 @@ import static org.vertxotp.genserver.Results.reply;
 import com.hazelcast.config.Config;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -215,31 +214,8 @@ public final class ClusterCallBench {
 
   /** Calls per second: {@code count} calls with at most {@code inFlight} outstanding, sent from {@code context}. */
   private static double rate(Context context, Supplier<Future<Object>> call, int count, int inFlight) throws Exception {
-    Promise<Void> done = Promise.promise();
     long started = System.nanoTime();
-    context.runOnContext(v -> {
-      int[] sent = {0};
-      int[] answered = {0};
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        sent[0]++;
-        call.get().onComplete(ar -> {
-          if (ar.failed()) {
-            done.tryFail(ar.cause());
-            return;
-          }
-          if (++answered[0] == count) {
-            done.tryComplete();
-          } else if (sent[0] < count) {
-            next[0].run();
-          }
-        });
-      };
-      for (int i = 0; i < inFlight && i < count; i++) {
-        next[0].run();
-      }
-    });
-    done.future().await(120, TimeUnit.SECONDS);
+    InFlight.run(context, call, count, inFlight).await(120, TimeUnit.SECONDS);
     return count / ((System.nanoTime() - started) / 1e9);
   }
 

@@ -84,8 +84,11 @@ public final class GenServerCluster {
       // Listeners on a Hazelcast instance that may outlive this Vert.x (one the user made) go when
       // Vert.x closes, or at once if joining fails.
       Runnable stopListening = () -> {
-        router.close();
-        names.close();
+        try {
+          router.close();
+        } finally {
+          names.close(); // a router that fails to close must not leave the registry's listeners behind
+        }
       };
       try {
         NameRegistry.install(vertx, names);
