@@ -17,6 +17,12 @@ final class InFlight {
    * with the first failure.
    */
   static Future<Void> run(Context from, Supplier<? extends Future<?>> roundTrip, int count, int inFlight) {
+    if (inFlight < 1) {
+      throw new IllegalArgumentException("at least one round trip in flight, not " + inFlight);
+    }
+    if (count <= 0) {
+      return Future.succeededFuture(); // nothing to wait for
+    }
     Promise<Void> done = Promise.promise();
     from.runOnContext(v -> {
       int[] sent = {0};
