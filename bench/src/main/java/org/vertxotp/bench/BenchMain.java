@@ -16,19 +16,24 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  */
 public final class BenchMain {
 
-  /** Our benchmark → its baseline, both in the same class. */
-  private static final Map<String, String> PAIRS = new LinkedHashMap<>();
+  /** Our benchmark and a baseline, both in the same class; one of ours may have several. */
+  private static final java.util.List<String[]> PAIRS = new java.util.ArrayList<>();
 
   static {
-    PAIRS.put("CallBench.genServerCallOtherLoop", "CallBench.rawEventBusOtherLoop");
-    PAIRS.put("CallBench.genServerCallSameLoop", "CallBench.rawEventBusSameLoop");
-    PAIRS.put("CallBench.genServerCall16Callers", "CallBench.rawEventBus16Callers");
-    PAIRS.put("CallBench.genServerCallPipelinedSameLoop", "CallBench.rawEventBusPipelinedSameLoop");
-    PAIRS.put("CallBench.genServerCallPipelinedOtherLoop", "CallBench.rawEventBusPipelinedOtherLoop");
-    PAIRS.put("TimerBench.timersArmCancel", "TimerBench.rawSetTimerArmCancel");
-    PAIRS.put("DeliveryBench.deliveryWorker", "DeliveryBench.rawWebClientLoop");
-    PAIRS.put("DueBench.oneDueAmongAMillionWaiting", "DueBench.naiveScanOfAMillionWaiting");
-    PAIRS.put("DueBench.oneDueAmongAThousandWaiting", "DueBench.oneDueAmongAMillionWaiting");
+    PAIRS.add(new String[] {"CallBench.genServerCallOtherLoop", "CallBench.rawEventBusOtherLoop"});
+    PAIRS.add(new String[] {"CallBench.genServerCallSameLoop", "CallBench.rawEventBusSameLoop"});
+    PAIRS.add(new String[] {"CallBench.genServerCall16Callers", "CallBench.rawEventBus16Callers"});
+    PAIRS.add(new String[] {"CallBench.genServerCallPipelinedSameLoop", "CallBench.rawEventBusPipelinedSameLoop"});
+    PAIRS.add(new String[] {"CallBench.genServerCallPipelinedOtherLoop", "CallBench.rawEventBusPipelinedOtherLoop"});
+    PAIRS.add(new String[] {"CallBench.genServerCallCallersLoop", "CallBench.rawEventBusCallersLoop"});
+    PAIRS.add(new String[] {"CallBench.genServerCallCallersLoop", "CallBench.genServerCallOtherLoop"});
+    PAIRS.add(new String[] {"CastBench.genServerCastOtherLoop", "CastBench.rawSendOtherLoop"});
+    PAIRS.add(new String[] {"CastBench.genServerCastOtherLoopLimited", "CastBench.rawSendOtherLoop"});
+    PAIRS.add(new String[] {"CastBench.genServerCastSameLoop", "CastBench.rawSendSameLoop"});
+    PAIRS.add(new String[] {"TimerBench.timersArmCancel", "TimerBench.rawSetTimerArmCancel"});
+    PAIRS.add(new String[] {"DeliveryBench.deliveryWorker", "DeliveryBench.rawWebClientLoop"});
+    PAIRS.add(new String[] {"DueBench.oneDueAmongAMillionWaiting", "DueBench.naiveScanOfAMillionWaiting"});
+    PAIRS.add(new String[] {"DueBench.oneDueAmongAThousandWaiting", "DueBench.oneDueAmongAMillionWaiting"});
   }
 
   public static void main(String[] args) throws Exception {
@@ -62,22 +67,28 @@ public final class BenchMain {
     }
     System.out.println();
     System.out.printf("%-62s %16s   %-62s %16s   %s%n", "ours", "score", "baseline (same run)", "score", "ours/baseline");
-    PAIRS.forEach((oursName, baseName) -> scores.keySet().stream()
-        .filter(label -> label.equals(oursName) || label.startsWith(oursName + "["))
-        .forEach(ours -> {
-      String base = baseName + ours.substring(oursName.length()); // the baseline with the same parameters
-      double[] o = scores.get(ours);
-      double[] b = scores.get(base);
-      if (o != null && b != null) {
-        // A ratio only where the error bars do not overlap; otherwise there is no difference to quote.
-        String ratio = Math.abs(o[0] - b[0]) <= o[1] + b[1] ? "no difference measured" : String.format("%.2f", o[0] / b[0]);
-        System.out.printf("%-62s %8.2f ±%6.2f   %-62s %8.2f ±%6.2f   %s%n", ours, o[0], o[1], base, b[0], b[1], ratio);
+    for (String[] pair : PAIRS) {
+      String oursName = pair[0];
+      String baseName = pair[1];
+      for (String ours : scores.keySet()) {
+        if (!ours.equals(oursName) && !ours.startsWith(oursName + "[")) {
+          continue;
+        }
+        String base = baseName + ours.substring(oursName.length()); // the baseline with the same parameters
+        double[] o = scores.get(ours);
+        double[] b = scores.get(base);
+        if (o != null && b != null) {
+          // A ratio only where the error bars do not overlap; otherwise there is no difference to quote.
+          String ratio = Math.abs(o[0] - b[0]) <= o[1] + b[1] ? "no difference measured" : String.format("%.2f", o[0] / b[0]);
+          System.out.printf("%-62s %8.2f ±%6.2f   %-62s %8.2f ±%6.2f   %s%n", ours, o[0], o[1], base, b[0], b[1], ratio);
+        }
       }
-    }));
-    System.out.println("(CallBench in us per round trip, TimerBench in ns per arm+cancel, DeliveryBench in deliveries/s,"
+    }
+    System.out.println("(CallBench in us per round trip, CastBench in ns per cast (sender to handled), TimerBench in ns per arm+cancel, DeliveryBench in deliveries/s,"
         + " higher is better; DueBench in ns per delivery made due, found, dispatched and settled; its last line sets"
         + " ours with a thousand waiting beside ours with a million: how the cost grows)");
     if (!Boolean.getBoolean("bench.skipFootprint")) {
+      ServerFootprint.run();
       TimerFootprint.run();
       RestartLatency.run();
       DeliveryThroughput.run();

@@ -3,11 +3,10 @@ package org.vertxotp.bench;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
-import java.util.concurrent.TimeUnit;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -36,6 +35,9 @@ import org.vertxotp.genserver.StartOptions;
  *   <li>{@code *16Callers}: {@value #CALLERS} callers on contexts of their own, one call at a time
  *       each, to the other-loop server.</li>
  *   <li>{@code *Pipelined*}: one caller keeping {@value #IN_FLIGHT} calls in flight.</li>
+ *   <li>{@code *CallersLoop}: the server (consumer) on a context of its own that runs on the
+ *       caller's event loop: what placing a server on its heaviest caller's loop would give
+ *       (the cross-loop study; today a user gets it with {@code StartOptions.setContext}).</li>
  * </ul>
  * Sequential and many-caller batches chain each call on its caller's context.
  */
@@ -54,6 +56,8 @@ public class CallBench {
   private ServerRef sameLoopServer;
   private static final String RAW_OTHER = "bench.raw.other";
   private static final String RAW_SAME = "bench.raw.same";
+  private static final String RAW_CALLERS_LOOP = "bench.raw.callers-loop";
+  private ServerRef callersLoopServer;
 
   /** Callers on their own contexts for the many-callers case, spread over the event loops as Vert.x deploys them. */
   private final List<Context> callers = new ArrayList<>();
@@ -62,35 +66,10 @@ public class CallBench {
   public void setUp() {
     vertx = Vertx.vertx();
     caller = Caller.deploy(vertx);
-    // The raw consumer for the other-loop baseline is its own deployment, like the server; both must
-    // really run on another event loop than the caller (Vert.x deploys round-robin, and may not).
-    Context rawContext = null;
-    for (int attempt = 0; attempt < 16 && (rawContext == null || sameLoop(rawContext, caller)); attempt++) {
-      Promise<Context> deployed = Promise.promise();
-      String address = RAW_OTHER;
-      vertx.deployVerticle(new VerticleBase() {
-        @Override
-        public Future<?> start() {
-          MessageConsumer<Object> c = vertx.eventBus().consumer(address, m -> m.reply(m.body()));
-          deployed.complete(context);
-          return c.completion();
-        }
-      }).await();
-      rawContext = deployed.future().await();
-      if (sameLoop(rawContext, caller)) { // a consumer on the caller's loop: not this case; go on
-        vertx.undeploy(rawContext.deploymentID()).await();
-      }
-    }
-    requireOtherLoop(rawContext, "the raw consumer");
-    Context serverContext = null;
-    for (int attempt = 0; attempt < 16 && (serverContext == null || sameLoop(serverContext, caller)); attempt++) {
-      if (otherLoopServer != null) {
-        GenServer.stop(vertx, otherLoopServer).await();
-      }
-      otherLoopServer = GenServer.start(vertx, new EchoServer(), null).await();
-      serverContext = GenServer.<Context>call(vertx, otherLoopServer, "context").await();
-    }
-    requireOtherLoop(serverContext, "the server");
+    // The raw consumer for the other-loop baseline is its own deployment, like the server; both
+    // really run on another event loop than the caller (checked by the loop's identity).
+    OtherLoop.rawConsumer(vertx, caller, RAW_OTHER, () -> m -> m.reply(m.body()));
+    otherLoopServer = OtherLoop.server(vertx, caller, EchoServer::new, new StartOptions());
     Promise<Void> registered = Promise.promise();
     caller.runOnContext(v -> {
       vertx.eventBus().consumer(RAW_SAME, m -> m.reply(m.body())).completion().onComplete(registered);
@@ -102,17 +81,22 @@ public class CallBench {
     for (int i = 0; i < CALLERS; i++) {
       callers.add(Caller.deploy(vertx));
     }
+    Context serverOwn = onCallersLoop();
+    Promise<ServerRef> placed = Promise.promise();
+    serverOwn.runOnContext(v -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(serverOwn))
+        .onComplete(placed));
+    callersLoopServer = placed.future().await();
+    Context rawOwn = onCallersLoop();
+    Promise<Void> rawRegistered = Promise.promise();
+    rawOwn.runOnContext(v -> vertx.eventBus().consumer(RAW_CALLERS_LOOP, m -> m.reply(m.body())).completion()
+        .onComplete(rawRegistered));
+    rawRegistered.future().await();
   }
 
-  /** True if both contexts are driven by one event-loop thread (compared by identity, not by name). */
-  private static boolean sameLoop(Context a, Context b) {
-    return ((ContextInternal) a).nettyEventLoop() == ((ContextInternal) b).nettyEventLoop();
-  }
-
-  private void requireOtherLoop(Context context, String what) {
-    if (sameLoop(context, caller)) {
-      throw new IllegalStateException(what + " of the other-loop case runs on the caller's event loop");
-    }
+  /** A new context of no deployment, driven by the caller's event loop. */
+  private Context onCallersLoop() {
+    return ((VertxInternal) vertx).contextBuilder()
+        .withEventLoop(((ContextInternal) caller).nettyEventLoop()).build();
   }
 
   @TearDown(Level.Trial)
@@ -146,6 +130,18 @@ public class CallBench {
   @OperationsPerInvocation(BATCH)
   public void genServerCallSameLoop() {
     batch(() -> GenServer.call(vertx, sameLoopServer, "ping"));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void rawEventBusCallersLoop() {
+    batch(() -> vertx.eventBus().request(RAW_CALLERS_LOOP, "ping"));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void genServerCallCallersLoop() {
+    batch(() -> GenServer.call(vertx, callersLoopServer, "ping"));
   }
 
   private static void pipelined(Context from, Supplier<Future<?>> roundTrip, int count, int inFlight) {

@@ -1,6 +1,8 @@
 package org.vertxotp.bench;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.function.Supplier;
@@ -27,22 +29,37 @@ final class InFlight {
     from.runOnContext(v -> {
       int[] sent = {0};
       int[] answered = {0};
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        sent[0]++;
-        roundTrip.get().onComplete(ar -> {
-          if (ar.failed()) {
-            done.tryFail(ar.cause());
-          } else if (++answered[0] == count) {
-            done.tryComplete();
-          } else if (sent[0] < count) {
-            next[0].run();
-          }
-        });
+      int[] wanted = {Math.min(inFlight, count)};
+      boolean[] sending = {false};
+      Runnable[] pump = new Runnable[1];
+      Handler<AsyncResult<Object>> onAnswer = ar -> {
+        if (ar.failed()) {
+          done.tryFail(ar.cause());
+        } else if (++answered[0] == count) {
+          done.tryComplete();
+        } else {
+          wanted[0]++;
+          pump[0].run();
+        }
       };
-      for (int i = 0; i < inFlight && i < count; i++) {
-        next[0].run();
-      }
+      // A loop, not a recursion: round trips that complete at once (a local consumer's registration,
+      // say) would otherwise nest one stack frame per round trip.
+      pump[0] = () -> {
+        if (sending[0]) {
+          return; // the loop below is running further up this stack and will send it
+        }
+        sending[0] = true;
+        try {
+          while (wanted[0] > 0 && sent[0] < count && !done.future().isComplete()) {
+            wanted[0]--;
+            sent[0]++;
+            roundTrip.get().map(Object.class::cast).onComplete(onAnswer);
+          }
+        } finally {
+          sending[0] = false;
+        }
+      };
+      pump[0].run();
     });
     return done.future();
   }

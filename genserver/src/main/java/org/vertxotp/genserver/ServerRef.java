@@ -9,7 +9,8 @@ import java.util.Objects;
  * <p>A ref is plain data: the id of the node (one Vert.x instance of the toolkit) the server runs
  * on, and the server's id there. It may be stored, compared, sent in messages and encoded to
  * cross nodes. {@link #address()} is the server's own event-bus address, unique to it; plain
- * Vert.x programs on the server's node can send to it using the {@link WireFormat}.
+ * Vert.x programs on the server's node can send to it using the {@link WireFormat} (unless the
+ * server was started with {@link StartOptions#setOwnAddress StartOptions.setOwnAddress(false)}).
  *
  * @param node the id of the node the server runs on
  * @param id   the server's id on that node, never reused

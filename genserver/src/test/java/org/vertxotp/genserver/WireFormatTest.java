@@ -45,6 +45,22 @@ class WireFormatTest {
   }
 
   @Test
+  void aServerStartedWithoutItsOwnAddressIsReachedByRefThroughTheToolkitAndByNameButNotAtItsAddress(Vertx vertx) {
+    ServerRef ref = Await.result(GenServer.start(vertx, new Counter(), 3,
+        new StartOptions().setName("quiet").setOwnAddress(false)));
+
+    ReplyException none = assertInstanceOf(ReplyException.class,
+        Await.failure(vertx.eventBus().request(ref.address(), op("get", 0), CALL)));
+    assertEquals(ReplyFailure.NO_HANDLERS, none.failureType());
+
+    assertEquals(new JsonObject().put("value", 4), Await.result(GenServer.call(vertx, ref, op("add", 1))));
+    Message<Object> byName = Await.result(vertx.eventBus().request("genserver.name.quiet", op("get", 0), CALL));
+    assertEquals(4, ((JsonObject) byName.body()).getInteger("value"));
+    Await.result(GenServer.stop(vertx, ref));
+    assertEquals(0, GenServer.stats(vertx).servers());
+  }
+
+  @Test
   void garbageBodyGetsBadMessageAndTheServerKeepsItsState(Vertx vertx) {
     ServerRef ref = Await.result(GenServer.start(vertx, new Counter(), 0, new StartOptions().setName("counter")));
     assertEquals(new JsonObject().put("value", 5), Await.result(GenServer.call(vertx, ref, op("add", 5))));

@@ -1,8 +1,9 @@
 package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.StartException;
 
@@ -18,22 +19,41 @@ final class Exit {
   /** Crash reports and failed starts, OTP's {@code crash_report}s: a logger of their own, to route them. */
   static final System.Logger REPORTS = System.getLogger("org.vertxotp.genserver.report");
 
+  private static final VarHandle EXITED;
+  private static final VarHandle STOPPED;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      EXITED = lookup.findVarHandle(Exit.class, "exited", Object.class);
+      STOPPED = lookup.findVarHandle(Exit.class, "stopped", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ServerProcess process;
-  /** Completes when the exit began: all is released, what remains is telling everyone. */
-  private final Promise<Void> exited = Promise.promise();
-  /** Completes when the exit is complete. */
-  private final Promise<Void> stopped = Promise.promise();
+  /** Known when the exit began: all is released, what remains is telling everyone. See {@link LazyOutcome}. */
+  @SuppressWarnings("unused") // through EXITED
+  private volatile Object exited;
+  /** Known when the exit is complete. See {@link LazyOutcome}. */
+  @SuppressWarnings("unused") // through STOPPED
+  private volatile Object stopped;
 
   Exit(ServerProcess process) {
     this.process = process;
   }
 
   Future<Void> exited() {
-    return exited.future();
+    return LazyOutcome.future(EXITED, this);
   }
 
   Future<Void> stopped() {
-    return stopped.future();
+    return LazyOutcome.future(STOPPED, this);
+  }
+
+  private void stoppedNow() {
+    LazyOutcome.complete(STOPPED, this, null);
   }
 
   /**
@@ -59,7 +79,7 @@ final class Exit {
     }
     p.node.dropped(p.mailbox.clear());
     p.cancelShutdownKill();
-    exited.complete();
+    LazyOutcome.complete(EXITED, this, null);
     // The name is released and (stopped by itself) the verticle gone before anyone hears of the stop.
     p.placement.thenFinish(startFailure != null, nameReleased, () -> finish(reason, replyAfterTerminate, startFailure));
   }
@@ -78,7 +98,7 @@ final class Exit {
     if (startFailure != null) {
       p.placement.startFailed(startFailure);
     }
-    stopped.tryComplete();
+    stoppedNow();
     if (reason.isAbnormal() && !(reason instanceof ExitReason.Killed)) {
       // After everyone waiting was told: formatting a report is slow.
       REPORTS.log(Level.ERROR, () -> p + (startFailure != null ? " failed to start: " : " terminated: ") + reason,
@@ -98,7 +118,7 @@ final class Exit {
         p.node.table().gone(p);
         p.signals.exit(ExitReason.NOPROC, step -> guarded(step, "telling who waits for the exit"));
         p.leaveSupervisor();
-        stopped.tryComplete();
+        stoppedNow();
       });
     }
   }

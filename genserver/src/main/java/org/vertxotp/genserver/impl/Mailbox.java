@@ -10,6 +10,12 @@ import java.util.concurrent.atomic.LongAdder;
  * limit, a message from another sender beyond it is refused (a call fails at once, a cast or info
  * is dropped and counted), while what the server needs to stay in control (its own timers,
  * monitors' Downs, stop and system messages) always gets in.
+ *
+ * <p>With a limit, senders count what they put in and the server gives the places back in one
+ * step per drain, not one per message: the count is one cache line that senders on other cores
+ * write, and taking it back per message made it bounce at every message. While a drain runs, the
+ * count can therefore stand above what really waits by at most the messages that drain handled
+ * (a drain handles at most 64 before it yields), and a sender may be refused that much early.
  */
 final class Mailbox {
 
@@ -19,6 +25,8 @@ final class Mailbox {
   private final AtomicInteger queued;
   private final LongAdder dropped;
   private final LongAdder refused;
+  /** Places taken back by the server since the last {@link #credit}. The server's context only. */
+  private int uncredited;
 
   Mailbox(int limit) {
     this.limit = limit;
@@ -79,10 +87,18 @@ final class Mailbox {
     return queue.poll();
   }
 
-  /** An envelope taken by {@link #poll} was handled (or dropped): its place is free. */
+  /** An envelope taken by {@link #poll} was handled (or dropped): its place is free at the next {@link #credit}. */
   void consumed() {
     if (queued != null) {
-      queued.decrementAndGet();
+      uncredited++;
+    }
+  }
+
+  /** Gives back to senders the places freed since the last time: at the end of every drain. The server's context. */
+  void credit() {
+    if (uncredited != 0) {
+      queued.addAndGet(-uncredited);
+      uncredited = 0;
     }
   }
 
@@ -95,7 +111,7 @@ final class Mailbox {
    * limit, walked without one (for status and metrics, not for hot paths).
    */
   int size(int setAside) {
-    return queued != null ? Math.max(0, queued.get()) : queue.size() + setAside;
+    return queued != null ? Math.max(0, queued.get() - uncredited) : queue.size() + setAside;
   }
 
   /** Casts and infos dropped at a full mailbox. */
@@ -114,6 +130,7 @@ final class Mailbox {
    * their monitors). Returns how many outcomes of piped work were among it.
    */
   int clear() {
+    credit();
     int piped = 0;
     Envelope next;
     while ((next = queue.poll()) != null) {

@@ -1,6 +1,7 @@
 package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Closeable;
+import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -8,9 +9,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.vertxotp.genserver.ExitReason;
@@ -23,8 +24,11 @@ import org.vertxotp.genserver.time.Clock;
  * a host context, reachable at its event-bus addresses for plain Vert.x callers, tied to its host
  * context's close, and undeployed when it stops by itself. The start handshake (the future
  * {@code GenServer.start} waits on) completes here.
+ *
+ * <p>It is also the handler of the server's consumers and its host context's close hook: one
+ * object per server, not one per role.
  */
-final class Placement {
+final class Placement implements Handler<Message<Object>>, Closeable {
 
   private static final int NOT_BOOTED = 0;
   private static final int BOOTED = 1;
@@ -34,6 +38,16 @@ final class Placement {
   private static final AtomicIntegerFieldUpdater<Placement> PLACING =
       AtomicIntegerFieldUpdater.newUpdater(Placement.class, "placingCounted");
 
+  private static final VarHandle PLACED;
+
+  static {
+    try {
+      PLACED = MethodHandles.lookup().findVarHandle(Placement.class, "placed", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
 
   private final ServerProcess process;
@@ -41,15 +55,21 @@ final class Placement {
   private volatile int boot;
   /** Whether a manual clock counts this placement as work in flight, until the server boots. */
   private volatile int placingCounted;
-  /** Completes once the start's deployment is settled: Vert.x can only undeploy what it finished deploying. */
-  private final Promise<Boolean> placed = Promise.promise();
+  /**
+   * Whether the start's deployment settled deployed (a {@link LazyOutcome}): Vert.x can only
+   * undeploy what it finished deploying.
+   */
+  @SuppressWarnings("unused") // through PLACED
+  private volatile Object placed;
 
   // Confined to the server's context.
+  /** The start handshake, until it completed. */
   private Promise<Void> started;
   private String deploymentId;
-  private Closeable hostHook;
+  private boolean hostHooked;
   private boolean undeploying;
-  private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
+  private MessageConsumer<Object> refConsumer;
+  private MessageConsumer<Object> nameConsumer;
 
   Placement(ServerProcess process) {
     this.process = process;
@@ -67,41 +87,57 @@ final class Placement {
       return Future.failedFuture(StartException.stoppedWhileStarting(ExitReason.NOPROC, "abandoned before it booted"));
     }
     started = Promise.promise();
+    Future<Void> handshake = started.future(); // the exit may complete it, and forget it, before this returns
     ExitReason killed = process.booting(ctx);
     if (killed != null) {
       process.exit(killed, null, StartException.stoppedWhileStarting(killed, "killed while starting"));
-      return started.future();
+      return handshake;
     }
     if (hosted) {
-      hostHook = done -> hostClosed().onComplete(ar -> done.succeed());
-      if (!VertxInternals.onClose(ctx, hostHook)) {
-        hostHook = null;
+      hostHooked = VertxInternals.onClose(ctx, this);
+      if (!hostHooked) {
         ExitReason reason = ExitReason.shutdown();
         process.exit(reason, null, StartException.stoppedWhileStarting(reason, "its host context was already closed"));
-        return started.future();
+        return handshake;
       }
     } else {
       deploymentId = ctx.deploymentID();
       node.table().soleServer(ctx, process);
     }
     EventBus bus = node.vertx().eventBus();
-    Handler<Message<Object>> plain = message -> PlainMessages.receive(process, message);
-    consumers.add(bus.localConsumer(process.ref().address(), plain));
+    Future<Void> registered = Future.succeededFuture();
+    if (process.ownAddress) {
+      refConsumer = bus.localConsumer(process.ref().address(), this);
+      registered = refConsumer.completion();
+    }
     if (process.name() != null) {
       // A name that spans nodes is reachable by plain programs on every node; a ref stays local (one
       // subscription per server would flood the cluster's subscription table).
       String address = process.name().address();
-      consumers.add(node.names().spansNodes() ? bus.consumer(address, plain) : bus.localConsumer(address, plain));
+      nameConsumer = node.names().spansNodes() ? bus.consumer(address, this) : bus.localConsumer(address, this);
+      Future<Void> byRef = registered;
+      Future<Void> byName = nameConsumer.completion();
+      registered = byRef.isComplete() && byName.isComplete() && byRef.succeeded() ? byName : Future.all(byRef, byName).mapEmpty();
     }
-    List<Future<Void>> registered = new ArrayList<>(consumers.size());
-    consumers.forEach(c -> registered.add(c.completion()));
-    Future<?> all = Future.all(registered);
+    Future<Void> all = registered;
     if (all.isComplete()) {
       afterRegistration(all, args); // local consumers are registered at once
     } else {
       all.onComplete(ar -> node.execute(ctx, v -> afterRegistration(all, args)));
     }
-    return started.future();
+    return handshake;
+  }
+
+  /** A message from a plain Vert.x program at one of the server's addresses. */
+  @Override
+  public void handle(Message<Object> message) {
+    PlainMessages.receive(process, message);
+  }
+
+  /** The host context is closing (the close hook). */
+  @Override
+  public void close(Completable<Void> done) {
+    hostClosed().onComplete(ar -> done.succeed());
   }
 
   private void afterRegistration(Future<?> registration, Object args) {
@@ -118,17 +154,23 @@ final class Placement {
 
   /** init returned ok: the start completes. */
   void started() {
-    started.complete();
+    Promise<Void> handshake = started;
+    started = null;
+    handshake.complete();
   }
 
   /** init did not return ok, or the server was stopped before it did. */
   void startFailed(StartException failure) {
-    started.fail(failure);
+    Promise<Void> handshake = started;
+    started = null;
+    if (handshake != null) {
+      handshake.fail(failure);
+    }
   }
 
   /** The start's deployment (or host boot) settled, successfully or not. Any thread. */
   void placed(boolean deployed) {
-    placed.complete(deployed);
+    LazyOutcome.complete(PLACED, this, deployed);
   }
 
   /** The placement began; {@code counted} if a manual clock counts it as work in flight. */
@@ -166,11 +208,17 @@ final class Placement {
    */
   Future<Void> unregister() {
     node.table().forget(process);
-    consumers.forEach(MessageConsumer::unregister);
-    consumers.clear();
-    if (hostHook != null) {
-      VertxInternals.forgetOnClose(process.context(), hostHook);
-      hostHook = null;
+    if (refConsumer != null) {
+      refConsumer.unregister();
+      refConsumer = null;
+    }
+    if (nameConsumer != null) {
+      nameConsumer.unregister();
+      nameConsumer = null;
+    }
+    if (hostHooked) {
+      VertxInternals.forgetOnClose(process.context(), this);
+      hostHooked = false;
     }
     return releaseName();
   }
@@ -203,7 +251,8 @@ final class Placement {
       gone = nameReleased;
     } else {
       String id = deploymentId;
-      gone = placed.future().compose(deployed -> deployed ? node.vertx().undeploy(id) : Future.succeededFuture())
+      gone = LazyOutcome.<Boolean>future(PLACED, this)
+          .compose(deployed -> deployed ? node.vertx().undeploy(id) : Future.succeededFuture())
           .transform(undeployed -> nameReleased);
     }
     if (gone.isComplete()) {

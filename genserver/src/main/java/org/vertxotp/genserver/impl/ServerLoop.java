@@ -168,14 +168,17 @@ final class ServerLoop<A, S> {
     CallResult<S> result;
     busy = true;
     long began = sys.callbackBegins();
+    ServerProcess previous = process.enter();
     try {
-      result = process.runAs(() -> invoke(envelope));
+      result = invoke(envelope);
     } catch (Throwable t) {
+      ServerProcess.leave(previous);
       sys.callbackEnded(began);
       busy = false;
       crash(t);
       return;
     }
+    ServerProcess.leave(previous);
     sys.callbackEnded(began);
     busy = false;
     apply(envelope, result);

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
@@ -26,11 +27,13 @@ import org.vertxotp.genserver.time.Clock;
  * (a drain, a start, a stop): never inside another server's or verticle's call stack, even when
  * they share the event loop or the context.
  */
-final class ServerProcess {
+final class ServerProcess implements Handler<Void> {
 
   private static final ThreadLocal<ServerProcess> CURRENT = new ThreadLocal<>();
   private static final AtomicIntegerFieldUpdater<ServerProcess> DRAIN =
       AtomicIntegerFieldUpdater.newUpdater(ServerProcess.class, "drainScheduled");
+  private static final AtomicReferenceFieldUpdater<ServerProcess, TimerTable> TIMERS =
+      AtomicReferenceFieldUpdater.newUpdater(ServerProcess.class, TimerTable.class, "timers");
 
   enum Phase { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
@@ -44,6 +47,8 @@ final class ServerProcess {
   final OwnMonitors ownMonitors;
   private final Exit exit;
   private final Duration shutdownTimeout;
+  /** Whether it registers a consumer at its own address for plain Vert.x programs. */
+  final boolean ownAddress;
 
   // ---- shared with other threads
   private volatile int drainScheduled;
@@ -51,11 +56,11 @@ final class ServerProcess {
   private volatile ExitReason killReason;
   /** Written once when the server boots, before it can run anything; read from other threads. */
   private volatile Context context;
+  /** Made by the first timer (most servers arm none); see {@link #timers()}. */
   private volatile TimerTable timers;
   /** True until init returned ok (or the server exited): a supervisor being shut down kills such children. */
   private volatile boolean starting = true;
   private volatile boolean shuttingDown;
-  private final Handler<Void> drainTask = v -> drain();
 
   // ---- confined to the server's context
   Phase phase = Phase.NEW;
@@ -66,6 +71,7 @@ final class ServerProcess {
     this.ref = ref;
     this.name = name;
     this.shutdownTimeout = options.getShutdownTimeout().orElse(StartOptions.DEFAULT_SHUTDOWN_TIMEOUT);
+    this.ownAddress = options.hasOwnAddress();
     this.mailbox = new Mailbox(options.getMailboxLimit());
     this.signals = new Signals(ref);
     this.placement = new Placement(this);
@@ -87,9 +93,24 @@ final class ServerProcess {
     return context;
   }
 
-  /** The timers this server owns; null until it booted. */
+  /** The timers this server owns, made on first use; null until it booted. Any thread. */
   TimerTable timers() {
-    return timers;
+    TimerTable table = timers;
+    if (table == null) {
+      Context ctx = context;
+      if (ctx == null) {
+        return null;
+      }
+      TimerTable fresh = new TimerTable(node, ctx, this);
+      table = TIMERS.compareAndSet(this, null, fresh) ? fresh : timers;
+    }
+    return table;
+  }
+
+  /** The drain task, run on the server's context (the process is its own task: one object less per server). */
+  @Override
+  public void handle(Void ignored) {
+    drain();
   }
 
   boolean isRoot() {
@@ -97,6 +118,21 @@ final class ServerProcess {
   }
 
   // ---- who runs
+
+  /**
+   * Marks what runs on this thread from now on as this server's code, until {@link #leave}: the
+   * per-message form of {@link #runAs}, without a closure to allocate. Returns what to restore.
+   */
+  ServerProcess enter() {
+    ServerProcess previous = CURRENT.get();
+    CURRENT.set(this);
+    return previous;
+  }
+
+  /** Ends what {@link #enter} began. */
+  static void leave(ServerProcess previous) {
+    CURRENT.set(previous);
+  }
 
   /** Runs {@code callback} as this server's code: {@code self()}, timers and monitors belong to it. */
   <T> T runAs(ThrowingSupplier<T> callback) throws Exception {
@@ -202,7 +238,7 @@ final class ServerProcess {
     Context ctx = context;
     // Pairs with boot: a sender that finds no context yet has put its message in first, and boot drains after setting it.
     if (ctx != null && drainScheduled == 0 && DRAIN.compareAndSet(this, 0, 1)) {
-      node.execute(ctx, drainTask);
+      node.execute(ctx, this);
     }
   }
 
@@ -219,6 +255,7 @@ final class ServerProcess {
         loop.drain();
       }
     } finally {
+      mailbox.credit();
       drainScheduled = 0;
       if (phase == Phase.STOPPED) {
         // What arrived after the exit began (while this drain still held the flag) is dropped, piped
@@ -273,7 +310,6 @@ final class ServerProcess {
    */
   ExitReason booting(Context ctx) {
     context = ctx;
-    timers = new TimerTable(node, ctx, this);
     phase = Phase.STARTING;
     return killReason; // pairs with kill(): it writes the reason, then reads the context
   }

@@ -2,9 +2,11 @@ package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Context;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
@@ -22,20 +24,29 @@ final class ServerTable {
   private final ConcurrentHashMap<ServerName, ServerProcess> byName = new ConcurrentHashMap<>();
   /** Contexts that belong to one server alone (its own verticle's): continuations there run for it. */
   private final ConcurrentHashMap<Context, ServerProcess> soleServers = new ConcurrentHashMap<>();
-  private final Set<ServerProcess> live = ConcurrentHashMap.newKeySet();
+  /**
+   * Servers no longer reachable whose exit is not complete yet: with those in {@code byRef}, the
+   * live ones. (A set of every live server would cost an entry per server for what only the
+   * count and Vert.x's close need.)
+   */
+  private final Set<ServerProcess> exiting = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger live = new AtomicInteger();
 
   /** A new server, its name (if any) already claimed in the name registry. */
   void add(ServerProcess process) {
     if (process.name() != null) {
       byName.put(process.name(), process);
     }
+    live.incrementAndGet();
     byRef.put(process.ref(), process);
-    live.add(process);
   }
 
   /** The server can no longer be reached; idempotent. */
   void forget(ServerProcess process) {
-    byRef.remove(process.ref(), process);
+    if (byRef.get(process.ref()) == process) {
+      exiting.add(process); // before it leaves byRef: roots() walks byRef, then exiting, and must find it in one
+      byRef.remove(process.ref(), process);
+    }
     if (process.name() != null) {
       byName.remove(process.name(), process);
     }
@@ -47,7 +58,9 @@ final class ServerTable {
 
   /** The server's exit is complete. */
   void gone(ServerProcess process) {
-    live.remove(process);
+    if (exiting.remove(process)) {
+      live.decrementAndGet();
+    }
   }
 
   void soleServer(Context context, ServerProcess process) {
@@ -75,7 +88,7 @@ final class ServerTable {
   }
 
   int servers() {
-    return live.size();
+    return live.get();
   }
 
   int names() {
@@ -85,12 +98,17 @@ final class ServerTable {
 
   /** Servers not linked to a supervisor: stopping them stops everything, trees in order. */
   List<ServerProcess> roots() {
-    List<ServerProcess> roots = new ArrayList<>();
-    for (ServerProcess process : live) {
+    Set<ServerProcess> roots = new LinkedHashSet<>(); // one moving from byRef to exiting may be seen in both
+    for (ServerProcess process : byRef.values()) {
       if (process.isRoot()) {
         roots.add(process);
       }
     }
-    return roots;
+    for (ServerProcess process : exiting) {
+      if (process.isRoot()) {
+        roots.add(process);
+      }
+    }
+    return new ArrayList<>(roots);
   }
 }

@@ -1,5 +1,7 @@
 package org.vertxotp.genserver.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -12,17 +14,67 @@ import org.vertxotp.genserver.ServerRef;
  * {@code Monitors}), the timers of other owners addressed to it, and the children linked to it as
  * their supervisor. Registrations come from any thread; {@link #exit} drains them once, and a
  * registration that loses the race with it is refused (one side always sees the other).
+ *
+ * <p>Each set is created by its first registration: most servers are never monitored by another
+ * server, never the destination of another owner's timer, and supervise nothing, and an empty
+ * concurrent set costs about 90 bytes. The race with {@link #exit} holds as before: a registration
+ * publishes its set before it reads {@code exit}, and the exit writes {@code exit} before it reads
+ * the sets, so one of them sees the other.
  */
 final class Signals {
 
+  private static final VarHandle MONITORS;
+  private static final VarHandle TIMERS;
+  private static final VarHandle CHILDREN;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MONITORS = lookup.findVarHandle(Signals.class, "monitors", Set.class);
+      TIMERS = lookup.findVarHandle(Signals.class, "timersAddressedHere", Set.class);
+      CHILDREN = lookup.findVarHandle(Signals.class, "linkedChildren", Set.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ServerRef ref;
-  private final Set<DownListener> monitors = ConcurrentHashMap.newKeySet();
-  private final Set<TimerEntry> timersAddressedHere = ConcurrentHashMap.newKeySet();
-  private final Set<ServerProcess> linkedChildren = ConcurrentHashMap.newKeySet();
+  private volatile Set<DownListener> monitors;
+  private volatile Set<TimerEntry> timersAddressedHere;
+  private volatile Set<ServerProcess> linkedChildren;
   private volatile ExitReason exit;
 
   Signals(ServerRef ref) {
     this.ref = ref;
+  }
+
+  /** The set in {@code field}, created by the first caller that needs one. */
+  @SuppressWarnings("unchecked")
+  private <T> Set<T> created(VarHandle field) {
+    Set<T> set = (Set<T>) field.getVolatile(this);
+    if (set == null) {
+      Set<T> fresh = ConcurrentHashMap.newKeySet();
+      set = (Set<T>) field.compareAndExchange(this, null, fresh);
+      if (set == null) {
+        set = fresh;
+      }
+    }
+    return set;
+  }
+
+  /** Removes {@code member} from the set in {@code field}, if there is one. */
+  private void remove(VarHandle field, Object member) {
+    Set<?> set = (Set<?>) field.getVolatile(this);
+    if (set != null) {
+      set.remove(member);
+    }
+  }
+
+  /** The set in {@code field} if any registration ever created it; else an empty one, to read or walk only. */
+  @SuppressWarnings("unchecked")
+  private <T> Set<T> existing(VarHandle field) {
+    Set<T> set = (Set<T>) field.getVolatile(this);
+    return set == null ? Set.of() : set;
   }
 
   boolean exited() {
@@ -31,36 +83,39 @@ final class Signals {
 
   /** Adds a monitor; false (and nothing added) if the server already exited. */
   boolean monitor(DownListener listener) {
-    monitors.add(listener);
-    return exit == null || !monitors.remove(listener);
+    Set<DownListener> set = created(MONITORS);
+    set.add(listener);
+    return exit == null || !set.remove(listener);
   }
 
   void demonitor(DownListener listener) {
-    monitors.remove(listener);
+    remove(MONITORS, listener);
   }
 
   int monitorCount() {
-    return monitors.size();
+    return existing(MONITORS).size();
   }
 
   /** Ties another owner's timer to this server's life; false (nothing added) if it already exited. */
   boolean watch(TimerEntry timer) {
-    timersAddressedHere.add(timer);
-    return exit == null || !timersAddressedHere.remove(timer);
+    Set<TimerEntry> set = created(TIMERS);
+    set.add(timer);
+    return exit == null || !set.remove(timer);
   }
 
   void unwatch(TimerEntry timer) {
-    timersAddressedHere.remove(timer);
+    remove(TIMERS, timer);
   }
 
   /** Links a child started by this server as its supervisor; false if this server already exited. */
   boolean link(ServerProcess child) {
-    linkedChildren.add(child);
-    return exit == null || !linkedChildren.remove(child);
+    Set<ServerProcess> set = created(CHILDREN);
+    set.add(child);
+    return exit == null || !set.remove(child);
   }
 
   void unlink(ServerProcess child) {
-    linkedChildren.remove(child);
+    remove(CHILDREN, child);
   }
 
   /**
@@ -72,8 +127,9 @@ final class Signals {
    */
   void exit(ExitReason reason, Consumer<Runnable> guard) {
     exit = reason;
-    for (TimerEntry timer : timersAddressedHere) {
-      if (timersAddressedHere.remove(timer)) {
+    Set<TimerEntry> timers = existing(TIMERS);
+    for (TimerEntry timer : timers) {
+      if (timers.remove(timer)) {
         guard.accept(timer::cancel);
       }
     }
@@ -83,6 +139,7 @@ final class Signals {
   }
 
   private void tell(ExitReason reason, Consumer<Runnable> guard, Predicate<DownListener> which) {
+    Set<DownListener> monitors = existing(MONITORS);
     for (DownListener listener : monitors) {
       if (which.test(listener) && monitors.remove(listener)) {
         guard.accept(() -> listener.down(ref, reason));
@@ -92,7 +149,7 @@ final class Signals {
 
   /** The supervisor is shutting down: children still in their init will never be waited for. */
   void killStarting(ExitReason reason) {
-    for (ServerProcess child : linkedChildren) {
+    for (ServerProcess child : this.<ServerProcess>existing(CHILDREN)) {
       if (child.isStarting()) {
         child.kill(reason);
       }
@@ -105,6 +162,7 @@ final class Signals {
    */
   void exitLinked(ExitReason reason) {
     boolean normal = reason instanceof ExitReason.Normal;
+    Set<ServerProcess> linkedChildren = existing(CHILDREN);
     for (ServerProcess child : linkedChildren) {
       if (linkedChildren.remove(child) && !normal) {
         child.kill(reason instanceof ExitReason.Killed ? ExitReason.KILLED : reason);

@@ -2,6 +2,7 @@ package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,13 +115,20 @@ public final class Starter {
         process.abandon(); // failed outside the process (Vert.x closing): nothing of it may stay registered
       }
       process.placement.placed(ar.succeeded());
-      node.execute(caller, v -> {
+      Handler<Void> answer = v -> {
         if (ar.succeeded()) {
           result.complete(process.ref());
         } else {
           result.fail(ar.cause());
         }
-      });
+      };
+      if (caller != null && VertxInternals.callerContext() == caller) {
+        // Booted on the caller's own context (a co-located start): already where the answer goes,
+        // in a task of its own, not inside the caller's code; a hop would only cost time.
+        answer.handle(null);
+      } else {
+        node.execute(caller, answer);
+      }
       process.placement.placed(); // in case it never booted
     });
   }

@@ -19,9 +19,12 @@ final class TimerTable {
   private final Node node;
   private final Context context;
   private final ServerProcess owner;
-  private final Runnable wakeTask = this::wake;
+  private static final TimerEntry[] EMPTY = new TimerEntry[0];
 
-  private TimerEntry[] heap = new TimerEntry[8];
+  /** Made with the first wake-up. */
+  private Runnable wakeTask;
+  /** Grows from empty with the first timer. */
+  private TimerEntry[] heap = EMPTY;
   private int size;
   private Map<Object, TimerEntry> keyed;
   private Clock.Scheduled wakeup;
@@ -135,7 +138,7 @@ final class TimerTable {
       return;
     }
     if (size == heap.length) {
-      heap = Arrays.copyOf(heap, size * 2);
+      heap = Arrays.copyOf(heap, Math.max(8, size * 2));
     }
     entry.heapIndex = size;
     heap[size++] = entry;
@@ -197,6 +200,9 @@ final class TimerTable {
     cancelWakeup();
     wakeupAt = head;
     // At the head's own deadline, never one recomputed from a later now; on the owner's context.
+    if (wakeTask == null) {
+      wakeTask = this::wake;
+    }
     wakeup = clock().scheduleAt(context, head, wakeTask);
   }
 
