@@ -79,31 +79,28 @@ public class CastBench {
   public void setUp() {
     vertx = Vertx.vertx();
     sender = Caller.deploy(vertx);
-    long[] rawOther = new long[1];
-    OtherLoop.rawConsumer(vertx, sender, RAW_OTHER,
-        () -> m -> {
-          if (m.replyAddress() == null) {
-            rawOther[0]++;
-          } else {
-            m.reply(rawOther[0]);
-          }
-        });
+    OtherLoop.rawConsumer(vertx, sender, RAW_OTHER, CastBench::counting);
     otherLoop = OtherLoop.server(vertx, sender, Counter::new, new StartOptions());
     otherLoopLimited = OtherLoop.server(vertx, sender, Counter::new, new StartOptions().setMailboxLimit(4 * BATCH));
-    long[] rawSame = new long[1];
     Promise<Void> registered = Promise.promise();
-    sender.runOnContext(v -> vertx.eventBus().consumer(RAW_SAME, m -> {
-      if (m.replyAddress() == null) {
-        rawSame[0]++;
-      } else {
-        m.reply(rawSame[0]);
-      }
-    }).completion().onComplete(registered));
+    sender.runOnContext(v -> vertx.eventBus().consumer(RAW_SAME, counting()).completion().onComplete(registered));
     registered.future().await();
     Promise<ServerRef> started = Promise.promise();
     sender.runOnContext(v -> GenServer.start(vertx, new Counter(), null, new StartOptions().setContext(sender))
         .onComplete(started));
     sameLoop = started.future().await();
+  }
+
+  /** The raw receiver: counts what is sent, and answers a request with the count, as the server does. */
+  private static io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> counting() {
+    long[] count = new long[1];
+    return m -> {
+      if (m.replyAddress() == null) {
+        count[0]++;
+      } else {
+        m.reply(count[0]);
+      }
+    };
   }
 
   @TearDown(Level.Trial)

@@ -96,7 +96,10 @@ public final class StartOptions {
    * OTP). Past it, a call fails at once with {@link CallFailure#OVERLOADED} and a cast or info from
    * another sender is dropped and counted ({@code Sys.statistics}, {@link NodeStats#dropped()},
    * metrics). What the server needs to stay in control always gets in: its own timers, the Downs
-   * of its monitors, stop and {@code sys} requests.
+   * of its monitors, stop and {@code sys} requests. A call's place is free again as soon as the
+   * server takes it; the places of casts and infos are given back a few at a time (fewer than
+   * {@code limit / 8}, at most 64), so while the server works through a run of them a sender may
+   * be refused that many messages early.
    */
   public StartOptions setMailboxLimit(int limit) {
     if (limit < 0) {

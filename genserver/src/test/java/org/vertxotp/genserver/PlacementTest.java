@@ -89,4 +89,49 @@ class PlacementTest {
     assertNotSame(hostContext, ownContext);
     assertEquals(2, vertx.deploymentIDs().size(), "the server is a deployment of its own beside the host");
   }
+
+  /** Logs a zero result timeout and casts in the order it sees them; init is sync or async. */
+  static final class TimeoutFirst implements GenServer<Boolean, java.util.List<Object>> {
+    @Override
+    public InitResult<java.util.List<Object>> init(Boolean async) {
+      InitResult<java.util.List<Object>> ok = ok(new java.util.ArrayList<>(), java.time.Duration.ZERO);
+      if (!async) {
+        return ok;
+      }
+      Promise<InitResult<java.util.List<Object>>> later = Promise.promise();
+      Vertx.currentContext().runOnContext(v -> later.complete(ok));
+      return asyncInit(later.future());
+    }
+
+    @Override
+    public NoReplyResult<java.util.List<Object>> handleInfo(Object message, java.util.List<Object> log) {
+      log.add(message);
+      return noreply(log);
+    }
+
+    @Override
+    public NoReplyResult<java.util.List<Object>> handleCast(Object message, java.util.List<Object> log) {
+      log.add(message);
+      return noreply(log);
+    }
+
+    @Override
+    public CallResult<java.util.List<Object>> handleCall(Object request, From from, java.util.List<Object> log) {
+      return reply(java.util.List.copyOf(log), log);
+    }
+  }
+
+  @Test
+  void aCoLocatedStartIsAnsweredAfterInitsResultTookEffectWhetherInitIsSyncOrAsync(Vertx vertx) {
+    for (boolean async : new boolean[] {false, true}) {
+      Promise<ServerRef> started = Promise.promise();
+      Context host = vertx.getOrCreateContext();
+      host.runOnContext(v -> GenServer.start(vertx, new TimeoutFirst(), async, new StartOptions().setContext(host))
+          .onSuccess(ref -> GenServer.cast(vertx, ref, "cast")) // from the start's own continuation
+          .onComplete(started));
+      ServerRef ref = Await.result(started.future());
+      assertEquals(java.util.List.of(Timeout.INSTANCE, "cast"), Await.result(GenServer.call(vertx, ref, "log")),
+          async ? "async init" : "sync init");
+    }
+  }
 }

@@ -65,10 +65,7 @@ final class Exit {
   void run(ExitReason reason, Runnable replyAfterTerminate, StartException startFailure) {
     ServerProcess p = process;
     guarded(p.loop::close, "closing the loop");
-    TimerTable table = p.timers();
-    if (table != null) {
-      guarded(table::close, "cancelling timers");
-    }
+    guarded(p::closeTimers, "cancelling timers");
     guarded(p.ownMonitors::cancelAll, "cancelling monitors");
     Future<Void> nameReleased;
     try {

@@ -11,16 +11,20 @@ import java.util.concurrent.atomic.LongAdder;
  * is dropped and counted), while what the server needs to stay in control (its own timers,
  * monitors' Downs, stop and system messages) always gets in.
  *
- * <p>With a limit, senders count what they put in and the server gives the places back in one
- * step per drain, not one per message: the count is one cache line that senders on other cores
- * write, and taking it back per message made it bounce at every message. While a drain runs, the
- * count can therefore stand above what really waits by at most the messages that drain handled
- * (a drain handles at most 64 before it yields), and a sender may be refused that much early.
+ * <p>With a limit, senders count what they put in, and the server gives the places of casts and
+ * infos back in small steps, not one by one: the count is one cache line that senders on other
+ * cores write, and taking it back per message made it bounce at every message. The place of a
+ * call or system request is given back as soon as it is taken, before any reply can go out, so
+ * a caller that got its answer always finds its place free again. So the count stands above what
+ * really waits by fewer than {@code limit / 8} (at most 64) handled casts and infos, and only
+ * while the server is handling a run of them; a sender may be refused that much early.
  */
 final class Mailbox {
 
   private final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
   private final int limit;
+  /** How many freed places of casts and infos are given back together. */
+  private final int creditEvery;
   /** Envelopes queued, kept only with a limit (an unbounded mailbox counts nothing on its hot path). */
   private final AtomicInteger queued;
   private final LongAdder dropped;
@@ -30,6 +34,7 @@ final class Mailbox {
 
   Mailbox(int limit) {
     this.limit = limit;
+    this.creditEvery = Math.max(1, Math.min(64, limit / 8));
     this.queued = limit > 0 ? new AtomicInteger() : null;
     this.dropped = limit > 0 ? new LongAdder() : null;
     this.refused = limit > 0 ? new LongAdder() : null;
@@ -87,14 +92,20 @@ final class Mailbox {
     return queue.poll();
   }
 
-  /** An envelope taken by {@link #poll} was handled (or dropped): its place is free at the next {@link #credit}. */
-  void consumed() {
+  /**
+   * An envelope taken by {@link #poll} is being handled (or was dropped): its place is free, given
+   * back at once for a call or system request, else with the next few. The server's context.
+   */
+  void consumed(Envelope envelope) {
     if (queued != null) {
       uncredited++;
+      if (uncredited >= creditEvery || envelope instanceof Envelope.Call || envelope instanceof Envelope.System) {
+        credit();
+      }
     }
   }
 
-  /** Gives back to senders the places freed since the last time: at the end of every drain. The server's context. */
+  /** Gives back to senders the places freed since the last time; at least at the end of every drain. The server's context. */
   void credit() {
     if (uncredited != 0) {
       queued.addAndGet(-uncredited);

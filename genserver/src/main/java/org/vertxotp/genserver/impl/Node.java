@@ -42,6 +42,8 @@ public final class Node implements Shareable {
   private final Starter starter;
   private final Router router;
   private final TimerService timers;
+  /** The timer table of every exited server that never had one of its own: closed, it cancels what arrives. */
+  private final TimerTable closedTimers;
   private final Monitoring monitoring;
   private volatile Clock clock = VertxClock.REAL;
   private volatile NameRegistry names = NameRegistry.local();
@@ -58,6 +60,8 @@ public final class Node implements Shareable {
     this.starter = new Starter(this);
     this.router = new Router(this);
     this.timers = new TimerService(this);
+    this.closedTimers = new TimerTable(this, home, null);
+    closedTimers.close();
     this.monitoring = new Monitoring(this);
     VertxInternals.onVertxClose(vertx, this::close);
   }
@@ -143,6 +147,10 @@ public final class Node implements Shareable {
   }
 
   /** The toolkit's own event-loop context, which belongs to no deployment. */
+  TimerTable closedTimers() {
+    return closedTimers;
+  }
+
   Context home() {
     return home;
   }

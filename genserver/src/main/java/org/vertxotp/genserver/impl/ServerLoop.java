@@ -111,7 +111,7 @@ final class ServerLoop<A, S> {
         pendingContinue = null;
       } else if (!suspended && deferred != null && !deferred.isEmpty()) {
         next = deferred.poll();
-        process.mailbox.consumed();
+        process.mailbox.consumed(next);
       } else if ((next = process.mailbox.poll()) == null) {
         return;
       } else if (suspended && !(next instanceof Envelope.System) && !(next instanceof Envelope.Stop)) {
@@ -121,7 +121,7 @@ final class ServerLoop<A, S> {
         deferred.add(next); // keeps its place in a bounded mailbox
         continue;
       } else {
-        process.mailbox.consumed();
+        process.mailbox.consumed(next);
       }
       if (next instanceof Envelope.System request) {
         sys.answer(request);
@@ -333,7 +333,7 @@ final class ServerLoop<A, S> {
     pendingShutdown = null;
     if (deferred != null) {
       for (Envelope setAside : deferred) {
-        process.mailbox.consumed();
+        process.mailbox.consumed(setAside);
         if (setAside instanceof Envelope.Piped) {
           process.node.dropped(1);
         }

@@ -107,6 +107,23 @@ final class ServerProcess implements Handler<Void> {
     return table;
   }
 
+  /**
+   * The server exits: its timers are cancelled, and any armed later are cancelled as they arrive.
+   * A server that never had a table gets the node's closed one, not a table of its own.
+   */
+  void closeTimers() {
+    if (timers == null && TIMERS.compareAndSet(this, null, node.closedTimers())) {
+      return;
+    }
+    timers.close();
+  }
+
+  /** Timers pending, without making a table for a server that has none. The server's context. */
+  int pendingTimers() {
+    TimerTable table = timers;
+    return table == null ? 0 : table.size();
+  }
+
   /** The drain task, run on the server's context (the process is its own task: one object less per server). */
   @Override
   public void handle(Void ignored) {

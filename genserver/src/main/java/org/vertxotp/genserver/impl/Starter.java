@@ -1,5 +1,6 @@
 package org.vertxotp.genserver.impl;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -99,38 +100,49 @@ public final class Starter {
     if (link != null) {
       link.monitor = process.linkTo(link.supervisor);
     }
-    Future<?> booted;
     process.placement.placing(node.workBegins());
     Optional<Context> host = options.getContext();
     if (host.isPresent()) {
       Context hostContext = VertxInternals.unwrap(host.get());
-      Promise<Void> boot = Promise.promise();
-      node.execute(hostContext, v -> process.placement.boot(hostContext, args, true).onComplete(boot));
-      booted = boot.future();
-    } else {
-      booted = VertxInternals.deployDetached(node.vertx(), node.home(), new ServerVerticle(process, args));
-    }
-    booted.onComplete(ar -> {
-      if (ar.failed()) {
-        process.abandon(); // failed outside the process (Vert.x closing): nothing of it may stay registered
-      }
-      process.placement.placed(ar.succeeded());
-      Handler<Void> answer = v -> {
-        if (ar.succeeded()) {
-          result.complete(process.ref());
+      node.execute(hostContext, v -> {
+        Future<Void> boot = process.placement.boot(hostContext, args, true);
+        if (boot.isComplete()) {
+          // Settled within boot, which has returned: nothing of the server's is on this stack any more.
+          settled(process, boot, caller, result, true);
         } else {
-          result.fail(ar.cause());
+          boot.onComplete(ar -> settled(process, ar, caller, result, false));
         }
-      };
-      if (caller != null && VertxInternals.callerContext() == caller) {
-        // Booted on the caller's own context (a co-located start): already where the answer goes,
-        // in a task of its own, not inside the caller's code; a hop would only cost time.
-        answer.handle(null);
+      });
+    } else {
+      VertxInternals.deployDetached(node.vertx(), node.home(), new ServerVerticle(process, args))
+          .onComplete(ar -> settled(process, ar, caller, result, false));
+    }
+  }
+
+  /**
+   * The start's placement settled: the caller is answered on its context. With {@code mayAnswerHere},
+   * from a task that runs nothing of the server's any more, on that very context: answered without
+   * a hop (a co-located start made from the host context).
+   */
+  private void settled(ServerProcess process, AsyncResult<?> ar, Context caller, Promise<ServerRef> result,
+                       boolean mayAnswerHere) {
+    if (ar.failed()) {
+      process.abandon(); // failed outside the process (Vert.x closing): nothing of it may stay registered
+    }
+    process.placement.placed(ar.succeeded());
+    Handler<Void> answer = v -> {
+      if (ar.succeeded()) {
+        result.complete(process.ref());
       } else {
-        node.execute(caller, answer);
+        result.fail(ar.cause());
       }
-      process.placement.placed(); // in case it never booted
-    });
+    };
+    if (mayAnswerHere && VertxInternals.callerContext() == caller) {
+      answer.handle(null);
+    } else {
+      node.execute(caller, answer);
+    }
+    process.placement.placed(); // in case it never booted
   }
 
   /** Vert.x is closing: no new server starts, and every root server stops (its tree in order). */

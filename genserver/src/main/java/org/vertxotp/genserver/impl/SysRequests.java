@@ -98,7 +98,7 @@ final class SysRequests<S> {
       shown = "formatStatus failed: " + e;
     }
     return new ServerStatus(process.ref(), Optional.ofNullable(process.name()), loop.suspended, loop.waiting(),
-        process.timers().size(), process.ownMonitors.count(), process.signals.monitorCount(),
+        process.pendingTimers(), process.ownMonitors.count(), process.signals.monitorCount(),
         loop.behaviour.getClass().getName(), shown);
   }
 
