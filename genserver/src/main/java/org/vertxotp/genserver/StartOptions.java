@@ -97,9 +97,9 @@ public final class StartOptions {
    * another sender is dropped and counted ({@code Sys.statistics}, {@link NodeStats#dropped()},
    * metrics). What the server needs to stay in control always gets in: its own timers, the Downs
    * of its monitors, stop and {@code sys} requests. A call's place is free again as soon as the
-   * server takes it; the places of casts and infos are given back a few at a time (fewer than
-   * {@code limit / 8}, at most 64), so while the server works through a run of them a sender may
-   * be refused that many messages early.
+   * server takes it; the places of casts and infos are given back a few at a time (up to
+   * {@code limit / 8 - 1} of them wait, never more than 63), so while the server works through a
+   * run of them a sender may be refused that many messages early.
    */
   public StartOptions setMailboxLimit(int limit) {
     if (limit < 0) {
@@ -117,8 +117,8 @@ public final class StartOptions {
   /**
    * Whether plain Vert.x programs on this node can reach the server at its own event-bus address,
    * {@link ServerRef#address()} (true by default). With {@code false} the server registers no
-   * consumer there, which saves about 450 bytes and a third of the start time per server: for
-   * programs that run very many small servers and reach them only through the toolkit. Calls,
+   * consumer there, which saves about 450 bytes per server and more than half of a co-located
+   * start: for programs that run very many small servers and reach them only through the toolkit. Calls,
    * casts, sends, monitors and timers by ref or by name work as before, and a named server
    * stays reachable at its name's address; a plain send to its own address fails with
    * {@code NO_HANDLERS}, as to a server that is gone.

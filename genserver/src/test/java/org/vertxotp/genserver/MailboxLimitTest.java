@@ -6,8 +6,6 @@ import static org.vertxotp.genserver.Results.*;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Context;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -79,29 +77,5 @@ class MailboxLimitTest {
     assertTrue(largest <= limit, "the mailbox held " + largest);
     assertTrue(statistics.dropped() > sent / 2, "most were dropped: " + statistics.dropped());
     assertEquals(sent, handled[0] + statistics.dropped(), "every message was handled or counted as dropped");
-  }
-
-  @Test
-  void aCallerThatWaitsForEachReplyIsNeverRefusedByAMailboxOfOne(Vertx vertx) {
-    // The server on its own event loop, the caller on another: each reply reaches the caller while
-    // the server may still be in the drain that handled the call.
-    ServerRef server = Await.result(GenServer.start(vertx, new Counter(), 0, new StartOptions().setMailboxLimit(1)));
-    Context caller = vertx.getOrCreateContext();
-    Promise<Integer> done = Promise.promise();
-    int calls = 2_000;
-    caller.runOnContext(v -> callInTurn(vertx, server, calls, done));
-    assertEquals(calls, Await.result(done.future()));
-    assertEquals(0, Await.result(Sys.statistics(vertx, server)).refused());
-  }
-
-  private static void callInTurn(Vertx vertx, ServerRef server, int left, Promise<Integer> done) {
-    if (left == 0) {
-      GenServer.<io.vertx.core.json.JsonObject>call(vertx, server, new io.vertx.core.json.JsonObject().put("op", "get"))
-          .map(r -> r.getInteger("value")).onComplete(done);
-      return;
-    }
-    GenServer.call(vertx, server, new io.vertx.core.json.JsonObject().put("op", "add").put("n", 1))
-        .onSuccess(r -> callInTurn(vertx, server, left - 1, done))
-        .onFailure(done::tryFail);
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * cores write, and taking it back per message made it bounce at every message. The place of a
  * call or system request is given back as soon as it is taken, before any reply can go out, so
  * a caller that got its answer always finds its place free again. So the count stands above what
- * really waits by fewer than {@code limit / 8} (at most 64) handled casts and infos, and only
+ * really waits by at most {@code limit / 8 - 1} (never more than 63) handled casts and infos, and only
  * while the server is handling a run of them; a sender may be refused that much early.
  */
 final class Mailbox {

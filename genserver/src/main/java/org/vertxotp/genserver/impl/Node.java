@@ -146,11 +146,12 @@ public final class Node implements Shareable {
     return names;
   }
 
-  /** The toolkit's own event-loop context, which belongs to no deployment. */
+  /** The closed timer table of exited servers that never had one: it cancels whatever is armed on it. */
   TimerTable closedTimers() {
     return closedTimers;
   }
 
+  /** The toolkit's own event-loop context, which belongs to no deployment. */
   Context home() {
     return home;
   }

@@ -63,6 +63,10 @@ final class TimerTable {
   TimerEntry arm(TimerEntry.Kind kind, long delayNanos, Destination destination, Object message,
                  ServerProcess watch) {
     TimerEntry entry = newEntry(kind, delayNanos, destination, message, null);
+    if (this == node.closedTimers()) {
+      entry.cancelWithOwner(); // its owner exited: released now, so reading it says so at once
+      return entry;
+    }
     if (watch != null) {
       entry.watched = watch;
       if (!watch.signals.watch(entry)) {
@@ -84,6 +88,9 @@ final class TimerTable {
   void startSingle(Object key, Object message, long delayNanos) {
     TimerEntry entry = newEntry(TimerEntry.Kind.KEYED, delayNanos, null, message, key);
     insert(entry);
+    if (closed) {
+      return; // the owner exited: insert released it, and no key may be kept for it
+    }
     if (keyed == null) {
       keyed = new HashMap<>();
     }
