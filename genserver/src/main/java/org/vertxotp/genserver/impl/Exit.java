@@ -19,18 +19,8 @@ final class Exit {
   /** Crash reports and failed starts, OTP's {@code crash_report}s: a logger of their own, to route them. */
   static final System.Logger REPORTS = System.getLogger("org.vertxotp.genserver.report");
 
-  private static final VarHandle EXITED;
-  private static final VarHandle STOPPED;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      EXITED = lookup.findVarHandle(Exit.class, "exited", Object.class);
-      STOPPED = lookup.findVarHandle(Exit.class, "stopped", Object.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle EXITED = Fields.of(MethodHandles.lookup(), "exited", Object.class);
+  private static final VarHandle STOPPED = Fields.of(MethodHandles.lookup(), "stopped", Object.class);
 
   private final ServerProcess process;
   /** Known when the exit began: all is released, what remains is telling everyone. See {@link LazyOutcome}. */

@@ -38,15 +38,7 @@ final class Placement implements Handler<Message<Object>>, Closeable {
   private static final AtomicIntegerFieldUpdater<Placement> PLACING =
       AtomicIntegerFieldUpdater.newUpdater(Placement.class, "placingCounted");
 
-  private static final VarHandle PLACED;
-
-  static {
-    try {
-      PLACED = MethodHandles.lookup().findVarHandle(Placement.class, "placed", Object.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle PLACED = Fields.of(MethodHandles.lookup(), "placed", Object.class);
 
   private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
 
@@ -115,9 +107,7 @@ final class Placement implements Handler<Message<Object>>, Closeable {
       // subscription per server would flood the cluster's subscription table).
       String address = process.name().address();
       nameConsumer = node.names().spansNodes() ? bus.consumer(address, this) : bus.localConsumer(address, this);
-      Future<Void> byRef = registered;
-      Future<Void> byName = nameConsumer.completion();
-      registered = byRef.isComplete() && byName.isComplete() && byRef.succeeded() ? byName : Future.all(byRef, byName).mapEmpty();
+      registered = Future.all(registered, nameConsumer.completion()).mapEmpty();
     }
     Future<Void> all = registered;
     if (all.isComplete()) {

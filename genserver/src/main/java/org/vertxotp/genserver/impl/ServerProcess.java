@@ -137,8 +137,9 @@ final class ServerProcess implements Handler<Void> {
   // ---- who runs
 
   /**
-   * Marks what runs on this thread from now on as this server's code, until {@link #leave}: the
-   * per-message form of {@link #runAs}, without a closure to allocate. Returns what to restore.
+   * Marks what runs on this thread from now on as this server's code, until {@link #leave}; the
+   * loop uses it per message, where a closure for {@link #runAs} would be allocated each time.
+   * Returns what to restore.
    */
   ServerProcess enter() {
     ServerProcess previous = CURRENT.get();
@@ -153,12 +154,11 @@ final class ServerProcess implements Handler<Void> {
 
   /** Runs {@code callback} as this server's code: {@code self()}, timers and monitors belong to it. */
   <T> T runAs(ThrowingSupplier<T> callback) throws Exception {
-    ServerProcess previous = CURRENT.get();
-    CURRENT.set(this);
+    ServerProcess previous = enter();
     try {
       return callback.get();
     } finally {
-      CURRENT.set(previous);
+      leave(previous);
     }
   }
 

@@ -23,20 +23,9 @@ import org.vertxotp.genserver.ServerRef;
  */
 final class Signals {
 
-  private static final VarHandle MONITORS;
-  private static final VarHandle TIMERS;
-  private static final VarHandle CHILDREN;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      MONITORS = lookup.findVarHandle(Signals.class, "monitors", Set.class);
-      TIMERS = lookup.findVarHandle(Signals.class, "timersAddressedHere", Set.class);
-      CHILDREN = lookup.findVarHandle(Signals.class, "linkedChildren", Set.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle MONITORS = Fields.of(MethodHandles.lookup(), "monitors", Set.class);
+  private static final VarHandle TIMERS = Fields.of(MethodHandles.lookup(), "timersAddressedHere", Set.class);
+  private static final VarHandle CHILDREN = Fields.of(MethodHandles.lookup(), "linkedChildren", Set.class);
 
   private final ServerRef ref;
   private volatile Set<DownListener> monitors;
