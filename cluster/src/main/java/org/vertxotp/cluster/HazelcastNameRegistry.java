@@ -77,8 +77,12 @@ public final class HazelcastNameRegistry implements NameRegistry {
       public void memberRemoved(MembershipEvent event) {
         String gone = Members.nodeId(event.getMember());
         departed.add(gone);
-        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"), holder -> holder.node().equals(gone)).onFailure(e -> LOG.log(System.Logger.Level.WARNING,
-            "could not release the names of node " + gone + ", which left the cluster", e));
+        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"), holder -> holder.node().equals(gone)).onFailure(e -> {
+          if (!hazelcast.getLifecycleService().isRunning()) {
+            return; // this member is going too: the members that stay release them
+          }
+          LOG.log(System.Logger.Level.WARNING, "could not release the names of node " + gone + ", which left the cluster", e);
+        });
       }
     });
     this.lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {

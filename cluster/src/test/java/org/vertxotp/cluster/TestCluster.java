@@ -75,6 +75,14 @@ final class TestCluster implements AutoCloseable {
     return vertx;
   }
 
+  /** A new node on {@code manager} (made from {@link #config()}), its toolkit joined to the cluster. */
+  Vertx node(HazelcastClusterManager manager) {
+    Vertx vertx = slowly(Vertx.builder().withClusterManager(manager).buildClustered());
+    nodes.add(vertx);
+    slowly(GenServerCluster.join(vertx));
+    return vertx;
+  }
+
   /** A clustered Vert.x without the toolkit: what a plain Vert.x program is. */
   Vertx plainNode() {
     Vertx vertx = slowly(Vertx.builder().withClusterManager(new HazelcastClusterManager(config())).buildClustered());

@@ -2,6 +2,7 @@ package org.vertxotp.genserver;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -52,12 +53,14 @@ public final class TestLogs {
   }
 
   private static final List<String> ALLOWED = new ArrayList<>();
+  private static final List<Predicate<Throwable>> ALLOWED_THROWN = new ArrayList<>();
 
   /** Forgets what was logged so far, and what was allowed; before each test. */
   public static void reset() {
     synchronized (RECORDER) {
       RECORDER.records.clear();
       ALLOWED.clear();
+      ALLOWED_THROWN.clear();
     }
   }
 
@@ -65,6 +68,13 @@ public final class TestLogs {
   public static void allow(String text) {
     synchronized (RECORDER) {
       ALLOWED.add(text);
+    }
+  }
+
+  /** The running test provokes errors whose exception {@code thrown} accepts (a known defect of a library, say). */
+  public static void allowThrown(Predicate<Throwable> thrown) {
+    synchronized (RECORDER) {
+      ALLOWED_THROWN.add(thrown);
     }
   }
 
@@ -88,22 +98,40 @@ public final class TestLogs {
   private static boolean isAllowed(LogRecord record) {
     String text = textOf(record);
     synchronized (RECORDER) {
-      return ALLOWED.stream().anyMatch(text::contains);
+      return ALLOWED.stream().anyMatch(text::contains)
+          || (record.getThrown() != null && ALLOWED_THROWN.stream().anyMatch(allowed -> allowed.test(record.getThrown())));
     }
+  }
+
+  /** The records logged since the test began that {@code which} accepts, as text. */
+  private static List<String> recorded(Predicate<LogRecord> which) {
+    List<String> texts = new ArrayList<>();
+    synchronized (RECORDER) {
+      for (LogRecord record : RECORDER.records) {
+        if (which.test(record)) {
+          texts.add(textOf(record));
+        }
+      }
+    }
+    return texts;
+  }
+
+  private static boolean isError(LogRecord record) {
+    return record.getLevel().intValue() >= Level.SEVERE.intValue() && !REPORTS.equals(record.getLoggerName());
+  }
+
+  /** WARNING records, logged since the test began. */
+  public static List<String> warnings() {
+    return recorded(record -> record.getLevel() == Level.WARNING);
+  }
+
+  /** SEVERE records other than the toolkit's reports, logged since the test began, allowed or not. */
+  public static List<String> errors() {
+    return recorded(TestLogs::isError);
   }
 
   /** SEVERE records other than the toolkit's reports, logged since the test began. */
   public static List<String> unexpectedErrors() {
-    List<String> errors = new ArrayList<>();
-    synchronized (RECORDER) {
-      for (LogRecord record : RECORDER.records) {
-        String text = textOf(record);
-        if (record.getLevel().intValue() >= Level.SEVERE.intValue() && !REPORTS.equals(record.getLoggerName())
-            && ALLOWED.stream().noneMatch(text::contains)) {
-          errors.add(text);
-        }
-      }
-    }
-    return errors;
+    return recorded(record -> isError(record) && !isAllowed(record));
   }
 }

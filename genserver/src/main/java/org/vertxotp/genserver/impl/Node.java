@@ -2,16 +2,27 @@ package org.vertxotp.genserver.impl;
 
 import io.vertx.core.Completable;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.vertxotp.genserver.Destination;
+import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.NodeStats;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.spi.NameRegistry;
@@ -33,12 +44,16 @@ public final class Node implements Shareable {
 
   private static final String MAP = "org.vertxotp.genserver";
   private static final String KEY = "node";
+  private static final long SETTLE_SECONDS = 5;
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
 
   private final Vertx vertx;
   private final String id;
   private final Context home;
   private final ServerTable table = new ServerTable();
   private final LongAdder dropped = new LongAdder();
+  /** Consumers of stopped servers the cluster manager has not answered for yet; empty on a single node. */
+  private final Set<Future<Void>> unsubscribing = ConcurrentHashMap.newKeySet();
   private final Starter starter;
   private final Router router;
   private final TimerService timers;
@@ -280,8 +295,74 @@ public final class Node implements Shareable {
     return table.soleServerOf(context);
   }
 
-  /** Vert.x is closing: every server stops (trees in order) before Vert.x undeploys what is left. */
+  /**
+   * Drops a server's consumer (on the server's context). On a cluster the cluster manager's worker
+   * answers later, on that context: until it has, the node's close waits (see {@link #close}).
+   */
+  void unsubscribe(MessageConsumer<?> consumer) {
+    Future<Void> unregistered;
+    try {
+      unregistered = consumer.unregister();
+    } catch (RuntimeException e) {
+      // Refused by a Vert.x that shuts down: nothing is left to drop. Otherwise, a subscription may stay behind.
+      boolean shuttingDown = e instanceof RejectedExecutionException || VertxInternals.isClosing(vertx);
+      LOG.log(shuttingDown ? System.Logger.Level.DEBUG : System.Logger.Level.ERROR,
+          () -> "the event bus did not drop the consumer at " + consumer.address(), e);
+      return;
+    }
+    if (!unregistered.isComplete()) {
+      unsubscribing.add(unregistered);
+      unregistered.onComplete(ar -> unsubscribing.remove(unregistered));
+    }
+  }
+
+  /**
+   * Vert.x is closing: every server stops (trees in order) before Vert.x undeploys what is left.
+   * Then the close waits, {@value #SETTLE_SECONDS} s more at most, until every server's exit is
+   * complete (a killed supervisor's children stop after it; a root whose start was under way is
+   * stopped too) and the cluster manager has answered for every consumer they dropped: an answer
+   * that came after Vert.x shut its event loops down would be refused, and logged by Vert.x as an
+   * error.
+   */
   private void close(Completable<Void> done) {
-    starter.stopAll().onComplete(ar -> done.succeed());
+    starter.stopAll().onComplete(ar -> {
+      Promise<Void> settled = Promise.promise();
+      ScheduledFuture<?> bound = VertxInternals.schedule(home, TimeUnit.SECONDS.toNanos(SETTLE_SECONDS), () -> {
+        if (settled.tryComplete()) {
+          LOG.log(System.Logger.Level.WARNING, () -> table.servers() + " servers and " + unsubscribing.size()
+              + " dropped consumers were still unsettled " + SETTLE_SECONDS + " s into Vert.x's close; closing anyway");
+        }
+      });
+      settle(settled);
+      settled.future().onComplete(ar2 -> {
+        bound.cancel(false);
+        done.succeed();
+      });
+    });
+  }
+
+  /** Completes {@code settled} once no server's exit and no dropped consumer is pending, looking again after each wait. */
+  private void settle(Promise<Void> settled) {
+    if (settled.future().isComplete()) {
+      return; // the bound ran out
+    }
+    List<Future<?>> pending = new ArrayList<>();
+    for (Future<Void> unregistered : unsubscribing) {
+      if (!unregistered.isComplete()) { // one answered may stay in the set until its listener ran
+        pending.add(unregistered);
+      }
+    }
+    for (ServerProcess process : table.unstopped()) {
+      // A root placed after the servers were told to stop (its name claim was under way) is told now; again is harmless.
+      Future<Void> stopped = process.isRoot() ? process.shutdown(ExitReason.shutdown()) : process.stopped();
+      if (!stopped.isComplete()) {
+        pending.add(stopped);
+      }
+    }
+    if (pending.isEmpty()) {
+      settled.tryComplete();
+    } else {
+      Future.join(pending).onComplete(ar -> settle(settled));
+    }
   }
 }

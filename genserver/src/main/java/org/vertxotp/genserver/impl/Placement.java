@@ -199,11 +199,11 @@ final class Placement implements Handler<Message<Object>>, Closeable {
   Future<Void> unregister() {
     node.table().forget(process);
     if (refConsumer != null) {
-      refConsumer.unregister();
+      node.unsubscribe(refConsumer);
       refConsumer = null;
     }
     if (nameConsumer != null) {
-      nameConsumer.unregister();
+      node.unsubscribe(nameConsumer);
       nameConsumer = null;
     }
     if (hostHooked) {

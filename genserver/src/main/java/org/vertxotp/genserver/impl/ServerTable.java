@@ -96,6 +96,13 @@ final class ServerTable {
   }
 
 
+  /** Servers whose exit is not complete: the reachable ones, and those whose exit is under way. */
+  List<ServerProcess> unstopped() {
+    Set<ServerProcess> unstopped = new LinkedHashSet<>(byRef.values()); // one moving to exiting may be seen in both
+    unstopped.addAll(exiting);
+    return new ArrayList<>(unstopped);
+  }
+
   /** Servers not linked to a supervisor: stopping them stops everything, trees in order. */
   List<ServerProcess> roots() {
     Set<ServerProcess> roots = new LinkedHashSet<>(); // one moving from byRef to exiting may be seen in both
