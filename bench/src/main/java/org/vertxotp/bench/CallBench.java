@@ -2,7 +2,6 @@ package org.vertxotp.bench;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
@@ -70,27 +69,17 @@ public class CallBench {
     // really run on another event loop than the caller (checked by the loop's identity).
     OtherLoop.rawConsumer(vertx, caller, RAW_OTHER, () -> m -> m.reply(m.body()));
     otherLoopServer = OtherLoop.server(vertx, caller, EchoServer::new, new StartOptions());
-    Promise<Void> registered = Promise.promise();
-    caller.runOnContext(v -> {
-      vertx.eventBus().consumer(RAW_SAME, m -> m.reply(m.body())).completion().onComplete(registered);
-    });
-    registered.future().await();
-    Promise<ServerRef> started = Promise.promise();
-    caller.runOnContext(v -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(caller)).onComplete(started));
-    sameLoopServer = started.future().await();
+    Caller.on(caller, () -> vertx.eventBus().consumer(RAW_SAME, m -> m.reply(m.body())).completion());
+    sameLoopServer = Caller.on(caller,
+        () -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(caller)));
     for (int i = 0; i < CALLERS; i++) {
       callers.add(Caller.deploy(vertx));
     }
     Context serverOwn = onCallersLoop();
-    Promise<ServerRef> placed = Promise.promise();
-    serverOwn.runOnContext(v -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(serverOwn))
-        .onComplete(placed));
-    callersLoopServer = placed.future().await();
+    callersLoopServer = Caller.on(serverOwn,
+        () -> GenServer.start(vertx, new EchoServer(), null, new StartOptions().setContext(serverOwn)));
     Context rawOwn = onCallersLoop();
-    Promise<Void> rawRegistered = Promise.promise();
-    rawOwn.runOnContext(v -> vertx.eventBus().consumer(RAW_CALLERS_LOOP, m -> m.reply(m.body())).completion()
-        .onComplete(rawRegistered));
-    rawRegistered.future().await();
+    Caller.on(rawOwn, () -> vertx.eventBus().consumer(RAW_CALLERS_LOOP, m -> m.reply(m.body())).completion());
   }
 
   /** A new context of no deployment, driven by the caller's event loop. */

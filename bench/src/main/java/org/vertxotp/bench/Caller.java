@@ -1,8 +1,11 @@
 package org.vertxotp.bench;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import java.util.function.Supplier;
 
 /** A verticle that does nothing but own a context, for a benchmark's calls (or sends) to start from. */
 final class Caller extends VerticleBase {
@@ -12,5 +15,12 @@ final class Caller extends VerticleBase {
     Caller caller = new Caller();
     vertx.deployVerticle(caller).await();
     return caller.context;
+  }
+
+  /** Runs {@code work} on {@code context} (a server started there is co-located with it) and awaits its result. */
+  static <T> T on(Context context, Supplier<Future<T>> work) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(done));
+    return done.future().await();
   }
 }

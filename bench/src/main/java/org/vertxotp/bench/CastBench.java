@@ -4,10 +4,13 @@ import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -82,17 +85,12 @@ public class CastBench {
     OtherLoop.rawConsumer(vertx, sender, RAW_OTHER, CastBench::counting);
     otherLoop = OtherLoop.server(vertx, sender, Counter::new, new StartOptions());
     otherLoopLimited = OtherLoop.server(vertx, sender, Counter::new, new StartOptions().setMailboxLimit(4 * BATCH));
-    Promise<Void> registered = Promise.promise();
-    sender.runOnContext(v -> vertx.eventBus().consumer(RAW_SAME, counting()).completion().onComplete(registered));
-    registered.future().await();
-    Promise<ServerRef> started = Promise.promise();
-    sender.runOnContext(v -> GenServer.start(vertx, new Counter(), null, new StartOptions().setContext(sender))
-        .onComplete(started));
-    sameLoop = started.future().await();
+    Caller.on(sender, () -> vertx.eventBus().consumer(RAW_SAME, counting()).completion());
+    sameLoop = Caller.on(sender, () -> GenServer.start(vertx, new Counter(), null, new StartOptions().setContext(sender)));
   }
 
   /** The raw receiver: counts what is sent, and answers a request with the count, as the server does. */
-  private static io.vertx.core.Handler<io.vertx.core.eventbus.Message<Object>> counting() {
+  private static Handler<Message<Object>> counting() {
     long[] count = new long[1];
     return m -> {
       if (m.replyAddress() == null) {
@@ -109,7 +107,7 @@ public class CastBench {
   }
 
   /** A batch of casts (or sends) from the sender's context, then one round trip behind them. */
-  private void batch(Runnable cast, java.util.function.Supplier<Future<?>> sync) {
+  private void batch(Runnable cast, Supplier<Future<?>> sync) {
     Promise<Object> done = Promise.promise();
     sender.runOnContext(v -> {
       for (int i = 0; i < BATCH; i++) {

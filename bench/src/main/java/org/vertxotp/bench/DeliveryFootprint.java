@@ -72,7 +72,7 @@ public final class DeliveryFootprint {
       Context caller = Caller.deploy(vertx);
       DeliveryService service = DeliveryService.start(vertx, "footprint", new HttpTransport(vertx, new HttpTransportOptions()),
           new DeliveryWorkerOptions()).await();
-      double ours = bytesPer(() -> onContext(caller, () -> {
+      double ours = bytesPer(() -> Caller.on(caller, () -> {
         List<Future<Boolean>> all = new ArrayList<>(PENDING);
         for (int i = 0; i < PENDING; i++) {
           all.add(service.enqueue(new Delivery("d" + i, INBOX, PAYLOAD), Duration.ofHours(1)));
@@ -102,7 +102,7 @@ public final class DeliveryFootprint {
     Vertx vertx = Vertx.vertx();
     try {
       Context producer = Caller.deploy(vertx);
-      return bytesPer(() -> onContext(producer, () -> {
+      return bytesPer(() -> Caller.on(producer, () -> {
         Map<String, Object[]> byId = new HashMap<>();
         for (int i = 0; i < PENDING; i++) {
           Delivery delivery = new Delivery("d" + i, INBOX, PAYLOAD);
@@ -203,12 +203,6 @@ public final class DeliveryFootprint {
 
   private static double[] percentiles(long[] nanos) {
     return new double[] {Percentile.millisOf(nanos, 0.50), Percentile.millisOf(nanos, 0.99)};
-  }
-
-  private static <T> T onContext(Context context, java.util.function.Supplier<Future<T>> work) {
-    Promise<T> result = Promise.promise();
-    context.runOnContext(v -> work.get().onComplete(result));
-    return result.future().await();
   }
 
   /** Heap per item held by what {@code build} returns, measured around it. */

@@ -327,17 +327,20 @@ public final class Node implements Shareable {
   private void close(Completable<Void> done) {
     starter.stopAll().onComplete(ar -> {
       Promise<Void> settled = Promise.promise();
-      ScheduledFuture<?> bound = VertxInternals.schedule(home, TimeUnit.SECONDS.toNanos(SETTLE_SECONDS), () -> {
-        if (settled.tryComplete()) {
-          LOG.log(System.Logger.Level.WARNING, () -> table.servers() + " servers and " + unsubscribing.size()
-              + " dropped consumers were still unsettled " + SETTLE_SECONDS + " s into Vert.x's close; closing anyway");
-        }
-      });
+      settled.future().onComplete(ar2 -> done.succeed()); // first: whatever throws below, the close goes on
+      try {
+        ScheduledFuture<?> bound = VertxInternals.schedule(home, TimeUnit.SECONDS.toNanos(SETTLE_SECONDS), () -> {
+          if (settled.tryComplete()) {
+            LOG.log(System.Logger.Level.WARNING, () -> table.servers() + " servers and " + unsubscribing.size()
+                + " dropped consumers were still unsettled " + SETTLE_SECONDS + " s into Vert.x's close; closing anyway");
+          }
+        });
+        settled.future().onComplete(ar2 -> bound.cancel(false));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "Vert.x's close could not arm its bound; it goes on without waiting", e);
+        settled.tryComplete();
+      }
       settle(settled);
-      settled.future().onComplete(ar2 -> {
-        bound.cancel(false);
-        done.succeed();
-      });
     });
   }
 
@@ -353,8 +356,15 @@ public final class Node implements Shareable {
       }
     }
     for (ServerProcess process : table.unstopped()) {
-      // A root placed after the servers were told to stop (its name claim was under way) is told now; again is harmless.
-      Future<Void> stopped = process.isRoot() ? process.shutdown(ExitReason.shutdown()) : process.stopped();
+      Future<Void> stopped = process.stopped();
+      if (process.isRoot()) {
+        // A root placed after the servers were told to stop (its name claim was under way) is told now; again is harmless.
+        try {
+          stopped = process.shutdown(ExitReason.shutdown());
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, () -> "Vert.x's close could not stop " + process, e);
+        }
+      }
       if (!stopped.isComplete()) {
         pending.add(stopped);
       }
