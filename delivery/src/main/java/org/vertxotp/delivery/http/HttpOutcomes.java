@@ -1,8 +1,5 @@
 package org.vertxotp.delivery.http;
 
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.OptionalLong;
 import org.vertxotp.delivery.Outcome;
 
@@ -64,11 +61,7 @@ public final class HttpOutcomes {
         return OptionalLong.of(Long.MAX_VALUE);
       }
     }
-    try {
-      long at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-      return OptionalLong.of(Math.max(0, at - nowMillis));
-    } catch (DateTimeParseException garbage) {
-      return OptionalLong.empty();
-    }
+    OptionalLong at = HttpDate.parse(trimmed);
+    return at.isPresent() ? OptionalLong.of(Math.max(0, at.getAsLong() - nowMillis)) : OptionalLong.empty();
   }
 }

@@ -18,30 +18,33 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.Outcome;
 import org.vertxotp.delivery.spi.Transport;
 import org.vertxotp.genserver.time.Clock;
 
 /**
- * Delivers activities to inboxes: one {@code POST} of the payload's JSON per attempt, with
- * {@code Content-Type: application/activity+json}, the delivery id as idempotency key, and, with a
- * signer, an HTTP signature made afresh (with its own {@code Date}) for every attempt.
+ * Delivers activities to inboxes: one {@code POST} of the payload's JSON per attempt, with the
+ * configured {@code Content-Type} ({@code application/activity+json} by default), a
+ * {@code User-Agent} naming the toolkit (and the sender's URL, if configured), the delivery id as
+ * idempotency key, the options' static headers, an IMF-fixdate {@code Date}, and, with a signer,
+ * an HTTP signature made afresh for every attempt.
  *
  * <p>The peer is an untrusted party. The target's host is resolved first and the resolved
  * address judged by the {@link SsrfGuard} before any connection (the connection then goes to that
  * very address, so DNS cannot change its mind in between). A whole attempt is bounded by a
- * deadline on the toolkit's clock (the lookup included), which aborts it; the body of an answer
- * is counted, never kept, and past the cap the connection is closed rather than read or reused.
- * Redirects are not followed. One worker per peer {@code host:port}.
+ * deadline on the toolkit's clock (the lookup included), which aborts it. Redirects are not
+ * followed. One worker per peer {@code host:port}.
+ *
+ * <p>The status line decides the outcome, the moment it arrives: a {@code 202} whose body is
+ * still trickling in is delivered, as is one whose connection breaks after it. The body is then
+ * drained (counted, never kept) until it ends, passes the cap, or the deadline passes; in the two
+ * last cases the connection is closed rather than reused. A peer that sends no status line before
+ * the deadline has not answered: a transient failure.
  *
  * <p>It is built on Vert.x core's {@link HttpClient} (which vertx-web-client wraps) because an
  * attempt must be aborted at its deadline and a body abandoned midway, and the web client offers
@@ -54,24 +57,26 @@ import org.vertxotp.genserver.time.Clock;
  */
 public final class HttpTransport implements Transport {
 
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
-
   private final Vertx vertx;
   private final HttpTransportOptions options;
   private final SsrfGuard guard;
   private final HttpClient client;
   private final Targets targets = new Targets();
   private final String idempotencyHeader;
+  /** The options' static headers, names in lower case as a signer sees them. */
+  private final Map<String, String> staticHeaders = new LinkedHashMap<>();
 
+  /** A transport with its own copy of {@code options}: changing them afterwards changes nothing here. */
   public HttpTransport(Vertx vertx, HttpTransportOptions options) {
     this.vertx = vertx;
-    this.options = options;
-    this.guard = new SsrfGuard(options.getAllowedAddresses());
-    this.idempotencyHeader = options.getIdempotencyHeader().toLowerCase(Locale.ROOT);
+    this.options = new HttpTransportOptions(options);
+    this.guard = new SsrfGuard(this.options.getAllowedAddresses());
+    this.idempotencyHeader = this.options.getIdempotencyHeader().toLowerCase(Locale.ROOT);
+    this.options.getHeaders().forEach((name, value) -> staticHeaders.put(name.toLowerCase(Locale.ROOT), value));
     this.client = vertx.createHttpClient(
-        new HttpClientOptions().setConnectTimeout((int) options.getConnectTimeout().toMillis()).setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(options.getMaxConnectionsPerHost())
-            .setMaxWaitQueueSize(4 * options.getMaxConnectionsPerHost()));
+        new HttpClientOptions().setConnectTimeout((int) this.options.getConnectTimeout().toMillis()).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(this.options.getMaxConnectionsPerHost())
+            .setMaxWaitQueueSize(4 * this.options.getMaxConnectionsPerHost()));
   }
 
   /** {@code host:port} of the target, lower case; every unusable target shares the destination {@code invalid}. */
@@ -106,9 +111,11 @@ public final class HttpTransport implements Transport {
   private RequestOptions request(Target target, InetAddress address, byte[] body, long now, Delivery delivery) throws Exception {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("host", target.hostHeader());
-    headers.put("date", HTTP_DATE.format(Instant.ofEpochMilli(now)));
-    headers.put("content-type", HttpTransportOptions.CONTENT_TYPE);
+    headers.put("date", HttpDate.format(now));
+    headers.put("content-type", options.getContentType());
+    headers.put("user-agent", options.getUserAgent());
     headers.put(idempotencyHeader, delivery.id());
+    headers.putAll(staticHeaders);
     if (options.getSigner() != null) {
       options.getSigner().sign("POST", target.path(), headers, body);
     }
@@ -124,11 +131,18 @@ public final class HttpTransport implements Transport {
     return request;
   }
 
-  /** One attempt's exchange, from the lookup to the end of the answer: bounded by its deadline, its answer's body counted and capped. */
+  /**
+   * One attempt's exchange, from the lookup to the end of the answer, all on the caller's (the
+   * worker's) context: bounded by its deadline, decided by the status line, its body drained within
+   * the cap and the deadline.
+   */
   private final class Exchange {
     private final Promise<Outcome> outcome = Promise.promise();
-    private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
     private final Clock clock;
+    private HttpClientRequest request;
+    /** The answer whose body is being drained after the status line decided, or null. */
+    private HttpClientResponse draining;
+    private Clock.Scheduled deadline;
     private long received;
 
     Exchange(Clock clock) {
@@ -138,12 +152,18 @@ public final class HttpTransport implements Transport {
     Future<Outcome> run(Target target, Delivery delivery) {
       Duration limit = options.getRequestDeadline();
       Context context = vertx.getOrCreateContext(); // the caller's (the worker's): the whole exchange runs on it
-      Clock.Scheduled deadline = clock.schedule(context, limit.toNanos(), () -> {
+      deadline = clock.schedule(context, limit.toNanos(), () -> {
         if (outcome.tryComplete(new Outcome.Transient(0, "no answer within " + limit.toMillis() + " ms"))) {
           abort();
+        } else {
+          abandonBody(); // decided already; what is left of the body is not waited for
         }
       });
-      outcome.future().onComplete(ar -> deadline.cancel());
+      outcome.future().onComplete(ar -> {
+        if (draining == null) {
+          deadline.cancel(); // nothing left to bound
+        }
+      });
       Future<InetAddress> address = target.literal() != null
           ? Future.succeededFuture(target.literal()) // an IP literal: no lookup
           : context.executeBlocking(() -> InetAddress.getByName(target.host()), false);
@@ -184,7 +204,7 @@ public final class HttpTransport implements Transport {
           return;
         }
         HttpClientRequest req = obtained.result();
-        request.set(req);
+        request = req;
         // A reset (at the deadline) or a broken connection while the request is written ends up here, not in a log.
         req.exceptionHandler(e -> outcome.tryComplete(HttpOutcomes.noAnswer(e)));
         if (outcome.future().isComplete()) {
@@ -201,25 +221,42 @@ public final class HttpTransport implements Transport {
       });
     }
 
-    /** The status decides; the body is counted and dropped, and past the cap the connection goes. */
+    /** The status line decides, now; the body is drained after, counted and dropped, and past the cap the connection goes. */
     private void read(HttpClientResponse response) {
-      Outcome classified = HttpOutcomes.classify(response.statusCode(), response.statusMessage(),
-          response.getHeader("Retry-After"), response.getHeader("Location"), clock.currentTimeMillis());
+      if (outcome.future().isComplete()) {
+        response.request().connection().close(); // came after the deadline: not read, not reused
+        return;
+      }
+      draining = response;
       response.handler(chunk -> {
         received += chunk.length();
-        if (received > HttpTransport.this.options.getMaxResponseBytes() && outcome.tryComplete(classified)) {
-          response.request().connection().close(); // the rest is not read, and the connection not reused
+        if (received > options.getMaxResponseBytes()) {
+          abandonBody();
         }
       });
-      response.exceptionHandler(e -> outcome.tryComplete(classified.status() >= 200 && classified.status() < 300
-          ? classified : HttpOutcomes.noAnswer(e)));
-      response.endHandler(v -> outcome.tryComplete(classified));
+      response.exceptionHandler(e -> bodyDone()); // the answer was already given: a broken body changes nothing
+      response.endHandler(v -> bodyDone());
+      outcome.tryComplete(HttpOutcomes.classify(response.statusCode(), response.statusMessage(),
+          response.getHeader("Retry-After"), response.getHeader("Location"), clock.currentTimeMillis()));
+    }
+
+    /** The rest of the body is not read and the connection not reused. */
+    private void abandonBody() {
+      HttpClientResponse response = draining;
+      if (response != null) {
+        bodyDone();
+        response.request().connection().close();
+      }
+    }
+
+    private void bodyDone() {
+      draining = null;
+      deadline.cancel();
     }
 
     private void abort() {
-      HttpClientRequest req = request.get();
-      if (req != null) {
-        req.reset();
+      if (request != null) {
+        request.reset();
       }
     }
   }
