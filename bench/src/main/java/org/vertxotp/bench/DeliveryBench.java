@@ -126,7 +126,8 @@ public class DeliveryBench {
           return;
         }
         sent++;
-        raw.postAbs(inbox).putHeader("content-type", HttpTransportOptions.CONTENT_TYPE).sendBuffer(body).onComplete(ar -> {
+        raw.postAbs(inbox).putHeader("content-type", HttpTransportOptions.DEFAULT_CONTENT_TYPE)
+            .putHeader("user-agent", HttpTransportOptions.DEFAULT_USER_AGENT).sendBuffer(body).onComplete(ar -> {
           if (ar.failed()) {
             done.tryFail(ar.cause());
             return;

@@ -19,6 +19,7 @@ import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.DeliveryService;
 import org.vertxotp.delivery.DeliveryWorkerOptions;
@@ -60,9 +61,9 @@ public final class DeliveryFootprint {
 
   private static void memory() {
     double engine = bytesPer(() -> {
-      RetryEngine retry = new RetryEngine(new RetryEngine.Settings(RetryPolicy.http(), 4, 10, 60_000, 3_600_000), () -> 0);
+      RetryEngine retry = new RetryEngine(new RetryEngine.Settings(RetryPolicy.http(), BreakerPolicy.http(), 4), () -> 0);
       for (int i = 0; i < PENDING; i++) {
-        retry.apply(new Event.Enqueue(new Delivery("d" + i, INBOX, PAYLOAD), 3_600_000), 0);
+        KeptWrites.apply(retry, new Event.Enqueue(new Delivery("d" + i, INBOX, PAYLOAD), 3_600_000, i), 0);
       }
       return retry;
     });

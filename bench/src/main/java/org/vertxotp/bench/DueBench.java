@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
+import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.Outcome;
 import org.vertxotp.delivery.RetryPolicy;
@@ -44,20 +45,20 @@ public class DueBench {
     long next;
 
     void fill(int count) {
-      engine = new RetryEngine(new RetryEngine.Settings(RetryPolicy.http(), 4, 10, 60_000, 3_600_000), () -> 0);
+      engine = new RetryEngine(new RetryEngine.Settings(RetryPolicy.http(), BreakerPolicy.http(), 4), () -> 0);
       for (int i = 0; i < count; i++) {
-        engine.apply(new Event.Enqueue(new Delivery("w" + i, "http://peer/inbox", PAYLOAD), TEN_YEARS + i), 0);
+        KeptWrites.apply(engine, new Event.Enqueue(new Delivery("w" + i, "http://peer/inbox", PAYLOAD), TEN_YEARS + i, i), 0);
       }
     }
 
-    /** Enqueue one due a millisecond later, wake then, dispatch it, settle it delivered. */
+    /** Enqueue one due a millisecond later (its write kept), wake then, dispatch it, settle it delivered (that write kept too). */
     void oneDue(Blackhole sink) {
       long at = ++now;
-      engine.apply(new Event.Enqueue(new Delivery("d" + next++, "http://peer/inbox", PAYLOAD), 1), at - 1);
+      KeptWrites.apply(engine, new Event.Enqueue(new Delivery("d" + next++, "http://peer/inbox", PAYLOAD), 1, next), at - 1);
       List<Effect> effects = engine.apply(new Event.Due(), at);
       for (Effect effect : effects) {
         if (effect instanceof Effect.Dispatch dispatch) {
-          sink.consume(engine.apply(new Event.Settled(dispatch.ticket(), new Outcome.Delivered(202)), at));
+          sink.consume(KeptWrites.apply(engine, new Event.Settled(dispatch.ticket(), new Outcome.Delivered(202)), at));
         }
       }
     }

@@ -3,9 +3,8 @@ package org.vertxotp.delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
+import org.vertxotp.delivery.impl.Reviver;
 import org.vertxotp.delivery.impl.WorkerServer;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.delivery.spi.Transport;
@@ -13,6 +12,7 @@ import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartException;
 import org.vertxotp.genserver.StartFailure;
 import org.vertxotp.genserver.StartOptions;
@@ -23,13 +23,15 @@ import org.vertxotp.genserver.supervisor.SupervisorSpec;
 /**
  * Delivers through one transport with one set of options: a supervisor (registered as the
  * service's name) with a {@link DeliveryWorker} per destination, added as a child the first time
- * something is enqueued for it, and again at start for every destination the store holds
- * something for under this service's name.
+ * something is enqueued for it, and again each time the service starts for every destination the
+ * store holds something for under this service's name.
  *
  * <p>A destination's worker is the supervisor's child with the destination as its id, so two
  * enqueues racing to start it, or an enqueue while it is being restarted, never make two: the
  * supervisor answers the second with {@code already started}, as OTP's {@code start_child} does.
  * An enqueue that reaches no worker (it was just restarting) tries again a few times, shortly.
+ *
+ * <p>On its own ({@link #start}) the service owns its transport and closes it when it stops:
  *
  * <pre>{@code
  * DeliveryService peers = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, httpOptions),
@@ -37,7 +39,17 @@ import org.vertxotp.genserver.supervisor.SupervisorSpec;
  * peers.enqueue(new Delivery(activityId, "https://example.social/users/ann/inbox", activity)).await(); // stored
  * }</pre>
  *
- * <p>The service owns its transport: {@link #stop} closes it.
+ * <p>In an application's own supervision tree, as OTP applications nest supervisors,
+ * {@link #create} makes the handle and {@link #childSpec} the child that runs it:
+ *
+ * <pre>{@code
+ * DeliveryService outbox = DeliveryService.create(vertx, "outbox", transport, options);
+ * Supervisor.start(vertx, SupervisorSpec.oneForOne(outbox.childSpec(), otherChild)).await();
+ * outbox.enqueue(delivery).await();
+ * }</pre>
+ *
+ * A store outage stops nothing: a worker that cannot load waits and loads again (answering
+ * {@link NotStoredException} meanwhile), and so does the start of the kept workers.
  */
 public final class DeliveryService {
 
@@ -62,39 +74,64 @@ public final class DeliveryService {
   }
 
   /**
-   * Starts the service and a worker for every destination its store holds deliveries or dead
-   * letters for. If any of that fails, what was started is stopped again, the transport (which the
-   * service owns from here on: give each service its own) is closed, and the future fails.
+   * The handle of a service that runs in an application's supervision tree ({@link #childSpec}):
+   * nothing starts here. The tree does not close the transport (a restarted service uses it
+   * again): close it when the application stops.
+   *
+   * @throws IllegalArgumentException for a name that is empty or has a {@code '/'}, or no options
    */
-  public static Future<DeliveryService> start(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
+  public static DeliveryService create(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(transport, "transport");
     if (name == null || name.isEmpty() || name.contains("/") || options == null) {
-      return closed(transport).transform(closed -> Future.failedFuture(new IllegalArgumentException(
-          "a delivery service needs options and a name, not empty and without '/' (its workers are named"
-              + " service/destination): " + name)));
+      throw new IllegalArgumentException("a delivery service needs options and a name, not empty and without '/' (its"
+          + " workers are named service/destination): " + name);
     }
     DeliveryWorkerOptions own = new DeliveryWorkerOptions(options);
-    DeliveryStore store = own.getStore() != null ? own.getStore() : new InMemoryDeliveryStore();
-    DeliveryService service = new DeliveryService(vertx, name, transport, own, store);
-    SupervisorSpec spec = SupervisorSpec.oneForOne().withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
-    return Supervisor.start(vertx, spec, new StartOptions().setName(name))
-        .compose(supervisor -> service.restartKeptWorkers()
-            .recover(failed -> GenServer.stop(vertx, supervisor).transform(stopped -> Future.failedFuture(failed))))
+    return new DeliveryService(vertx, name, transport, own, own.getStore() != null ? own.getStore() : new InMemoryDeliveryStore());
+  }
+
+  /**
+   * Starts the service on its own, and a worker for every destination its store holds deliveries
+   * or dead letters for (if the store cannot say, it keeps trying in the background). If the
+   * service cannot start, the transport (which the service owns from here on: give each service
+   * its own) is closed, and the future fails.
+   */
+  public static Future<DeliveryService> start(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options) {
+    DeliveryService service;
+    try {
+      service = create(vertx, name, transport, options);
+    } catch (RuntimeException invalid) {
+      return transport == null ? Future.failedFuture(invalid)
+          : closed(transport).transform(closed -> Future.failedFuture(invalid));
+    }
+    return service.run(new StartOptions().setName(name))
         .<DeliveryService>map(started -> service)
         .recover(failed -> closed(transport).transform(closed -> Future.failedFuture(failed))); // it owns the transport
   }
 
-  private Future<Void> restartKeptWorkers() {
-    String prefix = name + "/";
-    return store.workers().compose(kept -> {
-      List<Future<ServerName>> started = new ArrayList<>();
-      for (String worker : kept) {
-        if (worker.startsWith(prefix)) { // another service's workers may share the store
-          started.add(worker(worker.substring(prefix.length())));
-        }
-      }
-      return Future.all(started).mapEmpty();
-    });
+  /**
+   * The child that runs this service in a supervision tree: a supervisor registered as the
+   * service's name, with id the name, restarted as its parent says (permanent by default), and
+   * stopped with the time its workers take. Each start, restarts included, starts the workers of
+   * what the store keeps before it completes (or hands that to the background if the store
+   * cannot say).
+   */
+  public ChildSpec childSpec() {
+    return ChildSpec.of(name, (vertx, startOptions, args) -> run(startOptions))
+        .withName(name).withShutdown(GenServer.INFINITY);
+  }
+
+  /** Starts the service's supervisor with {@code startOptions}, and waits for the first try at starting the kept workers. */
+  private Future<ServerRef> run(StartOptions startOptions) {
+    ServerName reviver = ServerName.of(name + "/"); // no worker's name: a destination is never empty
+    Reviver.Args args = new Reviver.Args(name, store, this::worker);
+    ChildSpec revive = ChildSpec.worker("", () -> new Reviver(vertx), args).withName(reviver.name());
+    SupervisorSpec spec = SupervisorSpec.oneForOne(revive).withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
+    return Supervisor.start(vertx, spec, startOptions).compose(supervisor ->
+        GenServer.call(vertx, reviver, new Reviver.AwaitFirstTry(), GenServer.INFINITY).transform(tried -> tried.succeeded()
+            ? Future.succeededFuture(supervisor)
+            : GenServer.stop(vertx, supervisor).transform(stopped -> Future.<ServerRef>failedFuture(tried.cause()))));
   }
 
   /** The worker that delivers to {@code target}'s destination (whether it runs yet or not). */
@@ -158,7 +195,9 @@ public final class DeliveryService {
 
   /**
    * Stops every worker (their state stays in the store), then the service, then closes its
-   * transport. A service whose supervisor already gave up counts as stopped.
+   * transport: for a service started with {@link #start}. (One in a supervision tree is stopped by
+   * its parent; stopped here, a permanent child would be restarted.) A service whose supervisor
+   * already gave up counts as stopped.
    */
   public Future<Void> stop() {
     Future<Void> stopped = GenServer.stop(vertx, ServerName.of(name))

@@ -7,16 +7,15 @@ import java.util.function.DoubleSupplier;
 import org.vertxotp.delivery.spi.DeliveryStore;
 
 /**
- * How the workers of a {@link DeliveryService} retry, how much they send at once, when they stop
- * sending to a failing peer, where they keep their state and where they publish what ended.
+ * How the workers of a {@link DeliveryService} retry (and how long a peer's {@code Retry-After}
+ * may hold them: {@link RetryPolicy}), how much they send at once, when they stop sending to a
+ * failing peer ({@link BreakerPolicy}), where they keep their state and where they publish what
+ * ended.
  * Vert.x Options style: {@code DEFAULT_*} constants, fluent setters.
  */
 public final class DeliveryWorkerOptions {
 
   public static final int DEFAULT_MAX_CONCURRENCY = 4;
-  public static final int DEFAULT_BREAKER_THRESHOLD = 10;
-  public static final Duration DEFAULT_BREAKER_COOL_OFF = Duration.ofSeconds(60);
-  public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofHours(6);
   /** Longer than the HTTP transport's own deadline (30 s) and the gen_server transport's call timeouts. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofMinutes(2);
   /** Where dead letters and dropped deliveries are published, as JSON. */
@@ -24,9 +23,7 @@ public final class DeliveryWorkerOptions {
 
   private RetryPolicy retryPolicy = RetryPolicy.http();
   private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
-  private int breakerThreshold = DEFAULT_BREAKER_THRESHOLD;
-  private Duration breakerCoolOff = DEFAULT_BREAKER_COOL_OFF;
-  private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
+  private BreakerPolicy breaker;
   private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
   private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
   private DeliveryStore store;
@@ -39,9 +36,7 @@ public final class DeliveryWorkerOptions {
   public DeliveryWorkerOptions(DeliveryWorkerOptions other) {
     this.retryPolicy = other.retryPolicy;
     this.maxConcurrency = other.maxConcurrency;
-    this.breakerThreshold = other.breakerThreshold;
-    this.breakerCoolOff = other.breakerCoolOff;
-    this.maxRetryAfter = other.maxRetryAfter;
+    this.breaker = other.breaker;
     this.attemptTimeout = other.attemptTimeout;
     this.random = other.random;
     this.store = other.store;
@@ -71,36 +66,19 @@ public final class DeliveryWorkerOptions {
     return this;
   }
 
-  public int getBreakerThreshold() {
-    return breakerThreshold;
+  /** The breaker set here, or null: then the transport's ({@code Transport.defaultBreaker}). */
+  public BreakerPolicy getBreaker() {
+    return breaker;
   }
 
-  /** Transient failures in a row after which a destination gets a cool-off. */
-  public DeliveryWorkerOptions setBreakerThreshold(int breakerThreshold) {
-    if (breakerThreshold < 1) {
-      throw new IllegalArgumentException("the breaker threshold is at least 1");
-    }
-    this.breakerThreshold = breakerThreshold;
-    return this;
-  }
-
-  public Duration getBreakerCoolOff() {
-    return breakerCoolOff;
-  }
-
-  /** How long nothing is sent to a destination whose breaker opened; then one probe decides. */
-  public DeliveryWorkerOptions setBreakerCoolOff(Duration breakerCoolOff) {
-    this.breakerCoolOff = requireNotNegative(breakerCoolOff, "breakerCoolOff");
-    return this;
-  }
-
-  public Duration getMaxRetryAfter() {
-    return maxRetryAfter;
-  }
-
-  /** The longest a peer's {@code Retry-After} may defer a delivery; a longer one is clamped to it. */
-  public DeliveryWorkerOptions setMaxRetryAfter(Duration maxRetryAfter) {
-    this.maxRetryAfter = requireNotNegative(maxRetryAfter, "maxRetryAfter");
+  /**
+   * When a worker stops sending to a failing destination, and what becomes of what falls due
+   * meanwhile. Unset, each transport says: {@link BreakerPolicy#http()} for HTTP peers,
+   * {@link BreakerPolicy#none()} for follow-ups to gen_servers (one failing follow-up must not
+   * delay the others).
+   */
+  public DeliveryWorkerOptions setBreaker(BreakerPolicy breaker) {
+    this.breaker = Objects.requireNonNull(breaker, "breaker");
     return this;
   }
 

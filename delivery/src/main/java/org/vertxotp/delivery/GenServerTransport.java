@@ -34,6 +34,15 @@ public final class GenServerTransport implements Transport {
     return Optional.of(callTimeout);
   }
 
+  /**
+   * None: a follow-up has its own short schedule, and one server's failures must not hold the
+   * others' follow-ups back (set one in the options to have it).
+   */
+  @Override
+  public BreakerPolicy defaultBreaker() {
+    return BreakerPolicy.none();
+  }
+
   @Override
   public String destinationOf(String target) {
     return target;

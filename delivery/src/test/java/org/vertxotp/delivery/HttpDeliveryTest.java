@@ -184,7 +184,8 @@ class HttpDeliveryTest extends OnManualClock {
               java.time.Instant.ofEpochMilli(clock.currentTimeMillis() + 5 * MINUTE).atOffset(java.time.ZoneOffset.UTC))
           : retryAfter.getKey();
       Peer peer = Peer.start(vertx, n -> n == 0 ? Peer.status(429, "Retry-After", header) : Peer.status(202));
-      DeliveryService service = service(http(), new DeliveryWorkerOptions().setMaxRetryAfter(Duration.ofHours(1)));
+      DeliveryService service = service(http(), new DeliveryWorkerOptions()
+          .setRetryPolicy(RetryPolicy.http().withMaxRetryAfter(Duration.ofHours(1))));
       Await.result(service.enqueue(delivery("r" + i++, peer)));
       long first = peer.next().atMillis();
       until(service, peer.inbox(), s -> s.retried() == 1, "retried");

@@ -11,11 +11,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.delivery.spi.DeliveryStore;
-import org.vertxotp.delivery.spi.StoredDelivery;
 import org.vertxotp.delivery.spi.StoredState;
 import org.vertxotp.delivery.spi.Transport;
 import org.vertxotp.genserver.Await;
@@ -45,43 +43,6 @@ class WorkerFaultsTest extends OnManualClock {
         return send.apply(delivery);
       }
     };
-  }
-
-  /** The in-memory store, with saves that fail or wait on demand. */
-  private static final class FaultyStore implements DeliveryStore {
-    final InMemoryDeliveryStore kept = new InMemoryDeliveryStore();
-    volatile boolean failSaves;
-    /** Saves to hold, one per gate, in order: the save goes ahead when its gate completes, fails when it fails. */
-    final java.util.Queue<Promise<Void>> gates = new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    @Override
-    public Future<Void> save(String worker, StoredDelivery delivery) {
-      if (failSaves) {
-        return Future.failedFuture(new IllegalStateException("disk full"));
-      }
-      Promise<Void> gate = gates.poll();
-      return gate == null ? kept.save(worker, delivery) : gate.future().compose(v -> kept.save(worker, delivery));
-    }
-
-    @Override
-    public Future<Void> remove(String worker, String id) {
-      return kept.remove(worker, id);
-    }
-
-    @Override
-    public Future<Void> deadLetter(String worker, DeadLetter letter) {
-      return kept.deadLetter(worker, letter);
-    }
-
-    @Override
-    public Future<StoredState> load(String worker) {
-      return kept.load(worker);
-    }
-
-    @Override
-    public Future<Set<String>> workers() {
-      return kept.workers();
-    }
   }
 
   private DeliveryService service(Transport transport, DeliveryStore store) {
@@ -160,12 +121,12 @@ class WorkerFaultsTest extends OnManualClock {
     FaultyStore store = new FaultyStore();
     DeliveryService service = startedOn(store);
     TestLogs.allow("disk full"); // the worker warns of its store's failure
-    store.failSaves = true;
+    store.failWrites = true;
     Throwable failure = Await.failure(service.enqueue(delivery("lost", "peer"), Duration.ofHours(1)));
     assertInstanceOf(NotStoredException.class, failure);
     assertTrue(failure.getMessage().contains("disk full"), failure.getMessage());
     assertTrue(Await.result(DeliveryWorker.status(vertx, service.workerFor("peer"), "lost")).isEmpty(), "not kept");
-    store.failSaves = false;
+    store.failWrites = false;
     assertEquals(true, Await.result(service.enqueue(delivery("lost", "peer"), Duration.ofHours(1))), "accepted when enqueued again");
   }
 
@@ -191,13 +152,19 @@ class WorkerFaultsTest extends OnManualClock {
     Promise<Void> gate = Promise.promise();
     store.gates.add(gate);
     Future<Boolean> first = service.enqueue(delivery("x", "peer"), Duration.ofHours(1)); // its save waits
-    assertEquals(true, Await.result(DeliveryWorker.cancel(vertx, service.workerFor("peer"), "x")));
-    assertEquals(true, Await.result(service.enqueue(delivery("x", "peer"), Duration.ofHours(1))), "a new x, stored");
+    Future<Boolean> cancelled = DeliveryWorker.cancel(vertx, service.workerFor("peer"), "x"); // its write waits behind
+    Future<Boolean> again = service.enqueue(delivery("x", "peer"), Duration.ofHours(1));
+    Await.result(DeliveryWorker.stats(vertx, service.workerFor("peer"))); // all three were handled
+    assertFalse(first.isComplete() || cancelled.isComplete() || again.isComplete(), "none answered before the store has it");
     TestLogs.allow("disk full");
     gate.fail(new IllegalStateException("disk full"));
     assertInstanceOf(NotStoredException.class, Await.failure(first));
+    assertEquals(true, Await.result(cancelled), "the cancel was kept");
+    assertEquals(true, Await.result(again), "a new x, stored");
     assertTrue(Await.result(DeliveryWorker.status(vertx, service.workerFor("peer"), "x")).isPresent(), "the new x stays");
     assertEquals(false, Await.result(service.enqueue(delivery("x", "peer"), Duration.ofHours(1))), "and is the one pending");
+    assertEquals(1, Await.result(store.load(service.workerFor("peer").name())).pending().stream()
+        .filter(p -> p.delivery().id().equals("x")).count(), "in the store too");
   }
 
   @Test
@@ -207,13 +174,13 @@ class WorkerFaultsTest extends OnManualClock {
     Await.result(service.enqueue(delivery("gone", "peer")));
     Await.until(() -> stats(service, "peer").deadLettered() == 1, "dead-lettered");
     TestLogs.allow("disk full");
-    store.failSaves = true;
+    store.failWrites = true;
     assertInstanceOf(NotStoredException.class, Await.failure(service.enqueue(delivery("gone", "peer"))));
     assertEquals(List.of("gone"), Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor("peer"))).stream()
         .map(DeadLetter::id).toList(), "the worker gives the dead letter back");
     assertEquals(List.of("gone"), Await.result(store.load(service.workerFor("peer").name())).deadLetters().stream()
         .map(DeadLetter::id).toList(), "the store never forgot it");
-    store.failSaves = false;
+    store.failWrites = false;
     assertEquals(1, Await.result(DeliveryWorker.redrive(vertx, service.workerFor("peer"), List.of(), 10)));
     StoredState kept = Await.result(store.load(service.workerFor("peer").name()));
     assertEquals(List.of("gone"), kept.pending().stream().map(p -> p.delivery().id()).toList(), "redriven: pending in the store");
@@ -228,6 +195,7 @@ class WorkerFaultsTest extends OnManualClock {
       return Future.succeededFuture(new Outcome.Delivered(0));
     }), null);
     Await.result(service.enqueue(delivery("now", "peer")));
+    Await.until(() -> stats(service, "peer").delivered() == 1, "the first delivered");
     ServerRef worker = GenServer.whereisLocal(vertx, service.workerFor("peer")).orElseThrow();
     sent.clear();
     long start = clock.currentTimeMillis();

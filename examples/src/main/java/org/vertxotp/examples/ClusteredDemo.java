@@ -21,6 +21,7 @@ import org.vertxotp.cluster.ClusterSingleton;
 import org.vertxotp.cluster.GenServerCluster;
 import org.vertxotp.cluster.KnownVertxDefects;
 import org.vertxotp.cluster.delivery.HazelcastDeliveryStore;
+import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.DeliveryService;
 import org.vertxotp.delivery.DeliveryWorkerOptions;
@@ -109,9 +110,9 @@ final class ClusteredDemo {
   static io.vertx.core.Future<DeliveryService> start(Vertx vertx, List<Duration> slots) {
     return HazelcastDeliveryStore.of(vertx).compose(store -> DeliveryService.start(vertx, SERVICE,
         new HttpTransport(vertx, new HttpTransportOptions().allowAddress("127.0.0.1")),
-        new DeliveryWorkerOptions().setStore(store).setRetryPolicy(RetryPolicy.http().withSlots(slots))
-            .setMaxConcurrency(8).setBreakerThreshold(50).setBreakerCoolOff(Duration.ofSeconds(1))
-            .setMaxRetryAfter(Duration.ofSeconds(2))));
+        new DeliveryWorkerOptions().setStore(store)
+            .setRetryPolicy(RetryPolicy.http().withSlots(slots).withMaxRetryAfter(Duration.ofSeconds(2)))
+            .setMaxConcurrency(8).setBreaker(BreakerPolicy.holding(50, Duration.ofSeconds(1)))));
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.DeliveryService;
 import org.vertxotp.delivery.DeliveryStats;
@@ -165,10 +166,9 @@ public final class Demo {
       out.println("peer: a flaky inbox at " + inbox);
     }
     DeliveryWorkerOptions options = new DeliveryWorkerOptions()
-        .setRetryPolicy(RetryPolicy.http().withSlots(settings.slots()))
+        .setRetryPolicy(RetryPolicy.http().withSlots(settings.slots()).withMaxRetryAfter(Duration.ofSeconds(2)))
         .setMaxConcurrency(16)
-        .setBreakerThreshold(50).setBreakerCoolOff(Duration.ofSeconds(1))
-        .setMaxRetryAfter(Duration.ofSeconds(2));
+        .setBreaker(BreakerPolicy.holding(50, Duration.ofSeconds(1)));
     DeliveryService outbox = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http), options)
         .await(30, java.util.concurrent.TimeUnit.SECONDS);
     long started = System.nanoTime();

@@ -2,7 +2,6 @@ package org.vertxotp.delivery.engine;
 
 import org.vertxotp.delivery.DeadLetter;
 import org.vertxotp.delivery.Delivery;
-import org.vertxotp.delivery.spi.StoredDelivery;
 
 /** What the engine asks its shell to do; the engine itself does nothing but decide. */
 public sealed interface Effect {
@@ -20,24 +19,21 @@ public sealed interface Effect {
   record CancelWake() implements Effect {}
 
   /**
-   * Store the pending delivery's state (new, or changed by an outcome or a redrive), forgetting a
-   * dead letter of the same id in the same step (a redriven or re-enqueued one): the store never
-   * holds neither.
+   * Make the store hold {@code record} for {@code id} (replacing whatever it holds of it), and
+   * report {@code Written(id, version)} or {@code WriteFailed(id, version, reason)}. At most one
+   * write per id is out at a time.
    */
-  record Save(StoredDelivery delivery) implements Effect {}
+  record Write(String id, long version, Record record) implements Effect {}
 
-  /** Forget the delivery: it is no longer pending (delivered, cancelled, taken back), nor a dead letter. */
-  record Remove(String id) implements Effect {}
+  /** Answer the call {@code caller} with {@code value}: the store kept what it changed. */
+  record Answer(long caller, Object value) implements Effect {}
 
-  /** The delivery ended as a dead letter: store and publish it. */
+  /** Refuse the call {@code caller}: the store failed ({@code reason}), and what it changed was undone. */
+  record Refuse(long caller, String reason) implements Effect {}
+
+  /** The delivery ended as a dead letter, and the store has it: announce it. */
   record DeadLettered(DeadLetter letter) implements Effect {}
 
-  /** The delivery ended, dropped with its last error: publish it; nothing is kept. */
+  /** The delivery ended dropped with its last error, and the store forgot it: announce it. */
   record Dropped(DeadLetter letter) implements Effect {}
-
-  /**
-   * The dead letter {@code letter} is one again (what replaced it was not saved): store it as a
-   * dead letter, which forgets any pending record of its id, and announce nothing.
-   */
-  record DeadLetterAgain(DeadLetter letter) implements Effect {}
 }

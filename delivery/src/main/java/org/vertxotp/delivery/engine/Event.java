@@ -6,21 +6,22 @@ import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.Outcome;
 import org.vertxotp.delivery.spi.StoredState;
 
-/** What can happen to a worker's deliveries; {@link RetryEngine#apply} turns each into effects. */
+/**
+ * What can happen to a worker's deliveries; {@link RetryEngine#apply} turns each into effects.
+ * A call's event carries its {@code caller}, a ticket of the shell's own: the engine answers it
+ * with {@link Effect.Answer} once the store kept what the call changed, or {@link Effect.Refuse}
+ * if the store failed (the call's changes are then undone).
+ */
 public sealed interface Event {
 
   /**
    * A new delivery, due {@code delayMillis} from now (none if not positive; {@code Long.MAX_VALUE}
-   * is never); an id already pending is left as it is.
+   * is never); answered {@code true}, or {@code false} if the id is already pending (which changes
+   * nothing; answered once what is being written of it is kept).
    */
-  record Enqueue(Delivery delivery, long delayMillis) implements Event {
+  record Enqueue(Delivery delivery, long delayMillis, long caller) implements Event {
     public Enqueue {
       Objects.requireNonNull(delivery, "delivery");
-    }
-
-    /** Due now. */
-    public Enqueue(Delivery delivery) {
-      this(delivery, 0);
     }
   }
 
@@ -34,14 +35,17 @@ public sealed interface Event {
   /** Time passed: whatever is due goes. A wake carries nothing, so a stale, duplicated or lost one harms nothing. */
   record Due() implements Event {}
 
-  /** The delivery is withdrawn: its attempt in flight, if any, no longer counts. */
-  record Cancel(String id) implements Event {}
+  /** The delivery is withdrawn (its attempt in flight, if any, no longer counts); answered whether it was pending. */
+  record Cancel(String id, long caller) implements Event {}
 
-  /** Everything waiting is due now. */
+  /** Everything waiting is due now. Nothing is written: a restart goes back to the stored due times. */
   record Flush() implements Event {}
 
-  /** Dead letters back to pending, attempts from zero, at most {@code perSecond} of them per second; all of them when {@code ids} is empty. */
-  record Redrive(List<String> ids, double perSecond) implements Event {
+  /**
+   * Dead letters back to pending, attempts from zero, at most {@code perSecond} of them starting
+   * per second; all of them when {@code ids} is empty. Answered with how many went back.
+   */
+  record Redrive(List<String> ids, double perSecond, long caller) implements Event {
     public Redrive {
       ids = List.copyOf(ids);
       if (!(perSecond > 0)) {
@@ -53,10 +57,13 @@ public sealed interface Event {
   /** After a restart: what the store kept. */
   record Restore(StoredState state) implements Event {}
 
-  /**
-   * The store did not keep the save of the delivery {@code id} enqueued (or redriven) as
-   * {@code sequence}: it was not accepted, so it is taken back (and a dead letter it replaced is
-   * one again). Nothing happens if that id is pending under another sequence by now.
-   */
-  record Rollback(String id, long sequence) implements Event {}
+  /** The store kept the {@link Effect.Write} of {@code version} of {@code id}. */
+  record Written(String id, long version) implements Event {}
+
+  /** The store did not keep the {@link Effect.Write} of {@code version} of {@code id}, for {@code reason}. */
+  record WriteFailed(String id, long version, String reason) implements Event {
+    public WriteFailed {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 }

@@ -9,19 +9,25 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.DeadLetter;
 import org.vertxotp.delivery.DeliveryStats;
 import org.vertxotp.delivery.DeliveryWorkerOptions;
 import org.vertxotp.delivery.Outcome;
+import org.vertxotp.delivery.engine.Counters;
 import org.vertxotp.delivery.engine.Effect;
 import org.vertxotp.delivery.engine.Event;
+import org.vertxotp.delivery.engine.Record;
 import org.vertxotp.delivery.engine.RetryEngine;
+import org.vertxotp.delivery.engine.StoreBackoff;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.delivery.spi.StoredState;
 import org.vertxotp.delivery.spi.Transport;
@@ -37,16 +43,24 @@ import org.vertxotp.genserver.time.Timers;
 
 /**
  * A delivery worker: the thin gen_server shell around one {@link RetryEngine}. It feeds the
- * engine its events (calls, outcomes piped back from the transport, wakes of its one keyed timer)
- * with the toolkit clock's time, and carries out the effects: attempts through the transport
- * (concurrently, never holding the mailbox), the keyed wake-up, the store, the published events.
- * It holds nothing the store does not also hold, so its supervisor can restart it at any time.
+ * engine its events (calls, outcomes and store answers piped back, wakes of its keyed timer) with
+ * the toolkit clock's time, and carries out the effects: attempts through the transport
+ * (concurrently, never holding the mailbox), the wake-up, the store's writes, the callers'
+ * answers, the published ends. It holds nothing the store does not also hold, so its supervisor
+ * can restart it at any time.
+ *
+ * <p>It starts at once and loads what its store kept as its first step. A store that cannot load
+ * does not crash it (a crash loop would stop the whole service): it answers every call but
+ * {@code stats} with {@code NotStored} ("unavailable") and loads again after a backoff
+ * ({@link StoreBackoff}) until it can. Calls that came during its first load wait for it.
  */
 public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerServer.State> {
 
   private static final System.Logger LOG = System.getLogger("org.vertxotp.delivery");
-  /** The key (and message) of the worker's one wake-up timer. */
+  /** The key (and message) of the worker's wake-up timer. */
   private static final String WAKE = "wake";
+  /** The key (and message) of the timer that loads again after a failed load. */
+  private static final String LOAD_AGAIN = "load again";
 
   /** What a worker starts from: its destination and the service's parts. */
   public record Args(String destination, String name, Transport transport, DeliveryStore store,
@@ -55,15 +69,23 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   /** The worker's state, confined to its context. */
   public static final class State {
     final Args args;
-    final RetryEngine engine;
     final Vertx vertx;
     /** The worker's own context: its timers run here. */
     final Context context;
     final Clock clock;
+    final RetryEngine.Settings settings;
     /** False when the transport's own bound is shorter than the attempt timeout: then no watchdog per attempt. */
     final boolean watchesAttempts;
-    /** Unconfirmed saves, by the sequence of the delivery they save: a second enqueue of it waits for its save. */
-    final Map<Long, Future<Void>> saving = new HashMap<>();
+    /** Null until the store's state is loaded. */
+    RetryEngine engine;
+    /** Why the last load failed, while the worker cannot load; null otherwise. */
+    String unavailable;
+    int loadFailures;
+    /** Calls that came during the first load: handled once it is done. */
+    final List<Postponed> postponed = new ArrayList<>(0);
+    /** Callers waiting for the store, by the ticket the engine answers them by. */
+    final Map<Long, From> callers = new HashMap<>();
+    long nextCaller = 1;
 
     State(Args args, Vertx vertx) {
       this.args = args;
@@ -71,39 +93,52 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       this.context = vertx.getOrCreateContext();
       this.clock = Clock.of(vertx);
       DeliveryWorkerOptions options = args.options();
-      this.engine = new RetryEngine(new RetryEngine.Settings(options.getRetryPolicy(), options.getMaxConcurrency(),
-          options.getBreakerThreshold(), options.getBreakerCoolOff().toMillis(), options.getMaxRetryAfter().toMillis()),
-          options.getRandom());
+      BreakerPolicy breaker = options.getBreaker() != null ? options.getBreaker() : args.transport().defaultBreaker();
+      this.settings = new RetryEngine.Settings(options.getRetryPolicy(), breaker, options.getMaxConcurrency());
       this.watchesAttempts = args.transport().attemptBound()
           .map(own -> own.compareTo(options.getAttemptTimeout()) >= 0).orElse(true);
     }
 
     /** What the worker did, for {@code Sys} and tests. */
     public DeliveryStats stats() {
-      RetryEngine.Counters counters = engine.counters();
+      if (engine == null) {
+        return new DeliveryStats(args.destination(), 0, 0, 0, 0, 0, 0, 0, false, false, 0, false);
+      }
+      Counters counters = engine.counters();
       return new DeliveryStats(args.destination(), engine.pendingCount(), engine.inFlight(), engine.deadLetterCount(),
-          counters.delivered(), counters.retried(), counters.deadLettered(), counters.dropped(), engine.isBreakerOpen());
+          counters.delivered(), counters.retried(), counters.deadLettered(), counters.dropped(), engine.isBreakerOpen(),
+          engine.isHeld(clock.currentTimeMillis()), engine.unstoredCount(), true);
+    }
+
+    long register(From from) {
+      long caller = nextCaller++;
+      callers.put(caller, from);
+      return caller;
     }
   }
+
+  private record Postponed(Object request, From from) {}
 
   /** Tags an attempt's outcome, piped back to the worker. */
   private record Attempt(long ticket) {}
 
-  /**
-   * Tags the store's confirmation of a change, piped back to the worker: then {@code from} gets
-   * {@code answer}. If the store failed, what the change saved is taken back ({@code undo}) and
-   * the caller told; if not, it is confirmed.
-   */
-  private record Confirmation(From from, Object answer, List<Event.Rollback> undo) {}
+  /** Tags the store's answer to a write, piped back to the worker. */
+  private record Writing(String id, long version) {}
 
-  /** The first message a worker handles: load what its store kept. */
+  /** Tags the store's answer to a load, piped back to the worker. */
+  private record Loading() {}
+
+  /** The first step: load what the store kept. */
   private record Load() {}
 
   /** The longest a wake-up is armed for: a wake carries nothing, so a farther one is simply armed again. */
   private static final Duration LONGEST_WAKE = Duration.ofDays(1);
 
-  /** How long a worker waits for its store's state when it starts; past it the worker crashes (and is restarted). */
+  /** How long a worker waits for its store's state; past it the load counts as failed, and is tried again. */
   static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long a worker waits for one write; past it the write counts as failed, and is written again. */
+  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
 
@@ -111,117 +146,150 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     this.vertx = vertx;
   }
 
-  /** Starts at once (its supervisor does not wait for the store); the load is its first message. */
+  /** Starts at once (its supervisor does not wait for the store); the load is its first step. */
   @Override
   public InitResult<State> init(Args args) {
     return ok(new State(args, vertx), Action.continueWith(new Load()));
   }
 
-  /** Loads what the store kept, holding the worker's own mailbox (not its supervisor's) meanwhile. */
   @Override
   public NoReplyResult<State> handleContinue(Object continuation, State s) {
-    Future<StoredState> loaded = within(s, s.args.store().load(s.args.name()), LOAD_TIMEOUT, () -> Future.failedFuture(
-        new TimeoutException("the delivery store did not load " + s.args.name() + " within " + LOAD_TIMEOUT)));
-    return async(loaded.map(stored -> {
+    load(s);
+    return noreply(s);
+  }
+
+  /** Loads what the store kept, without holding the mailbox: the answer comes back as a message. */
+  private static void load(State s) {
+    Future<StoredState> loaded;
+    try {
+      loaded = s.args.store().load(s.args.name());
+    } catch (RuntimeException e) { // a store that throws is a store that failed
+      loaded = Future.failedFuture(e);
+    }
+    GenServer.pipeToSelf(within(s, loaded, LOAD_TIMEOUT, () -> Future.failedFuture(
+        new TimeoutException("no answer within " + LOAD_TIMEOUT.toSeconds() + " s"))), new Loading());
+  }
+
+  private static void loaded(Piped piped, State s) {
+    if (piped instanceof Piped.Succeeded done && done.value() instanceof StoredState stored) {
+      if (s.unavailable != null) {
+        LOG.log(Level.INFO, () -> "delivery worker " + s.args.name() + " loaded its store after "
+            + s.loadFailures + " failed attempts");
+      }
+      s.unavailable = null;
+      s.loadFailures = 0;
+      s.engine = new RetryEngine(s.settings, s.args.options().getRandom());
       carryOut(s, s.engine.apply(new Event.Restore(stored), now(s)));
-      return noreply(s);
-    }));
+      List<Postponed> postponed = List.copyOf(s.postponed);
+      s.postponed.clear();
+      for (Postponed call : postponed) {
+        answer(call.from(), handle(call.request(), call.from(), s));
+      }
+      return;
+    }
+    String why = piped instanceof Piped.Failed failed ? String.valueOf(failed.cause()) : "the store gave no state";
+    s.loadFailures++;
+    s.unavailable = why;
+    long wait = StoreBackoff.millis(s.loadFailures);
+    Level level = s.loadFailures == 1 ? Level.WARNING : Level.DEBUG;
+    LOG.log(level, () -> "delivery worker " + s.args.name() + " could not load its store (" + why + "); loading again in "
+        + wait + " ms, and answering calls with NotStoredException until then");
+    for (Postponed call : s.postponed) {
+      call.from().reply(unavailable(s));
+    }
+    s.postponed.clear();
+    Timers.startSingleTimer(LOAD_AGAIN, LOAD_AGAIN, Duration.ofMillis(wait));
+  }
+
+  private static WorkerRequests.NotStored unavailable(State s) {
+    return new WorkerRequests.NotStored("unavailable: the delivery store could not load " + s.args.name() + " ("
+        + s.unavailable + "); loading again");
+  }
+
+  /** Gives a postponed caller what {@code handleCall} would have returned for it. */
+  private static void answer(From from, CallResult<State> result) {
+    if (result instanceof CallResult.Reply<State> reply) {
+      from.reply(reply.reply());
+    } else if (result instanceof CallResult.Reject<State> reject) {
+      from.reject(reject.why());
+    } // a noreply answers later, through the engine
   }
 
   @Override
   public CallResult<State> handleCall(Object request, From from, State s) {
+    if (s.engine != null) {
+      return handle(request, from, s);
+    }
+    if (request instanceof WorkerRequests.Stats) {
+      return reply(s.stats(), s);
+    }
+    if (s.unavailable == null) { // the first load is under way: wait for it
+      s.postponed.add(new Postponed(request, from));
+      return noreply(s);
+    }
+    return reply(unavailable(s), s);
+  }
+
+  private static CallResult<State> handle(Object request, From from, State s) {
     long now = now(s);
+    RetryEngine engine = s.engine;
     if (request instanceof WorkerRequests.Enqueue enqueue) {
-      String id = enqueue.delivery().id();
-      if (s.engine.isPending(id)) { // deduplicated; but not acknowledged before the first one is stored
-        Future<Void> first = s.saving.get(s.engine.sequenceOf(id));
-        return first == null ? reply(false, s) : afterStore(first, from, false, List.of(), s);
-      }
-      List<Effect> effects = s.engine.apply(new Event.Enqueue(enqueue.delivery(), enqueue.delayMillis()), now);
-      return afterStore(carryOut(s, effects), from, true, rollbacks(effects), s);
+      carryOut(s, engine.apply(new Event.Enqueue(enqueue.delivery(), enqueue.delayMillis(), s.register(from)), now));
+      return noreply(s); // answered by the engine once the store has it
     } else if (request instanceof WorkerRequests.Cancel cancel) {
-      boolean pending = s.engine.isPending(cancel.id());
-      return afterStore(carryOut(s, s.engine.apply(new Event.Cancel(cancel.id()), now)), from, pending, List.of(), s);
-    } else if (request instanceof WorkerRequests.Flush) {
-      carryOut(s, s.engine.apply(new Event.Flush(), now));
-      return reply(null, s);
+      carryOut(s, engine.apply(new Event.Cancel(cancel.id(), s.register(from)), now));
+      return noreply(s);
     } else if (request instanceof WorkerRequests.Redrive redrive) {
       if (redrive.ids() == null || !(redrive.perSecond() > 0)) {
         return reject("redrive needs ids (empty for all) and a positive rate", s);
       }
-      int before = s.engine.deadLetterCount();
-      List<Effect> effects = s.engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond()), now);
-      return afterStore(carryOut(s, effects), from, before - s.engine.deadLetterCount(), rollbacks(effects), s);
+      carryOut(s, engine.apply(new Event.Redrive(redrive.ids(), redrive.perSecond(), s.register(from)), now));
+      return noreply(s);
+    } else if (request instanceof WorkerRequests.Flush) {
+      carryOut(s, engine.apply(new Event.Flush(), now));
+      return reply(null, s);
     } else if (request instanceof WorkerRequests.Status status) {
-      return reply(s.engine.status(status.id()), s);
+      return reply(engine.status(status.id()), s);
     } else if (request instanceof WorkerRequests.Pending) {
-      return reply(s.engine.pending(), s);
+      return reply(engine.pending(), s);
     } else if (request instanceof WorkerRequests.DeadLetters) {
-      return reply(s.engine.deadLetters(), s);
+      return reply(engine.deadLetters(), s);
     } else if (request instanceof WorkerRequests.Stats) {
       return reply(s.stats(), s);
     }
     return reject("not a delivery worker request: " + (request == null ? "null" : request.getClass().getName()), s);
   }
 
-  /**
-   * Answers {@code from} with {@code answer} once {@code saved} is kept: now if it is, else when
-   * the store confirms. Until then, the deliveries it saves ({@code undo}) are unconfirmed: a
-   * second enqueue of one of them waits for the same confirmation.
-   */
-  private static CallResult<State> afterStore(Future<Void> saved, From from, Object answer, List<Event.Rollback> undo, State s) {
-    if (saved.succeeded()) {
-      confirmed(undo, s);
-      return reply(answer, s);
-    }
-    undo.forEach(save -> s.saving.put(save.sequence(), saved));
-    GenServer.pipeToSelf(saved, new Confirmation(from, answer, undo));
-    return noreply(s);
-  }
-
-  /** The store kept these saves: nothing of them needs undoing any more. */
-  private static void confirmed(List<Event.Rollback> saves, State s) {
-    for (Event.Rollback save : saves) {
-      s.engine.saved(save.id(), save.sequence());
-    }
-  }
-
-  /** How to take back the deliveries these effects save, should the store not keep them. */
-  private static List<Event.Rollback> rollbacks(List<Effect> effects) {
-    List<Event.Rollback> undo = new ArrayList<>(1);
-    for (Effect effect : effects) {
-      if (effect instanceof Effect.Save save) {
-        undo.add(new Event.Rollback(save.delivery().delivery().id(), save.delivery().sequence()));
-      }
-    }
-    return undo;
-  }
-
   @Override
   public NoReplyResult<State> handleInfo(Object message, State s) {
-    long now = now(s);
-    if (WAKE.equals(message)) {
-      carryOut(s, s.engine.apply(new Event.Due(), now));
+    if (message instanceof Piped piped && piped.tag() instanceof Loading) {
+      loaded(piped, s);
+    } else if (LOAD_AGAIN.equals(message) && s.engine == null) {
+      load(s);
+    } else if (s.engine == null) {
+      return noreply(s); // nothing else can concern a worker that has not loaded
+    } else if (WAKE.equals(message)) {
+      carryOut(s, s.engine.apply(new Event.Due(), now(s)));
     } else if (message instanceof Piped piped && piped.tag() instanceof Attempt attempt) {
       // The one place where what a transport gave becomes an outcome: it promises outcomes, so a
       // failure, or nothing, is an attempt to retry.
       Outcome outcome = piped instanceof Piped.Succeeded done && done.value() instanceof Outcome o ? o
           : new Outcome.Transient(0, piped instanceof Piped.Failed failed ? "the transport failed: " + failed.cause()
               : "the transport gave no outcome");
-      carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), outcome), now));
-    } else if (message instanceof Piped piped && piped.tag() instanceof Confirmation confirmation) {
-      confirmation.undo().forEach(save -> s.saving.remove(save.sequence()));
-      if (piped instanceof Piped.Failed failed) {
-        for (Event.Rollback rollback : confirmation.undo()) { // not kept, so not accepted
-          carryOut(s, s.engine.apply(rollback, now));
-        }
-        confirmation.from().reply(new WorkerRequests.NotStored("the delivery store failed: " + failed.cause()));
-      } else {
-        confirmed(confirmation.undo(), s);
-        confirmation.from().reply(confirmation.answer());
-      }
+      carryOut(s, s.engine.apply(new Event.Settled(attempt.ticket(), outcome), now(s)));
+    } else if (message instanceof Piped piped && piped.tag() instanceof Writing writing) {
+      carryOut(s, s.engine.apply(storeAnswer(writing, piped, s), now(s)));
     }
     return noreply(s);
+  }
+
+  private static Event storeAnswer(Writing writing, Piped answer, State s) {
+    if (answer instanceof Piped.Failed failed) {
+      LOG.log(Level.WARNING, () -> "delivery store of " + s.args.name() + " failed to write " + writing.id() + ": "
+          + failed.cause() + "; writing it again later");
+      return new Event.WriteFailed(writing.id(), writing.version(), String.valueOf(failed.cause()));
+    }
+    return new Event.Written(writing.id(), writing.version());
   }
 
   @Override
@@ -234,15 +302,12 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   }
 
   /**
-   * Carries out the engine's effects, in order. Returns when the store has taken all of its
-   * share (each store keeps one worker's changes in the order they were made).
+   * Carries out the engine's effects, in order. A store answer that is there at once (an
+   * in-memory store) goes back to the engine at once, and what it asks for is carried out too.
    */
-  private static Future<Void> carryOut(State s, List<Effect> effects) {
-    Args args = s.args;
-    DeliveryStore store = args.store();
-    String worker = args.name();
-    List<Future<Void>> stored = new ArrayList<>(2);
-    for (Effect effect : effects) {
+  private static void carryOut(State s, List<Effect> first) {
+    Deque<Effect> effects = new ArrayDeque<>(first);
+    for (Effect effect; (effect = effects.poll()) != null; ) {
       if (effect instanceof Effect.Dispatch dispatch) {
         GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
       } else if (effect instanceof Effect.ArmWake wake) {
@@ -250,25 +315,53 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
             : Duration.ofMillis(wake.delayMillis()));
       } else if (effect instanceof Effect.CancelWake) {
         Timers.cancel(WAKE);
-      } else if (effect instanceof Effect.Save save) {
-        stored.add(store.save(worker, save.delivery()));
-      } else if (effect instanceof Effect.Remove remove) {
-        stored.add(store.remove(worker, remove.id()));
+      } else if (effect instanceof Effect.Write write) {
+        Future<Void> written = write(s, write.record(), write.id());
+        Writing tag = new Writing(write.id(), write.version());
+        if (written.isComplete()) {
+          Piped answer = written.succeeded() ? new Piped.Succeeded(tag, null) : new Piped.Failed(tag, written.cause());
+          effects.addAll(s.engine.apply(storeAnswer(tag, answer, s), now(s)));
+        } else {
+          GenServer.pipeToSelf(within(s, written, WRITE_TIMEOUT, () -> Future.failedFuture(
+              new TimeoutException("no answer within " + WRITE_TIMEOUT.toSeconds() + " s"))), tag);
+        }
+      } else if (effect instanceof Effect.Answer answer) {
+        From from = s.callers.remove(answer.caller());
+        if (from != null) {
+          from.reply(answer.value());
+        }
+      } else if (effect instanceof Effect.Refuse refuse) {
+        From from = s.callers.remove(refuse.caller());
+        if (from != null) {
+          from.reply(new WorkerRequests.NotStored(refuse.reason()));
+        }
       } else if (effect instanceof Effect.DeadLettered dead) {
-        stored.add(store.deadLetter(worker, dead.letter()));
+        LOG.log(Level.WARNING, () -> "dead letter: " + dead.letter().id() + " to " + dead.letter().delivery().target()
+            + " (worker " + s.args.name() + ") after " + dead.letter().attempts() + " attempts: " + dead.letter().reason());
         publish(s, "dead-letter", dead.letter());
       } else if (effect instanceof Effect.Dropped dropped) {
-        stored.add(store.remove(worker, dropped.letter().id()));
         publish(s, "dropped", dropped.letter());
-      } else if (effect instanceof Effect.DeadLetterAgain again) {
-        stored.add(store.deadLetter(worker, again.letter()));
       }
     }
-    if (stored.isEmpty()) {
-      return Future.succeededFuture();
+  }
+
+  /** The store's write of {@code record}; a store that throws has failed. */
+  private static Future<Void> write(State s, Record record, String id) {
+    DeliveryStore store = s.args.store();
+    String worker = s.args.name();
+    try {
+      Future<Void> written;
+      if (record instanceof Record.Pending pending) {
+        written = store.save(worker, pending.delivery());
+      } else if (record instanceof Record.Dead dead) {
+        written = store.deadLetter(worker, dead.letter());
+      } else {
+        written = store.remove(worker, id);
+      }
+      return written == null ? Future.failedFuture(new IllegalStateException("the store gave no future")) : written;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
-    Future<Void> all = stored.size() == 1 ? stored.get(0) : Future.all(stored).mapEmpty();
-    return all.onFailure(e -> LOG.log(Level.WARNING, () -> "delivery store of " + worker + " failed: " + e, e));
   }
 
   /**
@@ -298,26 +391,27 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   /** {@code work}'s result, or, if it has none after {@code limit} on the toolkit's clock, {@code otherwise}'s. */
   private static <T> Future<T> within(State s, Future<T> work, Duration limit, Supplier<Future<T>> otherwise) {
+    if (work.isComplete()) {
+      return work;
+    }
     Promise<T> bounded = Promise.promise();
-    Clock.Scheduled timer = s.clock.schedule(s.context, limit.toNanos(), () -> otherwise.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        bounded.tryComplete(ar.result());
-      } else {
-        bounded.tryFail(ar.cause());
-      }
-    }));
+    Clock.Scheduled timer = s.clock.schedule(s.context, limit.toNanos(), () -> otherwise.get().onComplete(ar -> settle(bounded, ar)));
     work.onComplete(ar -> {
       timer.cancel();
-      if (ar.succeeded()) {
-        bounded.tryComplete(ar.result());
-      } else {
-        bounded.tryFail(ar.cause());
-      }
+      settle(bounded, ar);
     });
     return bounded.future();
   }
 
-  /** Every dead letter and every dropped delivery is published on the service's event address, as JSON. */
+  private static <T> void settle(Promise<T> promise, io.vertx.core.AsyncResult<T> result) {
+    if (result.succeeded()) {
+      promise.tryComplete(result.result());
+    } else {
+      promise.tryFail(result.cause());
+    }
+  }
+
+  /** Every dead letter and every dropped delivery is published on the service's event address, as JSON, once stored. */
   private static void publish(State s, String event, DeadLetter letter) {
     JsonObject json = new JsonObject()
         .put("event", event)

@@ -3,6 +3,7 @@ package org.vertxotp.delivery.spi;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Optional;
+import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.Outcome;
 
@@ -33,6 +34,15 @@ public interface Transport {
    */
   default Optional<Duration> attemptBound() {
     return Optional.empty();
+  }
+
+  /**
+   * The breaker a worker uses when its options set none: {@link BreakerPolicy#http()} unless the
+   * transport says otherwise (a transport whose deliveries have deadlines of their own, such as
+   * follow-ups, says {@link BreakerPolicy#none()}).
+   */
+  default BreakerPolicy defaultBreaker() {
+    return BreakerPolicy.http();
   }
 
   /** Releases what the transport holds (connections); the service that owns it calls this when it stops. */

@@ -4,15 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vertxotp.delivery.engine.Harness.FAIL;
+import static org.vertxotp.delivery.engine.Harness.HOUR;
+import static org.vertxotp.delivery.engine.Harness.MINUTE;
+import static org.vertxotp.delivery.engine.Harness.OK;
+import static org.vertxotp.delivery.engine.Harness.SECOND;
+import static org.vertxotp.delivery.engine.Harness.delivery;
+import static org.vertxotp.delivery.engine.Harness.dispatches;
+import static org.vertxotp.delivery.engine.Harness.ids;
+import static org.vertxotp.delivery.engine.Harness.of;
+import static org.vertxotp.delivery.engine.Harness.only;
+import static org.vertxotp.delivery.engine.Harness.wake;
 
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.delivery.DeadLetter;
-import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.Outcome;
 import org.vertxotp.delivery.RetryPolicy;
 import org.vertxotp.delivery.spi.StoredDelivery;
@@ -21,83 +30,20 @@ import org.vertxotp.delivery.spi.StoredState;
 /** The retry engine alone: events in, effects out; no timer, no HTTP, no Vert.x. */
 class RetryEngineTest {
 
-  private static final long SECOND = 1000;
-  private static final long MINUTE = 60 * SECOND;
-  private static final long HOUR = 60 * MINUTE;
-  private static final Outcome FAIL = new Outcome.Transient(500, "HTTP 500");
-  private static final Outcome OK = new Outcome.Delivered(202);
-
-  /** An engine driven by hand, recording what it asked for. */
-  private static final class Harness {
-    final RetryEngine engine;
-    long now = 1_000_000;
-
-    Harness(RetryPolicy policy, int concurrency, double random) {
-      engine = new RetryEngine(new RetryEngine.Settings(policy, concurrency, 10, 60 * SECOND, HOUR), () -> random);
-    }
-
-    Harness() {
-      this(RetryPolicy.http(), 4, 0);
-    }
-
-    List<Effect> apply(Event event) {
-      return engine.apply(event, now);
-    }
-
-    List<Effect> enqueue(String id) {
-      return apply(new Event.Enqueue(delivery(id)));
-    }
-
-    List<Effect> at(long time) {
-      now = time;
-      return apply(new Event.Due());
-    }
-
-    List<Effect> settle(Effect.Dispatch dispatch, Outcome outcome) {
-      return apply(new Event.Settled(dispatch.ticket(), outcome));
-    }
-  }
-
-  private static Delivery delivery(String id) {
-    return new Delivery(id, "https://peer.example/inbox", new JsonObject().put("id", id));
-  }
-
-  private static List<Effect.Dispatch> dispatches(List<Effect> effects) {
-    List<Effect.Dispatch> dispatches = new ArrayList<>();
-    effects.forEach(e -> {
-      if (e instanceof Effect.Dispatch d) {
-        dispatches.add(d);
-      }
-    });
-    return dispatches;
-  }
-
-  private static Effect.Dispatch only(List<Effect> effects) {
-    List<Effect.Dispatch> dispatches = dispatches(effects);
-    assertEquals(1, dispatches.size(), "one dispatch in " + effects);
-    return dispatches.get(0);
-  }
-
-  private static OptionalLong wake(List<Effect> effects) {
-    OptionalLong wake = OptionalLong.empty();
-    for (Effect e : effects) {
-      if (e instanceof Effect.ArmWake arm) {
-        wake = OptionalLong.of(arm.atMillis());
-      }
-    }
-    return wake;
-  }
-
   @Test
-  void anEnqueuedDeliveryIsStoredAndDispatchedAtOnceAndDeliveredLeavesNothing() {
+  void anEnqueuedDeliveryIsWrittenFirstSentOnceKeptAndDeliveredLeavesNothing() {
     Harness h = new Harness();
     List<Effect> effects = h.enqueue("a");
-    assertInstanceOf(Effect.Save.class, effects.get(0), "stored before anything else");
+    assertInstanceOf(Effect.Write.class, effects.get(0), "written before anything else");
+    assertEquals(true, h.lastAnswer(), "answered once kept");
     Effect.Dispatch dispatch = only(effects);
+    assertTrue(effects.indexOf(dispatch) > effects.indexOf(of(Effect.Answer.class, effects).get(0)),
+        "sent once the store kept it and the caller was answered: " + effects);
     assertEquals(1, dispatch.attempt());
     List<Effect> settled = h.settle(dispatch, OK);
-    assertEquals(List.of(new Effect.Remove("a")), settled);
+    assertEquals(List.of(new Record.Gone()), of(Effect.Write.class, settled).stream().map(Effect.Write::record).toList());
     assertFalse(h.engine.isPending("a"));
+    assertEquals(new Record.Gone(), h.store.get("a"));
     assertEquals(1, h.engine.counters().delivered());
   }
 
@@ -117,7 +63,10 @@ class RetryEngineTest {
       assertEquals(slot + 2, dispatch.attempt());
     }
     List<Effect> last = h.settle(dispatch, FAIL);
-    DeadLetter letter = assertInstanceOf(Effect.DeadLettered.class, last.get(0)).letter();
+    DeadLetter letter = of(Effect.DeadLettered.class, last).get(0).letter();
+    assertTrue(last.indexOf(of(Effect.Write.class, last).get(0)) < last.indexOf(of(Effect.DeadLettered.class, last).get(0)),
+        "announced once written: " + last);
+    assertEquals(new Record.Dead(letter), h.store.get("a"));
     assertEquals(6, letter.attempts());
     assertEquals(500, letter.lastStatus());
     assertEquals(start, letter.firstFailureMillis());
@@ -143,7 +92,7 @@ class RetryEngineTest {
   void aPermanentFailureDeadLettersAtOnceNamingTheReason() {
     Harness h = new Harness();
     List<Effect> ended = h.settle(only(h.enqueue("a")), new Outcome.Permanent(410, "HTTP 410 Gone"));
-    DeadLetter letter = assertInstanceOf(Effect.DeadLettered.class, ended.get(0)).letter();
+    DeadLetter letter = of(Effect.DeadLettered.class, ended).get(0).letter();
     assertEquals(1, letter.attempts());
     assertEquals("HTTP 410 Gone", letter.reason());
   }
@@ -157,17 +106,21 @@ class RetryEngineTest {
       dispatch = only(h.at(h.now + wait));
     }
     List<Effect> ended = h.settle(dispatch, new Outcome.Transient(0, "TIMEOUT: the last one"));
-    DeadLetter dropped = assertInstanceOf(Effect.Dropped.class, ended.get(0)).letter();
+    DeadLetter dropped = of(Effect.Dropped.class, ended).get(0).letter();
     assertEquals(4, dropped.attempts());
     assertEquals("TIMEOUT: the last one", dropped.reason());
     assertEquals(List.of(), h.engine.deadLetters());
+    assertEquals(new Record.Gone(), h.store.get("a"));
   }
 
   @Test
-  void retryAfterReplacesTheSlotAndIsClampedToTheMaximum() {
-    Harness h = new Harness();
-    List<Effect> told = h.settle(only(h.enqueue("a")), new Outcome.Transient(429, "HTTP 429", OptionalLong.of(120 * SECOND)));
-    assertEquals(OptionalLong.of(h.now + 120 * SECOND), wake(told));
+  void retryAfterIsALowerBoundOnTheWaitNeverAShortcutAndIsClampedToTheMaximum() {
+    Harness shorter = new Harness();
+    List<Effect> told = shorter.settle(only(shorter.enqueue("a")), new Outcome.Transient(503, "HTTP 503", OptionalLong.of(SECOND)));
+    assertEquals(OptionalLong.of(shorter.now + 30 * SECOND), wake(told), "Retry-After: 1 still waits the 30 s slot");
+    Harness longer = new Harness();
+    told = longer.settle(only(longer.enqueue("a")), new Outcome.Transient(429, "HTTP 429", OptionalLong.of(120 * SECOND)));
+    assertEquals(OptionalLong.of(longer.now + 120 * SECOND), wake(told), "a longer Retry-After wins");
     Harness clamped = new Harness();
     List<Effect> tooLong = clamped.settle(only(clamped.enqueue("a")),
         new Outcome.Transient(503, "HTTP 503", OptionalLong.of(30 * 24 * HOUR)));
@@ -175,9 +128,41 @@ class RetryEngineTest {
   }
 
   @Test
+  void aRetryAfterHoldsTheWholeDestinationWithoutCountingAttemptsAndTheHeldKeepTheirOrder() {
+    Harness h = new Harness(RetryPolicy.http(), 1, 0);
+    Effect.Dispatch first = only(h.enqueue("limited"));
+    for (String id : List.of("b", "c", "d")) {
+      assertEquals(List.of(), dispatches(h.enqueue(id)), "the cap of 1 is taken");
+    }
+    long start = h.now;
+    List<Effect> told = h.settle(first, new Outcome.Transient(429, "HTTP 429", OptionalLong.of(60 * SECOND)));
+    assertEquals(List.of(), dispatches(told), "nothing goes to a destination that asked for a minute's quiet");
+    assertTrue(h.engine.isHeld(h.now));
+    assertEquals(OptionalLong.of(start + 60 * SECOND), wake(told));
+    assertEquals(List.of(), dispatches(h.at(start + 60 * SECOND - 1)));
+    assertEquals(List.of("b"), ids(h.at(start + 60 * SECOND)), "then in order");
+    for (String id : List.of("b", "c", "d")) {
+      assertEquals(0, h.engine.status(id).orElseThrow().attempts(), id + ": waiting under a hold is no attempt");
+    }
+  }
+
+  @Test
+  void a429WithoutRetryAfterHoldsTheDestinationForTheFirstSlotAndA503WithoutOneHoldsNothing() {
+    Harness h = new Harness(RetryPolicy.http(), 4, 0);
+    h.settle(only(h.enqueue("a")), new Outcome.Transient(429, "HTTP 429"));
+    assertEquals(List.of(), dispatches(h.enqueue("b")));
+    assertEquals(List.of(), dispatches(h.at(h.now + 30 * SECOND - 1)));
+    assertEquals(List.of("a", "b"), ids(h.at(h.now + 1)).stream().sorted().toList());
+
+    Harness other = new Harness(RetryPolicy.http(), 4, 0);
+    other.settle(only(other.enqueue("a")), new Outcome.Transient(503, "HTTP 503"));
+    assertEquals(List.of("b"), ids(other.enqueue("b")), "a plain 503 holds only its own delivery");
+  }
+
+  @Test
   void dueDeliveriesGoInOrderOfDueTimeThenEnqueueOrderAtMostTheCapAtOnce() {
     Harness h = new Harness(RetryPolicy.http(), 2, 0);
-    List<Effect.Dispatch> first = dispatches(h.enqueue("a"));
+    List<Effect.Dispatch> first = new ArrayList<>(dispatches(h.enqueue("a")));
     first.addAll(dispatches(h.enqueue("b")));
     assertEquals(List.of(), dispatches(h.enqueue("c")), "the cap of 2 is reached");
     assertEquals(List.of(), dispatches(h.enqueue("d")));
@@ -201,8 +186,7 @@ class RetryEngineTest {
     assertEquals(List.of(), dispatches(h.at(base + 10 * SECOND)), "a stale wake");
     assertEquals(List.of(), dispatches(h.at(base + 10 * SECOND)), "a duplicated one");
     // The wakes at +30 s and +31 s are lost; the next comes at +40 s: all three go, in order.
-    List<String> ids = dispatches(h.at(base + 40 * SECOND)).stream().map(x -> x.delivery().id()).toList();
-    assertEquals(List.of("a", "b", "c"), ids);
+    assertEquals(List.of("a", "b", "c"), ids(h.at(base + 40 * SECOND)));
   }
 
   @Test
@@ -211,7 +195,6 @@ class RetryEngineTest {
     h.settle(only(h.enqueue("a")), FAIL);
     long due = h.now + 30 * SECOND;
     assertEquals(OptionalLong.of(due), h.engine.wake());
-    // The timer ran its 30 s, but the wall clock was set back 20 s meanwhile: by the engine's time it is early.
     List<Effect> early = h.at(h.now + 10 * SECOND);
     assertEquals(List.of(), dispatches(early));
     assertEquals(OptionalLong.of(due), wake(early), "the spent wake is armed again, or the worker would sleep for ever");
@@ -219,16 +202,16 @@ class RetryEngineTest {
   }
 
   @Test
-  void cancelledDeliveriesDoNotStayInTheDueHeapWithTheirPayloads() {
+  void cancelledDeliveriesDoNotStayInTheDueQueueWithTheirPayloads() {
     Harness h = new Harness();
-    h.apply(new Event.Enqueue(delivery("first"), HOUR)); // ahead of them all: stale slots are not popped on the way
+    h.enqueue("first", HOUR); // ahead of them all: stale slots are not popped on the way
     for (int i = 0; i < 1_000; i++) {
-      h.apply(new Event.Enqueue(delivery("w" + i), 2 * HOUR));
+      h.enqueue("w" + i, 2 * HOUR);
     }
     for (int i = 0; i < 1_000; i++) {
-      h.apply(new Event.Cancel("w" + i));
+      h.cancel("w" + i);
     }
-    h.apply(new Event.Enqueue(delivery("last"), 2 * HOUR));
+    h.enqueue("last", 2 * HOUR);
     assertTrue(h.engine.dueSlots() <= 66, "stale slots swept: " + h.engine.dueSlots());
     assertEquals("first", only(h.at(h.now + HOUR)).delivery().id());
     assertEquals("last", only(h.at(h.now + 2 * HOUR)).delivery().id());
@@ -238,19 +221,21 @@ class RetryEngineTest {
   void cancelRemovesTheDeliveryAndItsWakeAndReEnqueueStartsAtAttemptOne() {
     Harness h = new Harness();
     h.settle(only(h.enqueue("a")), FAIL);
-    List<Effect> cancelled = h.apply(new Event.Cancel("a"));
-    assertTrue(cancelled.contains(new Effect.Remove("a")));
+    List<Effect> cancelled = h.cancel("a");
+    assertEquals(true, h.lastAnswer());
+    assertEquals(new Record.Gone(), h.store.get("a"));
     assertTrue(cancelled.contains(new Effect.CancelWake()), "nothing left to wake for: " + cancelled);
     assertEquals(List.of(), dispatches(h.at(h.now + 10 * HOUR)));
-    Effect.Dispatch again = only(h.enqueue("a"));
-    assertEquals(1, again.attempt());
+    h.cancel("a");
+    assertEquals(false, h.lastAnswer(), "not pending any more");
+    assertEquals(1, only(h.enqueue("a")).attempt());
   }
 
   @Test
   void anAttemptInFlightWhenCancelledNoLongerCounts() {
     Harness h = new Harness();
     Effect.Dispatch inFlight = only(h.enqueue("a"));
-    h.apply(new Event.Cancel("a"));
+    h.cancel("a");
     Effect.Dispatch fresh = only(h.enqueue("a"));
     assertEquals(List.of(), h.settle(inFlight, OK), "the cancelled attempt's outcome is ignored");
     assertTrue(h.engine.isPending("a"), "the new delivery of that id goes on");
@@ -259,10 +244,11 @@ class RetryEngineTest {
   }
 
   @Test
-  void enqueueingAPendingIdChangesNothing() {
+  void enqueueingAPendingIdChangesNothingAndIsAnsweredFalse() {
     Harness h = new Harness();
     h.settle(only(h.enqueue("a")), FAIL);
-    assertEquals(List.of(), h.enqueue("a"));
+    assertEquals(List.of(), dispatches(h.enqueue("a")));
+    assertEquals(false, h.lastAnswer());
     assertEquals(1, h.engine.pending().get(0).attempts());
   }
 
@@ -321,38 +307,30 @@ class RetryEngineTest {
   }
 
   @Test
+  void aCancelledProbeIsReplacedByAnotherAtOnce() {
+    Harness h = new Harness(RetryPolicy.http(), 20, 0);
+    for (int i = 0; i < 10; i++) {
+      h.settle(only(h.enqueue("d" + i)), FAIL);
+    }
+    Effect.Dispatch probe = only(h.at(h.now + 60 * SECOND));
+    h.cancel(probe.delivery().id());
+    List<Effect> settled = h.settle(probe, OK);
+    assertEquals(List.of(), of(Effect.Write.class, settled), "the withdrawn probe's outcome is ignored");
+    Effect.Dispatch next = only(settled);
+    assertTrue(h.engine.isBreakerOpen(), "it told nothing: another probe goes, alone");
+    assertEquals(List.of(), dispatches(h.settle(next, FAIL)), "and its failure opens the breaker again");
+    assertTrue(h.engine.isBreakerOpen());
+  }
+
+  @Test
   void aRestoredDeadLetterThatIsPendingAgainIsForgottenNotKeptTwice() {
     Harness h = new Harness();
     StoredDelivery a = new StoredDelivery(delivery("a"), 1, 0, h.now + HOUR, 0, null, 0, 0);
     DeadLetter stale = new DeadLetter(delivery("a"), 6, 500, "HTTP 500", 1, 2);
     List<Effect> restored = h.apply(new Event.Restore(new StoredState(List.of(a), List.of(stale))));
-    assertTrue(restored.stream().noneMatch(e -> e instanceof Effect.Remove), "the pending delivery is kept: " + restored);
+    assertEquals(List.of(), of(Effect.Write.class, restored), "nothing written on a restore");
     assertEquals(List.of(), h.engine.deadLetters());
     assertTrue(h.engine.isPending("a"));
-  }
-
-  @Test
-  void aRollbackTakesBackTheUnsavedDeliveryAndGivesBackTheDeadLetterItReplacedButNeverALaterOne() {
-    Harness h = new Harness();
-    h.settle(only(h.enqueue("a")), new Outcome.Permanent(410, "HTTP 410"));
-    Effect.Dispatch again = only(h.enqueue("a")); // enqueued again: replaces the dead letter
-    assertEquals(List.of(), h.engine.deadLetters());
-    long sequence = h.engine.sequenceOf("a");
-    List<Effect> undone = h.apply(new Event.Rollback("a", sequence)); // its save failed
-    assertTrue(undone.stream().anyMatch(e -> e instanceof Effect.DeadLetterAgain back && back.letter().id().equals("a")),
-        "the store is told it is a dead letter again, whatever it holds by now: " + undone);
-    assertFalse(h.engine.isPending("a"));
-    assertEquals(List.of("a"), h.engine.deadLetters().stream().map(DeadLetter::id).toList(), "the dead letter is back");
-    assertEquals(List.of(), h.settle(again, OK), "the attempt already out no longer counts");
-
-    Effect.Dispatch fresh = only(h.enqueue("a"));
-    h.apply(new Event.Rollback("a", sequence)); // a late rollback of the earlier, failed enqueue
-    assertTrue(h.engine.isPending("a"), "a later delivery of that id is left alone");
-    h.settle(fresh, OK);
-    assertFalse(h.engine.isPending("a"));
-    assertEquals(List.of(new Effect.Remove("a")), h.apply(new Event.Rollback("a", sequence)).stream()
-        .filter(e -> !(e instanceof Effect.ArmWake || e instanceof Effect.CancelWake)).toList(),
-        "delivered since, nothing of it left: a dead letter the store may still hold is forgotten");
   }
 
   @Test
@@ -366,7 +344,7 @@ class RetryEngineTest {
     Harness after = new Harness();
     after.now = before.now;
     List<Effect> restored = after.apply(new Event.Restore(new StoredState(List.of(c, a, b), List.of())));
-    assertEquals(List.of("b"), dispatches(restored).stream().map(d -> d.delivery().id()).toList(), "the overdue one at once");
+    assertEquals(List.of("b"), ids(restored), "the overdue one at once");
     assertEquals(OptionalLong.of(a.dueMillis()), wake(restored));
     Effect.Dispatch second = only(after.at(a.dueMillis()));
     assertEquals("a", second.delivery().id());
@@ -375,26 +353,57 @@ class RetryEngineTest {
   }
 
   @Test
-  void aRedriveSpacesDeadLettersAtTheRateAndStartsThemAgainAtAttemptOne() {
+  void aRedriveStartsDeadLettersAgainAtAttemptOneAtTheRateEachWrittenInOneStep() {
     Harness h = new Harness(RetryPolicy.http(), 100, 0);
     for (int i = 0; i < 5; i++) {
       h.settle(only(h.enqueue("d" + i)), new Outcome.Permanent(404, "HTTP 404"));
     }
     assertEquals(5, h.engine.deadLetters().size());
     long start = h.now;
-    List<Effect> redriven = h.apply(new Event.Redrive(List.of(), 10));
-    assertEquals(List.of("d0"), dispatches(redriven).stream().map(d -> d.delivery().id()).toList());
+    List<Effect> redriven = h.apply(new Event.Redrive(List.of(), 10, h.caller()));
+    assertEquals(5, h.lastAnswer());
+    assertEquals(List.of("d0"), ids(redriven));
     assertEquals(1, dispatches(redriven).get(0).attempt());
     assertEquals(List.of(), h.engine.deadLetters());
-    for (int i = 0; i < 5; i++) { // each saved, which forgets its dead letter in the same step: never in neither place
-      String id = "d" + i;
-      assertTrue(redriven.stream().anyMatch(e -> e instanceof Effect.Save save && save.delivery().delivery().id().equals(id)),
-          id + " is saved: " + redriven);
+    for (int i = 0; i < 5; i++) { // each written as pending, which forgets its dead letter in the same step
+      assertInstanceOf(Record.Pending.class, h.store.get("d" + i));
     }
-    assertTrue(redriven.stream().noneMatch(e -> e instanceof Effect.Remove), "no separate forget: " + redriven);
     for (int i = 1; i < 5; i++) {
       assertEquals(List.of(), dispatches(h.at(start + i * 100 - 1)));
       assertEquals("d" + i, only(h.at(start + i * 100)).delivery().id());
+    }
+  }
+
+  @Test
+  void aRedriveHeldBackByTheBreakerStillStartsNoFasterThanItsRate() {
+    Harness h = new Harness(RetryPolicy.http(), 100, 0);
+    for (int i = 0; i < 20; i++) {
+      h.settle(only(h.enqueue("gone" + i)), new Outcome.Permanent(410, "HTTP 410"));
+    }
+    for (int i = 0; i < 10; i++) {
+      h.settle(only(h.enqueue("f" + i)), FAIL);
+    }
+    assertTrue(h.engine.isBreakerOpen());
+    long opened = h.now;
+    h.apply(new Event.Redrive(List.of(), 2, h.caller()));
+    assertEquals(List.of(), dispatches(h.at(opened + 30 * SECOND)), "held back by the breaker");
+    Effect.Dispatch probe = only(h.at(opened + 60 * SECOND));
+    List<Long> starts = new ArrayList<>();
+    List<Effect> closed = h.settle(probe, OK);
+    ids(closed).stream().filter(id -> id.startsWith("gone")).forEach(id -> starts.add(h.now));
+    for (long t = h.now + 1; t <= opened + 80 * SECOND; t += 50) {
+      for (String id : ids(h.at(t))) {
+        if (id.startsWith("gone")) {
+          starts.add(t);
+        }
+      }
+    }
+    if (probe.delivery().id().startsWith("gone")) {
+      starts.add(0, opened + 60 * SECOND);
+    }
+    assertEquals(20, starts.size(), "all of them went: " + starts);
+    for (int i = 2; i < starts.size(); i++) {
+      assertTrue(starts.get(i) - starts.get(i - 2) >= SECOND, "at most two in any second: " + starts);
     }
   }
 
@@ -406,13 +415,35 @@ class RetryEngineTest {
   }
 
   @Test
-  void theBackoffArithmeticFollowsItsTable() {
-    RetryPolicy policy = RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(10)), 0.5, RetryPolicy.Exhausted.DROP);
-    assertEquals(1000, policy.backoffMillis(1, 0));
-    assertEquals(1250, policy.backoffMillis(1, 0.5));
-    assertEquals(10_000, policy.backoffMillis(2, 0));
-    assertEquals(14_999, policy.backoffMillis(2, 0.9999));
-    assertFalse(policy.isExhausted(2));
-    assertTrue(policy.isExhausted(3));
+  void theFollowUpsDefaultOfNoBreakerNeverHoldsAnythingBack() {
+    Harness h = new Harness(RetryPolicy.followUp(), org.vertxotp.delivery.BreakerPolicy.none(), 20, 0);
+    for (int i = 0; i < 15; i++) {
+      h.settle(only(h.enqueue("f" + i)), new Outcome.Transient(0, "TIMEOUT"));
+    }
+    assertFalse(h.engine.isBreakerOpen());
+    assertEquals(List.of("due-now"), ids(h.enqueue("due-now")), "goes at once after fifteen failures");
+  }
+
+  @Test
+  void withAFailingBreakerWhatFallsDueWhileOpenKeepsItsOwnScheduleAndIsDroppedWhenExhausted() {
+    Harness h = new Harness(RetryPolicy.followUp(),
+        org.vertxotp.delivery.BreakerPolicy.failing(3, Duration.ofSeconds(60)), 20, 0);
+    for (int i = 0; i < 3; i++) {
+      h.settle(only(h.enqueue("f" + i)), new Outcome.Transient(0, "TIMEOUT"));
+    }
+    assertTrue(h.engine.isBreakerOpen());
+    long start = h.now;
+    List<Effect> enqueued = h.enqueue("held");
+    assertEquals(List.of(), dispatches(enqueued), "not sent while open");
+    assertEquals(1, h.engine.status("held").orElseThrow().attempts(), "but failed at once, as an attempt");
+    List<Effect> all = new ArrayList<>();
+    for (long t = start; t <= start + 1600; t += 100) {
+      all.addAll(h.at(t));
+    }
+    List<String> dropped = of(Effect.Dropped.class, all).stream().map(d -> d.letter().id()).toList();
+    assertTrue(dropped.contains("held"), "dropped within its 200+400+800 ms schedule, not held for the cool-off: " + dropped);
+    assertEquals("circuit breaker open", of(Effect.Dropped.class, all).stream()
+        .filter(d -> d.letter().id().equals("held")).findFirst().orElseThrow().letter().reason());
+    assertEquals(List.of(), dispatches(all), "nothing was sent to the failing destination");
   }
 }

@@ -1,0 +1,117 @@
+package org.vertxotp.delivery.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Calls waiting for the store: a call (an enqueue, a cancel, a redrive) is answered only once the
+ * store kept every change it made, and if the store fails any of them, all of them are undone and
+ * the call is refused. This class only keeps the books; the engine undoes.
+ */
+final class Calls {
+
+  /** How to take back one change of a call. */
+  sealed interface Undo permits Created, Removed, Nothing {}
+
+  /** The call made this pending entry (taking the place of its {@code replaced} dead letter, if any). */
+  record Created(Entry entry) implements Undo {}
+
+  /** The call took this pending entry away (a cancel). */
+  record Removed(Entry entry) implements Undo {}
+
+  /** The call changed nothing of this id but waits for what is being written of it (a duplicate enqueue). */
+  record Nothing() implements Undo {}
+
+  record Change(String id, long version, Undo undo) {}
+
+  /** One call: its caller's ticket, its answer, and its changes not yet kept. */
+  static final class Group {
+    final long caller;
+    final Object answer;
+    final List<Change> changes = new ArrayList<>(1);
+    int unkept;
+
+    Group(long caller, Object answer) {
+      this.caller = caller;
+      this.answer = answer;
+    }
+  }
+
+  /** A group waiting for the store to keep {@code version} of an id. */
+  private record Waiter(Group group, long version) {}
+
+  private final Map<String, List<Waiter>> waitingOn = new HashMap<>();
+
+  Group open(long caller, Object answer) {
+    return new Group(caller, answer);
+  }
+
+  /** The call {@code group} made (or waits on) version {@code version} of {@code id}. */
+  void add(Group group, String id, long version, Undo undo) {
+    group.changes.add(new Change(id, version, undo));
+    group.unkept++;
+    waitingOn.computeIfAbsent(id, k -> new ArrayList<>(1)).add(new Waiter(group, version));
+  }
+
+  /** Groups whose last unkept change was at or before {@code version} of {@code id}: now wholly kept. */
+  List<Group> kept(String id, long version) {
+    List<Group> done = new ArrayList<>(0);
+    List<Waiter> waiting = waitingOn.get(id);
+    if (waiting == null) {
+      return done;
+    }
+    for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
+      Waiter waiter = it.next();
+      if (waiter.version() <= version) {
+        it.remove();
+        if (--waiter.group().unkept == 0) {
+          done.add(waiter.group());
+        }
+      }
+    }
+    if (waiting.isEmpty()) {
+      waitingOn.remove(id);
+    }
+    return done;
+  }
+
+  /** Groups with a change at or before {@code version} of {@code id}: that write failed, so they fail whole, and wait no more. */
+  List<Group> failed(String id, long version) {
+    List<Group> failed = new ArrayList<>(0);
+    List<Waiter> waiting = waitingOn.get(id);
+    if (waiting == null) {
+      return failed;
+    }
+    for (Waiter waiter : List.copyOf(waiting)) {
+      if (waiter.version() <= version) {
+        failed.add(waiter.group());
+        forget(waiter.group());
+      }
+    }
+    return failed;
+  }
+
+  private void forget(Group group) {
+    for (Change change : group.changes) {
+      List<Waiter> waiting = waitingOn.get(change.id());
+      if (waiting != null) {
+        waiting.removeIf(waiter -> waiter.group() == group);
+        if (waiting.isEmpty()) {
+          waitingOn.remove(change.id());
+        }
+      }
+    }
+  }
+
+  /** Changes of calls that the store has not kept yet. */
+  int waiting() {
+    int count = 0;
+    for (List<Waiter> waiters : waitingOn.values()) {
+      count += waiters.size();
+    }
+    return count;
+  }
+}

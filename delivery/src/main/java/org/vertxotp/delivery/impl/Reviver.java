@@ -1,0 +1,152 @@
+package org.vertxotp.delivery.impl;
+
+import static org.vertxotp.genserver.Results.*;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.vertxotp.delivery.engine.StoreBackoff;
+import org.vertxotp.delivery.spi.DeliveryStore;
+import org.vertxotp.genserver.Action;
+import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.From;
+import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.NoReplyResult;
+import org.vertxotp.genserver.Piped;
+import org.vertxotp.genserver.time.Clock;
+import org.vertxotp.genserver.time.Timers;
+
+/**
+ * The first child of a delivery service's supervisor: starts a worker for every destination its
+ * store keeps something for under the service's name, each time the service (re)starts. If the
+ * store cannot say which (an outage), it tries again after a backoff ({@link StoreBackoff}) until
+ * it can, and the service runs meanwhile: an enqueue starts its own worker. It answers
+ * {@link AwaitFirstTry} once its first try is over, so that a start can wait for it.
+ */
+public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
+
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.delivery");
+  private static final String TRY_AGAIN = "try again";
+  /** How long one try waits for the store to list its workers. */
+  static final Duration LIST_TIMEOUT = Duration.ofSeconds(30);
+
+  /** @param startWorker starts (or finds running) the worker of a destination */
+  public record Args(String service, DeliveryStore store, Function<String, Future<?>> startWorker) {}
+
+  /** Answered once the first try is over, whether or not the store answered it. */
+  public record AwaitFirstTry() {}
+
+  /** What the reviver knows, confined to its context. */
+  public static final class State {
+    final Args args;
+    boolean triedOnce;
+    int failures;
+    final List<From> waiting = new ArrayList<>(1);
+
+    State(Args args) {
+      this.args = args;
+    }
+  }
+
+  private record Tried() {}
+
+  private record Try() {}
+
+  private final Vertx vertx;
+
+  public Reviver(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  @Override
+  public InitResult<State> init(Args args) {
+    return ok(new State(args), Action.continueWith(new Try()));
+  }
+
+  @Override
+  public NoReplyResult<State> handleContinue(Object continuation, State s) {
+    tryOnce(s);
+    return noreply(s);
+  }
+
+  private void tryOnce(State s) {
+    String prefix = s.args.service() + "/";
+    Future<Set<String>> listed;
+    try {
+      listed = s.args.store().workers();
+    } catch (RuntimeException e) {
+      listed = Future.failedFuture(e);
+    }
+    Future<Object> started = bounded(listed).compose(workers -> {
+      List<Future<?>> starts = new ArrayList<>();
+      for (String worker : workers) {
+        if (worker.startsWith(prefix) && worker.length() > prefix.length()) { // other services may share the store
+          starts.add(s.args.startWorker().apply(worker.substring(prefix.length())));
+        }
+      }
+      return Future.all(starts).map(all -> null);
+    });
+    GenServer.pipeToSelf(started, new Tried());
+  }
+
+  private Future<Set<String>> bounded(Future<Set<String>> listed) {
+    if (listed.isComplete()) {
+      return listed;
+    }
+    Promise<Set<String>> bounded = Promise.promise();
+    Clock.Scheduled timer = Clock.of(vertx).schedule(vertx.getOrCreateContext(), LIST_TIMEOUT.toNanos(), () ->
+        bounded.tryFail(new TimeoutException("no answer within " + LIST_TIMEOUT.toSeconds() + " s")));
+    listed.onComplete(ar -> {
+      timer.cancel();
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
+    });
+    return bounded.future();
+  }
+
+  @Override
+  public CallResult<State> handleCall(Object request, From from, State s) {
+    if (request instanceof AwaitFirstTry) {
+      if (s.triedOnce) {
+        return reply(null, s);
+      }
+      s.waiting.add(from);
+      return noreply(s);
+    }
+    return reject("not a reviver request: " + request, s);
+  }
+
+  @Override
+  public NoReplyResult<State> handleInfo(Object message, State s) {
+    if (message instanceof Piped piped && piped.tag() instanceof Tried) {
+      s.triedOnce = true;
+      s.waiting.forEach(from -> from.reply(null));
+      s.waiting.clear();
+      if (piped instanceof Piped.Failed failed) {
+        s.failures++;
+        long wait = StoreBackoff.millis(s.failures);
+        LOG.log(s.failures == 1 ? Level.WARNING : Level.DEBUG, () -> "delivery service " + s.args.service()
+            + " could not start the workers its store keeps (" + failed.cause() + "); trying again in " + wait + " ms");
+        Timers.startSingleTimer(TRY_AGAIN, TRY_AGAIN, Duration.ofMillis(wait));
+      } else if (s.failures > 0) {
+        LOG.log(Level.INFO, () -> "delivery service " + s.args.service() + " started the workers its store keeps, after "
+            + s.failures + " failed tries");
+        s.failures = 0;
+      }
+    } else if (TRY_AGAIN.equals(message)) {
+      tryOnce(s);
+    }
+    return noreply(s);
+  }
+}

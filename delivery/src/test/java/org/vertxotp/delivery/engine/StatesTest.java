@@ -1,0 +1,181 @@
+package org.vertxotp.delivery.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.delivery.BreakerPolicy;
+import org.vertxotp.delivery.Delivery;
+
+/** The engine's small states, each as a table: breaker, hold, pace, due queue, store sync and its backoff. */
+class StatesTest {
+
+  private static Entry entry(String id, long sequence, long due) {
+    return new Entry(new Delivery(id, "https://peer.example/inbox", new JsonObject()), sequence, due, true);
+  }
+
+  @Test
+  void theBreakerGoesClosedOpenProbingAndBackAsItsTableSays() {
+    Breaker breaker = new Breaker(BreakerPolicy.holding(3, Duration.ofSeconds(10)));
+    assertEquals(new Breaker.Closed(0), breaker.state());
+    breaker.failed(1, 0);
+    breaker.failed(2, 0);
+    assertEquals(new Breaker.Closed(2), breaker.state());
+    breaker.answered();
+    assertEquals(new Breaker.Closed(0), breaker.state(), "an answer resets the count");
+    breaker.failed(3, 100);
+    breaker.failed(4, 100);
+    breaker.failed(5, 100);
+    assertEquals(new Breaker.Open(10_100), breaker.state(), "the third in a row opens it");
+    breaker.failed(6, 5_000);
+    assertEquals(new Breaker.Open(10_100), breaker.state(), "an attempt already out does not lengthen the cool-off");
+    assertFalse(breaker.mayProbe(10_099));
+    assertTrue(breaker.mayProbe(10_100));
+    breaker.probing(7);
+    assertEquals(new Breaker.Probing(7), breaker.state());
+    breaker.failed(8, 10_200);
+    assertEquals(new Breaker.Probing(7), breaker.state(), "only the probe decides");
+    breaker.failed(7, 10_300);
+    assertEquals(new Breaker.Open(20_300), breaker.state(), "a failed probe opens it again");
+    breaker.probing(9);
+    breaker.withdrawn(10, 20_400);
+    assertEquals(new Breaker.Probing(9), breaker.state(), "another attempt withdrawn tells nothing");
+    breaker.withdrawn(9, 20_400);
+    assertEquals(new Breaker.Open(20_400), breaker.state(), "a withdrawn probe: probe again at once");
+    breaker.nothingToProbe();
+    assertEquals(new Breaker.Closed(0), breaker.state());
+    assertFalse(breaker.failsWhileOpen());
+    assertTrue(new Breaker(BreakerPolicy.failing(1, Duration.ZERO)).failsWhileOpen());
+  }
+
+  @Test
+  void noBreakerNeverOpens() {
+    Breaker none = new Breaker(BreakerPolicy.none());
+    for (int i = 1; i <= 100; i++) {
+      none.failed(i, i);
+    }
+    assertTrue(none.isClosed());
+    assertThrows(IllegalArgumentException.class, () -> BreakerPolicy.holding(0, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> BreakerPolicy.holding(1, Duration.ofSeconds(-1)));
+  }
+
+  @Test
+  void aHoldLastsUntilItsTimeAndOnlyGrows() {
+    DestinationHold hold = new DestinationHold();
+    assertFalse(hold.holds(0));
+    hold.until(1_000);
+    assertTrue(hold.holds(999));
+    hold.until(500);
+    assertEquals(1_000, hold.untilMillis(), "a shorter request does not cut a longer one");
+    hold.until(2_000);
+    assertTrue(hold.holds(1_999));
+    assertFalse(hold.holds(2_000));
+    hold.until(1_500);
+    assertTrue(hold.holds(1_499), "a new hold after one ended");
+    assertFalse(hold.holds(1_500));
+  }
+
+  @Test
+  void aPaceSpacesStartsByItsIntervalWhateverHeldThemAndDropsWhatWasTakenBack() {
+    RedrivePace pace = new RedrivePace(3);
+    assertEquals(334, pace.intervalMillis(), "rounded up: never more than three in a second");
+    assertEquals(1, new RedrivePace(1000).intervalMillis());
+    assertEquals(2_000, new RedrivePace(0.5).intervalMillis());
+    assertThrows(IllegalArgumentException.class, () -> new RedrivePace(0));
+    List<Entry> entries = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Entry e = entry("r" + i, i, 100);
+      entries.add(e);
+      pace.add(e);
+    }
+    assertSame(entries.get(0), pace.head());
+    assertEquals(100, pace.readyAtMillis(entries.get(0)), "the first may start when due");
+    pace.started(5_000); // held back long: it starts late
+    assertNull(entries.get(0).pace);
+    assertEquals(5_334, pace.readyAtMillis(pace.head()), "the next no sooner than the interval after it");
+    entries.get(1).generation++; // taken back (cancelled)
+    assertSame(entries.get(2), pace.head(), "a taken-back one is skipped");
+    pace.started(6_000);
+    assertEquals(6_334, pace.readyAtMillis(pace.head()));
+    pace.started(6_334);
+    assertTrue(pace.isDone());
+  }
+
+  @Test
+  void theDueQueueGivesTheEarliestDueThenTheFirstEnqueuedAndSkipsStaleSlots() {
+    DueQueue queue = new DueQueue();
+    Entry late = entry("late", 1, 300);
+    Entry tieFirst = entry("tie-first", 2, 100);
+    Entry tieSecond = entry("tie-second", 3, 100);
+    for (Entry e : List.of(late, tieSecond, tieFirst)) {
+      queue.add(e, 3);
+    }
+    assertSame(tieFirst, queue.head());
+    tieFirst.generation++; // cancelled
+    assertSame(tieSecond, queue.head());
+    tieSecond.ticket = 5; // sent
+    assertSame(late, queue.head());
+    late.dueMillis = 50;
+    queue.add(late, 3); // requeued earlier: its old slot is stale
+    assertSame(late, queue.head());
+    queue.removeHead();
+    assertNull(queue.head());
+  }
+
+  @Test
+  void theStoreRetryWaitsOneTwoFiveTenThenThirtySecondsAndRepeatsTheLast() {
+    long[] expected = {1_000, 2_000, 5_000, 10_000, 30_000, 30_000, 30_000};
+    for (int failures = 1; failures <= expected.length; failures++) {
+      assertEquals(expected[failures - 1], StoreBackoff.millis(failures), failures + " failures in a row");
+    }
+  }
+
+  @Test
+  void storeSyncWritesEveryChangeAtOnceIsSyncedByTheLatestAndRetriesTheLatestIfItFailed() {
+    StoreSync sync = new StoreSync(id -> new Record.Gone());
+    List<Effect> effects = new ArrayList<>();
+    long v1 = sync.changed("a", effects);
+    long v2 = sync.changed("a", effects);
+    assertEquals(List.of(new Effect.Write("a", v1, new Record.Gone()), new Effect.Write("a", v2, new Record.Gone())), effects,
+        "each change written at once: the store applies them in order");
+    effects.clear();
+    sync.announceWhenKept("a", new Effect.CancelWake());
+    assertFalse(sync.kept("a", v1, effects), "the latest is still out");
+    assertEquals(List.of(), effects, "the announcement waits for the version it was made at");
+    sync.failed("a", v1, 10_000);
+    assertFalse(sync.retryArmed(), "an older write's failure changes nothing: the later one carries everything");
+    sync.failed("a", v2, 10_000);
+    assertTrue(sync.retryArmed());
+    assertEquals(11_000, sync.retryAtMillis());
+    sync.retryIfDue(10_999, effects);
+    assertEquals(List.of(), effects, "not before the retry");
+    sync.retryIfDue(11_000, effects);
+    assertEquals(List.of(new Effect.Write("a", v2, new Record.Gone())), effects, "the latest is written again");
+    effects.clear();
+    sync.failed("a", v2, 11_000);
+    assertEquals(13_000, sync.retryAtMillis(), "two failures in a row: two seconds");
+    long v3 = sync.changed("a", effects);
+    assertEquals(List.of(new Effect.Write("a", v3, new Record.Gone())), effects, "a new change is a new try, at once");
+    effects.clear();
+    sync.retryIfDue(13_000, effects);
+    assertEquals(List.of(), effects, "nothing failed waits for the retry any more");
+    assertFalse(sync.isSynced("a"));
+    assertEquals(v3, sync.unkeptVersion("a"));
+    assertTrue(sync.kept("a", v3, effects));
+    assertEquals(List.of(new Effect.CancelWake()), effects, "announced once a version at least as new was kept");
+    assertTrue(sync.isSynced("a"));
+    assertEquals(0, sync.unsyncedCount());
+    assertEquals(0, sync.unkeptVersion("a"));
+    sync.failed("a", v3, 20_000);
+    assertFalse(sync.retryArmed(), "a report of an id synced since changes nothing");
+    assertThrows(IllegalStateException.class, () -> sync.announceWhenKept("a", new Effect.CancelWake()));
+  }
+}
