@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.vertxotp.delivery.impl.Reviver;
 import org.vertxotp.delivery.impl.WorkerServer;
 import org.vertxotp.delivery.spi.DeliveryStore;
@@ -58,6 +59,8 @@ public final class DeliveryService {
   public static final Duration RESTART_PERIOD = Duration.ofSeconds(10);
   /** How long an enqueue that found no worker waits before each new try (a worker being restarted is back in about a millisecond). */
   private static final long[] RETRY_AFTER_MILLIS = {2, 10, 50, 250};
+  /** The child id of the reviver: no destination is empty, so no worker has it. */
+  private static final String REVIVER = "";
 
   private final Vertx vertx;
   private final String name;
@@ -124,13 +127,13 @@ public final class DeliveryService {
 
   /** Starts the service's supervisor with {@code startOptions}, and waits for the first try at starting the kept workers. */
   private Future<ServerRef> run(StartOptions startOptions) {
-    ServerName reviver = ServerName.of(name + "/"); // no worker's name: a destination is never empty
-    Reviver.Args args = new Reviver.Args(name, store, this::worker);
-    ChildSpec revive = ChildSpec.worker("", () -> new Reviver(vertx), args).withName(reviver.name());
+    // The reviver has no name: one of an earlier incarnation may still be on its way out.
+    ChildSpec revive = ChildSpec.worker(REVIVER, () -> new Reviver(vertx), new Reviver.Args(name, store, this::revive));
     SupervisorSpec spec = SupervisorSpec.oneForOne(revive).withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
-    return Supervisor.start(vertx, spec, startOptions).compose(supervisor ->
-        GenServer.call(vertx, reviver, new Reviver.AwaitFirstTry(), GenServer.INFINITY).transform(tried -> tried.succeeded()
-            ? Future.succeededFuture(supervisor)
+    return Supervisor.start(vertx, spec, startOptions).compose(supervisor -> Supervisor.whichChildren(vertx, supervisor)
+        .compose(children -> GenServer.call(vertx, children.get(0).server().orElseThrow(), new Reviver.AwaitFirstTry(),
+            GenServer.INFINITY))
+        .transform(tried -> tried.succeeded() ? Future.succeededFuture(supervisor)
             : GenServer.stop(vertx, supervisor).transform(stopped -> Future.<ServerRef>failedFuture(tried.cause()))));
   }
 
@@ -179,13 +182,33 @@ public final class DeliveryService {
     if (GenServer.whereisLocal(vertx, worker).isPresent()) {
       return Future.succeededFuture(worker);
     }
-    WorkerServer.Args args = new WorkerServer.Args(destination, worker.name(), transport, store, options);
-    ChildSpec spec = ChildSpec.worker(destination, () -> new WorkerServer(vertx), args).withName(worker.name());
-    return Supervisor.startChild(vertx, ServerName.of(name), spec)
+    return Supervisor.startChild(vertx, ServerName.of(name), spec(destination))
         .map(ref -> worker)
         .recover(e -> e instanceof StartException start
             && (start.failure() == StartFailure.ALREADY_STARTED || start.failure() == StartFailure.ALREADY_PRESENT)
             ? Future.succeededFuture(worker) : Future.failedFuture(e)); // added by a racing enqueue, or being restarted
+  }
+
+  /**
+   * Starts the worker of {@code destination} for the reviver: empty if started (or the supervisor
+   * has it already), or the server that holds its name (the worker of an earlier incarnation, on
+   * its way out).
+   */
+  private Future<Optional<ServerRef>> revive(String destination) {
+    return Supervisor.startChild(vertx, ServerName.of(name), spec(destination))
+        .map(ref -> Optional.<ServerRef>empty())
+        .recover(e -> {
+          if (e instanceof StartException start && start.failure() == StartFailure.ALREADY_STARTED) {
+            return Future.succeededFuture(start.holder());
+          }
+          return e instanceof StartException present && present.failure() == StartFailure.ALREADY_PRESENT
+              ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e);
+        });
+  }
+
+  private ChildSpec spec(String destination) {
+    WorkerServer.Args args = new WorkerServer.Args(destination, nameOf(destination).name(), transport, store, options);
+    return ChildSpec.worker(destination, () -> new WorkerServer(vertx), args).withName(nameOf(destination).name());
   }
 
   /** The store the workers keep their state in. */

@@ -38,6 +38,7 @@ class FollowUpTest extends OnManualClock {
   /** Answers requests whose "id" is not in its list of ids to leave unanswered, and records when each came. */
   static final class Target implements GenServer<List<String>, List<String>> {
     final BlockingQueue<Long> calls = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> ids = new LinkedBlockingQueue<>();
     private final Clock clock;
     private int ignored;
     private final int ignoreFirst;
@@ -56,6 +57,7 @@ class FollowUpTest extends OnManualClock {
     public CallResult<List<String>> handleCall(Object request, From from, List<String> neverAnswer) {
       calls.add(clock.currentTimeMillis());
       String id = ((JsonObject) request).getString("id");
+      ids.add(id);
       if (neverAnswer.contains(id) || ignored++ < ignoreFirst) {
         return noreply(neverAnswer); // the caller times out
       }
@@ -148,5 +150,66 @@ class FollowUpTest extends OnManualClock {
     assertEquals(start + 1200, Await.next(target.calls));
     assertEquals(start + 1200, Await.next(target.calls), "the retry and the one due with it, both at 1200 ms");
     until("busy", s -> s.delivered() == 2 && s.inFlight() == 1, "the one due with the retry is delivered");
+  }
+
+  @Test
+  void tenCallTimeoutsToOneServerHoldNoOtherFollowUpToItAndEachKeepsItsOwnSchedule() {
+    DeliveryService wide = Await.result(DeliveryService.start(vertx, "wide-follow-ups", new GenServerTransport(vertx,
+        CALL_TIMEOUT), new DeliveryWorkerOptions().setRetryPolicy(RetryPolicy.followUp()).setMaxConcurrency(16)
+        .setRandom(() -> 0)));
+    List<String> stuck = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      stuck.add("stuck" + i);
+    }
+    Target target = target("slow-server", 0, stuck);
+    for (String id : stuck) {
+      Await.result(wide.enqueue(followUp(id, "slow-server")));
+      Await.next(target.calls);
+    }
+    clock.advance(CALL_TIMEOUT); // ten timeouts in a row
+    until(wide, "slow-server", s -> s.retried() == 10, "ten failures");
+    assertTrue(!stats(wide, "slow-server").breakerOpen(), "follow-ups have no breaker by default");
+    long now = clock.currentTimeMillis();
+    Await.result(wide.enqueue(followUp("due-now", "slow-server")));
+    assertEquals(now, Await.next(target.calls), "a follow-up due now is called now");
+    until(wide, "slow-server", s -> s.delivered() == 1, "and delivered");
+    for (long wait : new long[] {200, 400, 800}) { // each stuck one keeps its schedule, then is dropped
+      clock.advance(Duration.ofMillis(wait));
+      for (int i = 0; i < 10; i++) {
+        assertEquals(clock.currentTimeMillis(), Await.next(target.calls), "retried on time");
+      }
+      clock.advance(CALL_TIMEOUT);
+    }
+    until(wide, "slow-server", s -> s.dropped() == 10, "dropped when their schedules ran out");
+  }
+
+  @Test
+  void withAFailingBreakerTurnedOnWhatItHoldsBackKeepsItsOwnDeadlineAndIsDroppedWhenExhausted() {
+    DeliveryService guarded = Await.result(DeliveryService.start(vertx, "guarded-follow-ups",
+        new GenServerTransport(vertx, CALL_TIMEOUT), new DeliveryWorkerOptions().setRetryPolicy(RetryPolicy.followUp())
+            .setBreaker(BreakerPolicy.failing(3, Duration.ofMinutes(1))).setRandom(() -> 0)));
+    Target target = target("flaky-server", 0, List.of("a", "b", "c"));
+    for (String id : List.of("a", "b", "c")) {
+      Await.result(guarded.enqueue(followUp(id, "flaky-server")));
+      Await.next(target.ids);
+    }
+    clock.advance(CALL_TIMEOUT);
+    until(guarded, "flaky-server", DeliveryStats::breakerOpen, "three timeouts open it");
+    Await.result(guarded.enqueue(followUp("late", "flaky-server")));
+    for (int step = 0; step < 20; step++) {
+      clock.advance(Duration.ofMillis(100));
+    }
+    until(guarded, "flaky-server", s -> s.dropped() == 4, "all four dropped within their 1.4 s schedules, not held a minute");
+    java.util.Set<String> dropped = new java.util.HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      JsonObject event = Await.next(events);
+      dropped.add(event.getString("id"));
+      if (event.getString("id").equals("late")) {
+        assertEquals("circuit breaker open", event.getString("reason"));
+        assertEquals(4, event.getInteger("attempts"));
+      }
+    }
+    assertEquals(java.util.Set.of("a", "b", "c", "late"), dropped);
+    assertTrue(target.ids.stream().noneMatch("late"::equals), "nothing was called while the breaker was open");
   }
 }

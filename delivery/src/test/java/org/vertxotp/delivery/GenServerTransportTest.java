@@ -16,14 +16,22 @@ class GenServerTransportTest {
   }
 
   @Test
+  void aNameThatCouldNotBeLookedUpIsTransientNotAGoneTarget() {
+    Outcome outcome = of(CallFailure.LOOKUP_FAILED);
+    assertInstanceOf(Outcome.Transient.class, outcome, "the registry failed; the server may well be there");
+    assertTrue(((Outcome.Transient) outcome).reason().startsWith("LOOKUP_FAILED"), outcome.toString());
+  }
+
+  @Test
   void aGoneTargetOrAMessageItRefusesIsPermanentAndTheRestIsTransient() {
     for (CallFailure permanent : new CallFailure[] {CallFailure.NO_SERVER, CallFailure.BAD_MESSAGE, CallFailure.CALLING_SELF}) {
       assertInstanceOf(Outcome.Permanent.class, of(permanent), permanent.toString());
     }
-    for (CallFailure transientFailure : new CallFailure[] {CallFailure.TIMEOUT, CallFailure.SERVER_EXITED, CallFailure.OVERLOADED}) {
+    for (CallFailure transientFailure : new CallFailure[] {CallFailure.TIMEOUT, CallFailure.SERVER_EXITED, CallFailure.OVERLOADED,
+        CallFailure.LOOKUP_FAILED}) {
       assertInstanceOf(Outcome.Transient.class, of(transientFailure), transientFailure.toString());
     }
     assertTrue(((Outcome.Permanent) of(CallFailure.NO_SERVER)).reason().startsWith("target gone"));
-    assertTrue(CallFailure.values().length == 6, "every failure is in the table above");
+    assertTrue(CallFailure.values().length == 7, "every failure is in the table above");
   }
 }

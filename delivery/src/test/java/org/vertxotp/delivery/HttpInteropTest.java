@@ -56,6 +56,7 @@ class HttpInteropTest extends OnManualClock {
         .setSigner(HttpSignatures.signer("https://here.example/actor#main-key", KEYS.getPrivate())));
     Await.result(service.enqueue(delivery("first-of-month", peer)));
     Peer.Seen seen = peer.next();
+    until(service, peer.inbox(), s -> s.delivered() == 1, "delivered");
     String date = seen.header("date");
     assertTrue(date.matches("[A-Z][a-z]{2}, 01 [A-Z][a-z]{2} \\d{4} 00:00:05 GMT"), "a two-digit day: " + date);
     assertEquals(firstOfNextMonth, RubyPeer.httpdate(date), "Ruby reads the date we meant");
@@ -68,8 +69,10 @@ class HttpInteropTest extends OnManualClock {
   @Test
   void everyRequestCarriesTheUserAgentTheContentTypeAndTheStaticHeadersConfigured() {
     Peer peer = Peer.start(vertx, n -> Peer.status(202));
-    Await.result(service(new HttpTransportOptions().allowAddress("127.0.0.1")).enqueue(delivery("defaults", peer)));
+    DeliveryService plainService = service(new HttpTransportOptions().allowAddress("127.0.0.1"));
+    Await.result(plainService.enqueue(delivery("defaults", peer)));
     Peer.Seen plain = peer.next();
+    until(plainService, peer.inbox(), s -> s.delivered() == 1, "delivered");
     assertTrue(plain.header("user-agent").matches("vertx-otp/\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), plain.header("user-agent"));
     assertEquals("application/activity+json", plain.header("content-type"));
 
@@ -83,6 +86,7 @@ class HttpInteropTest extends OnManualClock {
     options.putHeader("X-Changed-Later", "ignored"); // the transport kept its own copy
     Await.result(configured.enqueue(delivery("configured", other)));
     Peer.Seen seen = other.next();
+    until(configured, other.inbox(), s -> s.delivered() == 1, "delivered");
     assertEquals(plain.header("user-agent") + " (+https://here.example/)", seen.header("user-agent"));
     assertEquals(ldJson, seen.header("content-type"));
     assertEquals("Bearer t0ken", seen.header("authorization"));

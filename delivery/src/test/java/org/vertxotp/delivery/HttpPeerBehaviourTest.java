@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.delivery.http.HttpTransport;
@@ -231,5 +232,103 @@ class HttpPeerBehaviourTest extends OnManualClock {
     assertTrue(perSecond.values().stream().allMatch(n -> n <= 10), "at most ten a second: " + perSecond);
     assertEquals(500, redriven.stream().map(s -> s.header("idempotency-key")).distinct().count(), "ids unchanged");
     assertTrue(redriven.stream().allMatch(s -> s.header("idempotency-key").startsWith("d")));
+  }
+
+  @Test
+  void aRetryAfterOfOneSecondIsNoShortcutEveryAttemptWaitsItsSlot() {
+    Peer peer = Peer.start(vertx, n -> Peer.status(503, "Retry-After", "1"));
+    DeliveryService service = service();
+    long start = clock.currentTimeMillis();
+    Await.result(service.enqueue(delivery("polite", peer.inbox())));
+    long[] slots = {30 * SECOND, 300 * SECOND, 1800 * SECOND, 7200 * SECOND, 21600 * SECOND};
+    long expected = start;
+    for (int attempt = 1; attempt <= 6; attempt++) {
+      assertEquals(expected, peer.next().atMillis(), "attempt " + attempt);
+      int failed = attempt;
+      until(service, peer.inbox(), s -> s.retried() + s.deadLettered() == failed, "attempt " + attempt + " settled");
+      if (attempt < 6) {
+        clock.advance(Duration.ofMillis(slots[attempt - 1] - 1));
+        nothingSent(service, peer, 0, "the peer asked for a second; the slot is longer, and wins");
+        clock.advance(Duration.ofMillis(1));
+        expected += slots[attempt - 1];
+      }
+    }
+    until(service, peer.inbox(), s -> s.deadLettered() == 1, "dead-lettered after six attempts over eight and a half hours");
+  }
+
+  @Test
+  void a429WithRetryAfterHoldsEveryDeliveryToThatHostUntilThenInOrderAndWithoutCountingAttempts() {
+    Peer peer = Peer.start(vertx, n -> n == 0 ? Peer.status(429, "Retry-After", "60") : Peer.status(202));
+    Peer other = Peer.start(vertx, n -> Peer.status(202));
+    DeliveryService service = service(new HttpTransportOptions().allowAddress("127.0.0.1"),
+        new DeliveryWorkerOptions().setMaxConcurrency(1));
+    Await.result(service.enqueue(delivery("limited", peer.inbox())));
+    peer.next();
+    until(service, peer.inbox(), s -> s.retried() == 1 && s.held(), "rate-limited: the host is held");
+    for (String id : List.of("b", "c", "d")) {
+      Await.result(service.enqueue(delivery(id, peer.inbox())));
+    }
+    Await.result(service.enqueue(delivery("elsewhere", other.inbox())));
+    assertEquals("elsewhere", other.next().header("idempotency-key"), "another host is not held");
+    until(service, other.inbox(), s -> s.delivered() == 1, "its answer arrived"); // before time jumps past its deadline
+    clock.advance(Duration.ofSeconds(59));
+    nothingSent(service, peer, 0, "nothing goes to the held host for the minute it asked for");
+    for (String id : List.of("b", "c", "d")) {
+      assertEquals(0, Await.result(DeliveryWorker.status(vertx, service.workerFor(peer.inbox()), id)).orElseThrow().attempts(),
+          id + ": waiting under a hold is no attempt");
+    }
+    clock.advance(Duration.ofSeconds(1));
+    List<String> order = List.of(peer.next().header("idempotency-key"), peer.next().header("idempotency-key"),
+        peer.next().header("idempotency-key"), peer.next().header("idempotency-key"));
+    assertEquals(List.of("b", "c", "d", "limited"), order, "then in due order: the held ones as they came, the limited one"
+        + " at the end of its wait (max(slot, Retry-After) = 60 s)");
+  }
+
+  @Test
+  void twentyDeadLettersRedrivenAtTwoASecondWhileTheBreakerHoldsThemStartAtMostTwoInAnySecond() {
+    AtomicInteger status = new AtomicInteger(410);
+    Peer peer = Peer.start(vertx, n -> Peer.status(status.get()));
+    DeliveryService service = service();
+    for (int i = 0; i < 20; i++) {
+      Await.result(service.enqueue(delivery("gone" + i, peer.inbox())));
+    }
+    until(service, peer.inbox(), s -> s.deadLettered() == 20 && s.unstored() == 0, "twenty dead letters");
+    status.set(503);
+    for (int i = 0; i < 10; i++) {
+      Await.result(service.enqueue(delivery("busy" + i, peer.inbox())));
+    }
+    until(service, peer.inbox(), s -> s.breakerOpen() && s.inFlight() == 0, "the breaker opened");
+    assertEquals(20, Await.result(DeliveryWorker.redrive(vertx, service.workerFor(peer.inbox()), List.of(), 2)));
+    status.set(202);
+    clock.advance(Duration.ofSeconds(60)); // the cool-off ends: one probe, then the breaker closes
+    until(service, peer.inbox(), s -> !s.breakerOpen(), "closed again");
+    for (int step = 0; step < 120; step++) { // twelve seconds, a tenth at a time
+      clock.advance(Duration.ofMillis(100));
+      until(service, peer.inbox(), s -> s.inFlight() == 0, "the step's attempts answered");
+    }
+    until(service, peer.inbox(), s -> s.pending() == 0, "all delivered");
+    List<Long> starts = peer.seen.stream().filter(seen -> seen.header("idempotency-key").startsWith("gone"))
+        .map(Peer.Seen::atMillis).sorted().toList().subList(20, 40); // after the twenty first attempts
+    assertEquals(20, starts.size());
+    for (int i = 2; i < starts.size(); i++) {
+      assertTrue(starts.get(i) - starts.get(i - 2) >= SECOND, "at most two start in any second: " + starts);
+    }
+  }
+
+  @Test
+  void aDeadLetterIsLoggedOnceAtWarningWithItsWorkerIdTargetAndReason() {
+    Peer peer = Peer.start(vertx, n -> Peer.status(410));
+    DeliveryService guarded = service(new HttpTransportOptions(), new DeliveryWorkerOptions());
+    String target = peer.inbox(); // 127.0.0.1, not allowed here
+    Await.result(guarded.enqueue(delivery("refused", target)));
+    until(guarded, target, s -> s.deadLettered() == 1 && s.unstored() == 0, "dead-lettered");
+    clock.advance(Duration.ofHours(1));
+    List<String> logged = org.vertxotp.genserver.TestLogs.warnings().stream().filter(w -> w.contains("dead letter")).toList();
+    assertEquals(1, logged.size(), "once: " + logged);
+    String line = logged.get(0);
+    for (String part : List.of("refused", target, "outbox-0/127.0.0.1:" + peer.port(),
+        "refused to connect to 127.0.0.1 (loopback; allow it with HttpTransportOptions.allowAddress)")) {
+      assertTrue(line.contains(part), "names " + part + ": " + line);
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.TestLogs;
 import org.vertxotp.genserver.TestVertx;
 import org.vertxotp.genserver.time.ManualClock;
 
@@ -24,7 +25,11 @@ abstract class OnManualClock {
   void installManualClock(Vertx vertx) {
     this.vertx = vertx;
     this.clock = ManualClock.install(vertx);
+    TestLogs.allow(DEAD_LETTER_LOGGED); // the tests make dead letters on purpose: each is logged, kept out of the output
   }
+
+  /** How the worker's warning of a dead letter begins. */
+  static final String DEAD_LETTER_LOGGED = "dead letter: ";
 
   /** The statistics of {@code target}'s worker: a call, so handled after whatever reached the worker before it. */
   protected DeliveryStats stats(DeliveryService service, String target) {

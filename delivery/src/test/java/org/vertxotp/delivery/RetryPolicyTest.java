@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The retry policy's arithmetic, as tables: slots with jitter, Retry-After as a lower bound, the destination hold. */
 class RetryPolicyTest {
 
-  private static final RetryPolicy POLICY = RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(10)), 0.5,
+  private final RetryPolicy POLICY = RetryPolicy.of(List.of(Duration.ofSeconds(1), Duration.ofSeconds(10)), 0.5,
       RetryPolicy.Exhausted.DROP).withMaxRetryAfter(Duration.ofSeconds(60));
 
   @Test
@@ -55,6 +55,13 @@ class RetryPolicyTest {
   void policiesAreValidatedValues() {
     assertThrows(IllegalArgumentException.class, () -> POLICY.withSlots(List.of(Duration.ZERO)));
     assertThrows(IllegalArgumentException.class, () -> POLICY.withJitter(1.5));
+    assertThrows(IllegalArgumentException.class, () -> POLICY.withJitter(-0.01));
+    assertEquals(0.0, POLICY.withJitter(0).jitter());
+    assertEquals(1.0, POLICY.withJitter(1).jitter(), "the whole range is allowed");
+    assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(10)), POLICY.slots());
+    assertEquals(RetryPolicy.Exhausted.DEAD_LETTER, POLICY.withExhausted(RetryPolicy.Exhausted.DEAD_LETTER).exhausted());
+    assertEquals(RetryPolicy.Exhausted.DROP, RetryPolicy.followUp().exhausted());
+    assertEquals("RetryPolicy[PT1S, PT10S] jitter 0.5, then DROP, Retry-After up to 60000 ms", POLICY.toString());
     assertThrows(IllegalArgumentException.class, () -> POLICY.withMaxRetryAfter(Duration.ofSeconds(-1)));
     assertEquals(RetryPolicy.DEFAULT_MAX_RETRY_AFTER.toMillis(), RetryPolicy.http().maxRetryAfterMillis());
     assertEquals(60_000, POLICY.withJitter(0).maxRetryAfterMillis(), "kept by the other withers");

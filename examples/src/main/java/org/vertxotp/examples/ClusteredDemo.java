@@ -111,7 +111,7 @@ final class ClusteredDemo {
     return HazelcastDeliveryStore.of(vertx).compose(store -> DeliveryService.start(vertx, SERVICE,
         new HttpTransport(vertx, new HttpTransportOptions().allowAddress("127.0.0.1")),
         new DeliveryWorkerOptions().setStore(store)
-            .setRetryPolicy(RetryPolicy.http().withSlots(slots).withMaxRetryAfter(Duration.ofSeconds(2)))
+            .setRetryPolicy(RetryPolicy.http().withSlots(slots).withMaxRetryAfter(Duration.ofMillis(250)))
             .setMaxConcurrency(8).setBreaker(BreakerPolicy.holding(50, Duration.ofSeconds(1)))));
   }
 

@@ -166,7 +166,7 @@ public final class Demo {
       out.println("peer: a flaky inbox at " + inbox);
     }
     DeliveryWorkerOptions options = new DeliveryWorkerOptions()
-        .setRetryPolicy(RetryPolicy.http().withSlots(settings.slots()).withMaxRetryAfter(Duration.ofSeconds(2)))
+        .setRetryPolicy(RetryPolicy.http().withSlots(settings.slots()).withMaxRetryAfter(Duration.ofMillis(250)))
         .setMaxConcurrency(16)
         .setBreaker(BreakerPolicy.holding(50, Duration.ofSeconds(1)));
     DeliveryService outbox = DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http), options)

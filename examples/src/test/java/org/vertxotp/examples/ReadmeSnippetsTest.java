@@ -21,6 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.vertxotp.delivery.Delivery;
+import org.vertxotp.delivery.DeliveryService;
+import org.vertxotp.delivery.DeliveryWorkerOptions;
+import org.vertxotp.delivery.http.HttpTransport;
+import org.vertxotp.delivery.http.HttpTransportOptions;
 import org.vertxotp.genserver.Await;
 import org.vertxotp.genserver.TestVertx;
 import org.vertxotp.examples.readme.Counter;
@@ -208,5 +213,25 @@ class ReadmeSnippetsTest {
     // README end
     assertEquals(1.0, registry.get("genserver.servers").gauge().value());
     assertEquals(0.0, registry.get("genserver.mailbox").tag("server", "kv").gauge().value(), "its mailbox is metered");
+  }
+
+  @Test
+  void aDeliveryServiceInTheApplicationsSupervisionTree() {
+    BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    io.vertx.core.http.HttpServer peer = Await.result(vertx.createHttpServer()
+        .requestHandler(request -> request.body().onSuccess(body -> {
+          received.add(request.getHeader("Idempotency-Key"));
+          request.response().setStatusCode(202).end();
+        })).listen(0, "127.0.0.1"));
+    String inbox = "http://127.0.0.1:" + peer.actualPort() + "/users/ann/inbox";
+    JsonObject activity = new JsonObject().put("type", "Create");
+    org.vertxotp.delivery.spi.Transport transport = new HttpTransport(vertx, new HttpTransportOptions().allowAddress("127.0.0.1"));
+    // README: delivery-tree
+    DeliveryService outbox = DeliveryService.create(vertx, "outbox", transport, new DeliveryWorkerOptions());
+    ServerRef application = Supervisor.start(vertx, SupervisorSpec.oneForOne(outbox.childSpec())).await();
+    outbox.enqueue(new Delivery("create-1", inbox, activity)).await(); // delivered by a worker under the application's tree
+    // README end
+    assertEquals("create-1", Await.next(received));
+    assertEquals(List.of("outbox"), Supervisor.whichChildren(vertx, application).await().stream().map(c -> c.id()).toList());
   }
 }

@@ -18,7 +18,13 @@ public enum CallFailure {
   /** The server could not read the request (not a valid envelope, or rejected by the callback). */
   BAD_MESSAGE(400),
   /** The server's mailbox was at its limit ({@code StartOptions.setMailboxLimit}). Fails at once; nothing was sent. */
-  OVERLOADED(503);
+  OVERLOADED(503),
+  /**
+   * The name could not be looked up: the cluster's table of names did not answer (the member that
+   * keeps it is leaving, or cannot be reached). Unlike {@link #NO_SERVER}, a server may well hold
+   * the name, so a later try may succeed. Nothing was sent.
+   */
+  LOOKUP_FAILED(502);
 
   private final int code;
 

@@ -219,13 +219,14 @@ public final class ClusterRouter implements RemoteNodes {
       if (destination instanceof ServerRef ref) {
         sendTo(ref, false);
       } else {
-        routes.withHolder((ServerName) destination, holder -> {
+        routes.withHolder((ServerName) destination, NameRoutes.HolderAction.of(holder -> {
           if (holder.isEmpty()) {
             fail(new CallException(CallFailure.NO_SERVER, "no server: " + destination));
           } else {
             sendTo(holder.get(), mayLookAgain);
           }
-        });
+        }, lookupFailed -> fail(new CallException(CallFailure.LOOKUP_FAILED, "the name " + destination
+            + " could not be looked up: " + lookupFailed))));
       }
     }
 
@@ -398,13 +399,13 @@ public final class ClusterRouter implements RemoteNodes {
     if (destination instanceof ServerRef ref) {
       watch(id, looking, ref);
     } else {
-      routes.withHolder((ServerName) destination, holder -> {
+      routes.withHolder((ServerName) destination, NameRoutes.HolderAction.of(holder -> {
         if (holder.isEmpty()) {
           watchEnded(id, destination, ExitReason.NOPROC);
         } else {
           watch(id, looking, holder.get());
         }
-      });
+      }, lookupFailed -> watchEnded(id, destination, ExitReason.NOCONNECTION))); // as Erlang's monitor of {Name, Node} that cannot reach it
     }
     return () -> {
       Watch watch = watches.remove(id);

@@ -40,14 +40,42 @@ final class NameRoutes {
     boolean staleLookup;
     /** Set once the route left the map: an action must take the route that is there now. */
     boolean retired;
-    final ArrayDeque<Consumer<Optional<ServerRef>>> waiting = new ArrayDeque<>();
+    final ArrayDeque<HolderAction> waiting = new ArrayDeque<>();
+  }
+
+  /** What to do with a name's holder once it is known, or when its lookup failed. */
+  interface HolderAction {
+    /** With the holder, or empty if nobody holds the name. */
+    void found(Optional<ServerRef> holder);
+
+    /** The registry could not say who holds the name: by default, as if nobody did (a cast is dropped). */
+    default void lookupFailed(Throwable cause) {
+      found(Optional.empty());
+    }
+
+    /** An action that tells a failed lookup apart from nobody: {@code failed} gets the registry's failure. */
+    static HolderAction of(Consumer<Optional<ServerRef>> found, Consumer<Throwable> failed) {
+      return new HolderAction() {
+        @Override
+        public void found(Optional<ServerRef> holder) {
+          found.accept(holder);
+        }
+
+        @Override
+        public void lookupFailed(Throwable cause) {
+          failed.accept(cause);
+        }
+      };
+    }
   }
 
   /**
    * Runs {@code action} with the holder of {@code name} (empty if nobody holds it), after every
-   * action given for that name before it. Inline when the holder is known and nothing waits.
+   * action given for that name before it. Inline when the holder is known and nothing waits. If
+   * the registry cannot say who holds the name, {@code action} hears of that failure, and the next
+   * action looks the name up again.
    */
-  void withHolder(ServerName name, Consumer<Optional<ServerRef>> action) {
+  void withHolder(ServerName name, HolderAction action) {
     while (true) {
       Route route = routes.computeIfAbsent(name, n -> new Route());
       synchronized (route) {
@@ -55,7 +83,7 @@ final class NameRoutes {
           continue; // removed from the map meanwhile: its successor keeps the order from here on
         }
         if (route.holder != null && route.waiting.isEmpty()) {
-          action.accept(Optional.of(route.holder));
+          action.found(Optional.of(route.holder));
           return;
         }
         route.waiting.add(action);
@@ -86,9 +114,13 @@ final class NameRoutes {
         route.holder = route.staleLookup ? null : holder.orElse(null);
         // Run in order under the lock, only those that waited for this answer: none given meanwhile overtakes them.
         for (int queued = route.waiting.size(); queued > 0; queued--) {
-          Consumer<Optional<ServerRef>> waiting = route.waiting.poll();
+          HolderAction waiting = route.waiting.poll();
           try {
-            waiting.accept(holder);
+            if (ar.succeeded()) {
+              waiting.found(holder);
+            } else {
+              waiting.lookupFailed(ar.cause());
+            }
           } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> "a message to " + name + " failed on its way", e);
           }

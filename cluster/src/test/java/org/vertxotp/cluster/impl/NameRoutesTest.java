@@ -123,4 +123,21 @@ class NameRoutesTest {
     routes.withHolder(NAME, answers::add);
     assertEquals(List.of(Optional.empty(), Optional.empty()), answers);
   }
+
+  @Test
+  void aLookupThatFailsIsToldAsAFailureNotAsNobodyAndTheNextMessageLooksAgain() {
+    HeldLookups names = new HeldLookups();
+    names.register(NAME, FIRST);
+    NameRoutes routes = new NameRoutes(names);
+    List<String> told = new ArrayList<>();
+    routes.withHolder(NAME, NameRoutes.HolderAction.of(holder -> told.add("found " + holder), e -> told.add("failed: "
+        + e.getMessage())));
+    routes.withHolder(NAME, holder -> told.add("a cast finds " + holder)); // one that does not care: as nobody
+    names.held.remove(0).fail(new IllegalStateException("partition owner gone"));
+    assertEquals(List.of("failed: partition owner gone", "a cast finds Optional.empty"), told);
+    routes.withHolder(NAME, holder -> told.add("then " + holder.orElseThrow()));
+    assertEquals(2, names.asked.size(), "a failure is not remembered: the next message looks again");
+    names.answer();
+    assertEquals("then " + FIRST, told.get(2));
+  }
 }

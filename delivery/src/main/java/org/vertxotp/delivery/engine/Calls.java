@@ -59,10 +59,7 @@ final class Calls {
   /** Groups whose last unkept change was at or before {@code version} of {@code id}: now wholly kept. */
   List<Group> kept(String id, long version) {
     List<Group> done = new ArrayList<>(0);
-    List<Waiter> waiting = waitingOn.get(id);
-    if (waiting == null) {
-      return done;
-    }
+    List<Waiter> waiting = waitingOn.getOrDefault(id, new ArrayList<>(0));
     for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
       Waiter waiter = it.next();
       if (waiter.version() <= version) {
@@ -81,11 +78,7 @@ final class Calls {
   /** Groups with a change at or before {@code version} of {@code id}: that write failed, so they fail whole, and wait no more. */
   List<Group> failed(String id, long version) {
     List<Group> failed = new ArrayList<>(0);
-    List<Waiter> waiting = waitingOn.get(id);
-    if (waiting == null) {
-      return failed;
-    }
-    for (Waiter waiter : List.copyOf(waiting)) {
+    for (Waiter waiter : List.copyOf(waitingOn.getOrDefault(id, List.of()))) {
       if (waiter.version() <= version) {
         failed.add(waiter.group());
         forget(waiter.group());

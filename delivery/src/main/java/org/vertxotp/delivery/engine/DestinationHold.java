@@ -12,10 +12,8 @@ final class DestinationHold {
 
   /** Holds until {@code untilMillis}, or longer if already held longer. */
   void until(long untilMillis) {
-    if (!held || untilMillis > this.untilMillis) {
-      this.untilMillis = untilMillis;
-      held = true;
-    }
+    this.untilMillis = held ? Math.max(this.untilMillis, untilMillis) : untilMillis;
+    held = true;
   }
 
   /** True while nothing may go at {@code now}. */

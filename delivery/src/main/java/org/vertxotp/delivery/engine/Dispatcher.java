@@ -92,7 +92,6 @@ final class Dispatcher {
         } else {
           dispatch(probe, now, effects);
           breaker.probing(probe.ticket);
-          room--;
         }
       }
       if (breaker.isClosed()) {
@@ -100,8 +99,7 @@ final class Dispatcher {
           dispatch(next, now, effects);
         }
       } else if (breaker.failsWhileOpen()) {
-        for (Entry next; (next = due.head()) != null && next.dueMillis <= now; ) {
-          due.removeHead();
+        for (Entry next; (next = due.pollDue(now)) != null; ) {
           failHeldBack.accept(next);
         }
       }
@@ -112,8 +110,7 @@ final class Dispatcher {
   /** The next delivery to go at {@code now} (due, and its redrive's rate allows it), taken out of its queue; null if none. */
   private Entry takeNext(long now) {
     Entry best = due.head();
-    long bestAt = best == null ? 0 : best.dueMillis;
-    boolean paced = false;
+    long bestAt = due.headDueMillis();
     for (RedrivePace pace : paces) {
       Entry head = pace.head();
       if (head != null && mayStart.test(head)) {
@@ -121,22 +118,17 @@ final class Dispatcher {
         if (best == null || at < bestAt || at == bestAt && head.sequence < best.sequence) {
           best = head;
           bestAt = at;
-          paced = true;
         }
       }
     }
     if (best == null || bestAt > now) {
       return null;
     }
-    if (!paced) {
-      due.removeHead();
-    }
-    return best;
+    return best.pace == null ? due.pollDue(now) : best; // a paced one leaves its pace when it starts
   }
 
   private void dispatch(Entry entry, long now, List<Effect> effects) {
-    entry.ticket = nextTicket++;
-    entry.generation++;
+    entry.ticket = nextTicket++; // out: stale in its queue from now on
     inFlight.put(entry.ticket, entry);
     if (entry.pace != null) {
       entry.pace.started(now);
@@ -180,8 +172,7 @@ final class Dispatcher {
 
   /** The earliest time a queued delivery could go, its rate considered; {@code Long.MAX_VALUE} if none is queued. */
   private long nextDue() {
-    Entry head = due.head();
-    long next = head == null ? Long.MAX_VALUE : head.dueMillis;
+    long next = due.headDueMillis();
     for (RedrivePace pace : paces) {
       Entry paced = pace.head();
       if (paced != null && mayStart.test(paced)) {

@@ -25,25 +25,42 @@ final class DueQueue {
 
   /** Queues {@code entry} at its due time; any earlier place of it is stale from now on. {@code live}: how many could be queued. */
   void add(Entry entry, int live) {
-    entry.generation++;
+    entry.invalidate();
     heap.add(new Slot(entry, entry.generation, entry.dueMillis, entry.sequence));
     if (heap.size() > 64 && heap.size() > 2 * live) {
       heap.removeIf(Slot::isStale);
     }
   }
 
-  /** The earliest live entry, stale slots dropped on the way; null if none. */
-  Entry head() {
+  /** The earliest live slot, stale ones dropped on the way; null if none. */
+  private Slot live() {
     Slot head;
     while ((head = heap.peek()) != null && head.isStale()) {
       heap.poll();
     }
+    return head;
+  }
+
+  /** The earliest live entry; null if none. */
+  Entry head() {
+    Slot head = live();
     return head == null ? null : head.entry();
   }
 
-  /** Takes the head out (after {@link #head} returned it). */
-  void removeHead() {
+  /** When the earliest live entry was queued to go; {@code Long.MAX_VALUE} if none is queued. */
+  long headDueMillis() {
+    Slot head = live();
+    return head == null ? Long.MAX_VALUE : head.dueMillis();
+  }
+
+  /** Takes out and returns the earliest live entry if it is due at {@code now}; null if none is. */
+  Entry pollDue(long now) {
+    Slot head = live();
+    if (head == null || head.dueMillis() > now) {
+      return null;
+    }
     heap.poll();
+    return head.entry();
   }
 
   /** Slots in the heap, stale ones included: for tests of its upkeep. */

@@ -50,6 +50,11 @@ final class Entry {
     return delivery.id();
   }
 
+  /** Makes every queue slot of it stale: it was queued again, sent, or taken out. */
+  void invalidate() {
+    generation++;
+  }
+
   boolean inFlight() {
     return ticket != 0;
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.DeadLetter;
@@ -124,7 +125,7 @@ public final class RetryEngine {
       effects.add(new Effect.Answer(cancel.caller(), false));
       return;
     }
-    entry.generation++; // its queue slot, if any, is stale
+    entry.invalidate(); // its queue slot, if any, is stale
     entry.withdrawn = entry.inFlight(); // an attempt out no longer counts (it still takes its slot)
     calls.add(calls.open(cancel.caller(), true), cancel.id(), sync.changed(cancel.id(), effects), new Calls.Removed(entry));
   }
@@ -163,9 +164,7 @@ public final class RetryEngine {
   }
 
   private void restore(Event.Restore restore) {
-    List<StoredDelivery> stored = new ArrayList<>(restore.state().pending());
-    stored.sort(Comparator.comparingLong(StoredDelivery::sequence));
-    for (StoredDelivery s : stored) {
+    for (StoredDelivery s : restore.state().pending()) { // the due queue orders them (due time, then sequence)
       Entry entry = Entry.restored(s);
       pending.put(entry.id(), entry);
       release(entry);
@@ -183,22 +182,21 @@ public final class RetryEngine {
   // ---- the store's answers
 
   private void written(String id, long version, List<Effect> effects) {
-    boolean synced = sync.kept(id, version, effects);
+    Set<Entry> ready = new LinkedHashSet<>();
+    if (sync.kept(id, version, effects) && pending.containsKey(id)) {
+      ready.add(pending.get(id));
+    }
     for (Calls.Group group : calls.kept(id, version)) {
       for (Calls.Change change : group.changes) {
         if (change.undo() instanceof Calls.Created created) {
           created.entry().accepted = true;
           created.entry().replaced = null; // kept: it will not be undone
-          if (!change.id().equals(id)) {
-            release(created.entry());
-          }
+          ready.add(created.entry());
         }
       }
       effects.add(new Effect.Answer(group.caller, group.answer));
     }
-    if (synced && pending.containsKey(id)) {
-      release(pending.get(id));
-    }
+    ready.forEach(this::release);
   }
 
   private void writeFailed(Event.WriteFailed failed, long now, List<Effect> effects) {
@@ -216,7 +214,7 @@ public final class RetryEngine {
     String id = change.id();
     if (change.undo() instanceof Calls.Created created && pending.get(id) == created.entry()) {
       Entry entry = pending.remove(id);
-      entry.generation++;
+      entry.invalidate();
       if (entry.replaced != null) {
         deadLetters.put(id, entry.replaced);
       }
@@ -224,7 +222,6 @@ public final class RetryEngine {
     } else if (change.undo() instanceof Calls.Removed removed && !pending.containsKey(id) && !deadLetters.containsKey(id)) {
       Entry entry = removed.entry();
       entry.withdrawn = false; // its attempt out, if any, counts again
-      entry.generation++;
       pending.put(id, entry);
       sync.changed(id, effects); // goes back in the queue once the store has it again
     }
@@ -248,7 +245,6 @@ public final class RetryEngine {
     if (outcome instanceof Outcome.Delivered) {
       breaker.answered();
       pending.remove(entry.id());
-      entry.generation++;
       counters.delivered++;
       sync.changed(entry.id(), effects);
       return;
@@ -261,10 +257,13 @@ public final class RetryEngine {
       return;
     }
     Outcome.Transient failure = (Outcome.Transient) outcome;
-    breaker.failed(ticket, now);
     OptionalLong holdFor = policy.holdMillis(failure.status(), failure.retryAfterMillis());
     if (holdFor.isPresent()) {
+      // The peer is up and said when to come back: the hold keeps to that, the breaker hears an answer.
+      breaker.answered();
       dispatcher.hold().until(plus(now, holdFor.getAsLong()));
+    } else {
+      breaker.failed(ticket, now);
     }
     retryOrEnd(entry, failure.retryAfterMillis(), now, effects);
   }
@@ -291,8 +290,7 @@ public final class RetryEngine {
   /** A delivery that will not be attempted again: a dead letter, or dropped, as the policy says; announced once stored. */
   private void end(Entry entry, List<Effect> effects) {
     String id = entry.id();
-    pending.remove(id);
-    entry.generation++;
+    pending.remove(id); // it was out, or failed where it waited: in no queue
     DeadLetter letter = entry.deadLetter();
     boolean dead = policy.exhausted() == RetryPolicy.Exhausted.DEAD_LETTER;
     if (dead) {

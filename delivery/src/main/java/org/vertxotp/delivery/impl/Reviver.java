@@ -8,7 +8,10 @@ import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -16,11 +19,16 @@ import org.vertxotp.delivery.engine.StoreBackoff;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.genserver.Action;
 import org.vertxotp.genserver.CallResult;
+import org.vertxotp.genserver.Down;
+import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.MonitorRef;
+import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.Piped;
+import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.time.Clock;
 import org.vertxotp.genserver.time.Timers;
 
@@ -30,6 +38,10 @@ import org.vertxotp.genserver.time.Timers;
  * store cannot say which (an outage), it tries again after a backoff ({@link StoreBackoff}) until
  * it can, and the service runs meanwhile: an enqueue starts its own worker. It answers
  * {@link AwaitFirstTry} once its first try is over, so that a start can wait for it.
+ *
+ * <p>A worker's name may still be held by the worker of the service's previous incarnation (a
+ * supervisor killed by its parent takes its children down after it, as OTP's links do): the
+ * reviver then watches that holder, and starts the destination's worker once it is gone.
  */
 public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
 
@@ -38,8 +50,11 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
   /** How long one try waits for the store to list its workers. */
   static final Duration LIST_TIMEOUT = Duration.ofSeconds(30);
 
-  /** @param startWorker starts (or finds running) the worker of a destination */
-  public record Args(String service, DeliveryStore store, Function<String, Future<?>> startWorker) {}
+  /**
+   * @param startWorker starts the worker of a destination: completes empty if it started one (or
+   *                    the supervisor has it already), or with the server that holds its name
+   */
+  public record Args(String service, DeliveryStore store, Function<String, Future<Optional<ServerRef>>> startWorker) {}
 
   /** Answered once the first try is over, whether or not the store answered it. */
   public record AwaitFirstTry() {}
@@ -50,6 +65,8 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
     boolean triedOnce;
     int failures;
     final List<From> waiting = new ArrayList<>(1);
+    /** Destinations whose name another server held, by the monitor of that holder. */
+    final Map<MonitorRef, String> heldBy = new HashMap<>();
 
     State(Args args) {
       this.args = args;
@@ -57,6 +74,9 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
   }
 
   private record Tried() {}
+
+  /** A destination whose name {@code holder} held when its worker was to start. */
+  private record Held(String destination, ServerRef holder) {}
 
   private record Try() {}
 
@@ -85,16 +105,38 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
     } catch (RuntimeException e) {
       listed = Future.failedFuture(e);
     }
-    Future<Object> started = bounded(listed).compose(workers -> {
-      List<Future<?>> starts = new ArrayList<>();
+    Future<List<Held>> started = bounded(listed).compose(workers -> {
+      List<Future<Optional<Held>>> starts = new ArrayList<>();
       for (String worker : workers) {
         if (worker.startsWith(prefix) && worker.length() > prefix.length()) { // other services may share the store
-          starts.add(s.args.startWorker().apply(worker.substring(prefix.length())));
+          starts.add(start(s, worker.substring(prefix.length())));
         }
       }
-      return Future.all(starts).map(all -> null);
+      return Future.all(starts).map(all -> {
+        List<Held> held = new ArrayList<>();
+        starts.forEach(start -> start.result().ifPresent(held::add));
+        return held;
+      });
     });
     GenServer.pipeToSelf(started, new Tried());
+  }
+
+  private static Future<Optional<Held>> start(State s, String destination) {
+    Future<Optional<ServerRef>> started;
+    try {
+      started = s.args.startWorker().apply(destination);
+    } catch (RuntimeException e) {
+      started = Future.failedFuture(e);
+    }
+    return started.map(holder -> holder.map(ref -> new Held(destination, ref)));
+  }
+
+  /** Watches the servers that held a worker's name: when one goes, the worker is started. */
+  @SuppressWarnings("unchecked")
+  private void watch(State s, Object held) {
+    for (Held h : (List<Held>) held) {
+      s.heldBy.put(Monitors.monitor(vertx, h.holder()), h.destination());
+    }
   }
 
   private Future<Set<String>> bounded(Future<Set<String>> listed) {
@@ -129,10 +171,18 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
 
   @Override
   public NoReplyResult<State> handleInfo(Object message, State s) {
-    if (message instanceof Piped piped && piped.tag() instanceof Tried) {
+    if (message instanceof Down down) {
+      String destination = s.heldBy.remove(down.monitor());
+      if (destination != null && !(down.reason() instanceof ExitReason.Normal || down.reason() instanceof ExitReason.Shutdown)) {
+        GenServer.pipeToSelf(start(s, destination).map(held -> held.map(List::of).orElse(List.of())), new Tried());
+      }
+    } else if (message instanceof Piped piped && piped.tag() instanceof Tried) {
       s.triedOnce = true;
       s.waiting.forEach(from -> from.reply(null));
       s.waiting.clear();
+      if (piped instanceof Piped.Succeeded done) {
+        watch(s, done.value());
+      }
       if (piped instanceof Piped.Failed failed) {
         s.failures++;
         long wait = StoreBackoff.millis(s.failures);

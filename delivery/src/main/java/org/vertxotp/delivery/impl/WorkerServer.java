@@ -336,8 +336,10 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
           from.reply(new WorkerRequests.NotStored(refuse.reason()));
         }
       } else if (effect instanceof Effect.DeadLettered dead) {
-        LOG.log(Level.WARNING, () -> "dead letter: " + dead.letter().id() + " to " + dead.letter().delivery().target()
-            + " (worker " + s.args.name() + ") after " + dead.letter().attempts() + " attempts: " + dead.letter().reason());
+        DeadLetter letter = dead.letter();
+        LOG.log(Level.WARNING, () -> "dead letter: " + letter.id() + " to " + letter.delivery().target() + " (worker "
+            + s.args.name() + ") after " + letter.attempts() + (letter.attempts() == 1 ? " attempt: " : " attempts: ")
+            + letter.reason());
         publish(s, "dead-letter", dead.letter());
       } else if (effect instanceof Effect.Dropped dropped) {
         publish(s, "dropped", dropped.letter());

@@ -368,6 +368,7 @@ class RetryEngineTest {
     for (int i = 0; i < 5; i++) { // each written as pending, which forgets its dead letter in the same step
       assertInstanceOf(Record.Pending.class, h.store.get("d" + i));
     }
+    assertEquals(OptionalLong.of(start + 100), h.engine.wake(), "woken for the next at the rate");
     for (int i = 1; i < 5; i++) {
       assertEquals(List.of(), dispatches(h.at(start + i * 100 - 1)));
       assertEquals("d" + i, only(h.at(start + i * 100)).delivery().id());

@@ -52,6 +52,7 @@ class StatesTest {
     assertEquals(new Breaker.Open(20_400), breaker.state(), "a withdrawn probe: probe again at once");
     breaker.nothingToProbe();
     assertEquals(new Breaker.Closed(0), breaker.state());
+    assertTrue(breaker.isClosed());
     assertFalse(breaker.failsWhileOpen());
     assertTrue(new Breaker(BreakerPolicy.failing(1, Duration.ZERO)).failsWhileOpen());
   }
@@ -63,8 +64,37 @@ class StatesTest {
       none.failed(i, i);
     }
     assertTrue(none.isClosed());
+    assertFalse(BreakerPolicy.none().isEnabled());
+    assertEquals("BreakerPolicy[none]", BreakerPolicy.none().toString());
+    BreakerPolicy http = BreakerPolicy.http();
+    assertTrue(http.isEnabled());
+    assertEquals(10, http.threshold());
+    assertEquals(Duration.ofSeconds(60), http.coolOff());
+    assertEquals(BreakerPolicy.WhileOpen.HOLD, http.whileOpen());
+    assertEquals("BreakerPolicy[10 failures, PT1M, HOLD]", http.toString());
+    assertEquals(BreakerPolicy.WhileOpen.FAIL, BreakerPolicy.failing(1, Duration.ZERO).whileOpen());
     assertThrows(IllegalArgumentException.class, () -> BreakerPolicy.holding(0, Duration.ofSeconds(1)));
     assertThrows(IllegalArgumentException.class, () -> BreakerPolicy.holding(1, Duration.ofSeconds(-1)));
+  }
+
+  @Test
+  void saturatingArithmeticKeepsFarTimesFarInsteadOfWrappingAround() {
+    assertEquals(5, RetryEngine.plus(2, 3));
+    assertEquals(3, RetryEngine.plus(1, 2));
+    assertEquals(0, RetryEngine.plus(0, 0));
+    assertEquals(2, RetryEngine.minus(3, 1));
+    assertEquals(0, RetryEngine.minus(0, 0));
+    assertEquals(Long.MAX_VALUE, RetryEngine.minus(0, Long.MIN_VALUE), "zero minus the least long overflows upwards");
+    assertEquals(-1, RetryEngine.plus(2, -3));
+    assertEquals(Long.MAX_VALUE, RetryEngine.plus(Long.MAX_VALUE - 1, 2));
+    assertEquals(Long.MIN_VALUE, RetryEngine.plus(Long.MIN_VALUE + 1, -2));
+    assertEquals(Long.MAX_VALUE, RetryEngine.plus(Long.MAX_VALUE, 0));
+    assertEquals(-1, RetryEngine.minus(2, 3));
+    assertEquals(5, RetryEngine.minus(2, -3));
+    assertEquals(Long.MAX_VALUE, RetryEngine.minus(Long.MAX_VALUE, -1));
+    assertEquals(Long.MIN_VALUE, RetryEngine.minus(Long.MIN_VALUE, 1));
+    assertEquals(Long.MAX_VALUE - 1, RetryEngine.minus(Long.MAX_VALUE, 1));
+    assertEquals(0, RetryEngine.minus(Long.MIN_VALUE, Long.MIN_VALUE));
   }
 
   @Test
@@ -112,6 +142,7 @@ class StatesTest {
   @Test
   void theDueQueueGivesTheEarliestDueThenTheFirstEnqueuedAndSkipsStaleSlots() {
     DueQueue queue = new DueQueue();
+    assertEquals(Long.MAX_VALUE, queue.headDueMillis());
     Entry late = entry("late", 1, 300);
     Entry tieFirst = entry("tie-first", 2, 100);
     Entry tieSecond = entry("tie-second", 3, 100);
@@ -119,15 +150,49 @@ class StatesTest {
       queue.add(e, 3);
     }
     assertSame(tieFirst, queue.head());
-    tieFirst.generation++; // cancelled
+    assertEquals(100, queue.headDueMillis());
+    assertNull(queue.pollDue(99), "not due yet");
+    tieFirst.invalidate(); // cancelled
     assertSame(tieSecond, queue.head());
     tieSecond.ticket = 5; // sent
     assertSame(late, queue.head());
-    late.dueMillis = 50;
+    late.dueMillis = 50; // a due time changed without requeueing counts for nothing
+    assertNull(queue.pollDue(60), "it was queued for 300");
     queue.add(late, 3); // requeued earlier: its old slot is stale
-    assertSame(late, queue.head());
-    queue.removeHead();
+    assertEquals(50, queue.headDueMillis());
+    assertSame(late, queue.pollDue(50));
     assertNull(queue.head());
+    assertEquals(0, queue.slots(), "stale slots were dropped on the way");
+  }
+
+  @Test
+  void theDueQueueSweepsStaleSlotsOnceTheyOutnumberTheLiveOnesPastSixtyFour() {
+    DueQueue queue = new DueQueue();
+    Entry live = entry("live", 0, 1_000);
+    queue.add(live, 1);
+    for (int i = 1; i < 64; i++) {
+      Entry gone = entry("gone" + i, i, 2_000);
+      queue.add(gone, 1);
+      gone.invalidate();
+    }
+    assertEquals(64, queue.slots(), "not past sixty-four: kept");
+    Entry another = entry("another", 64, 3_000);
+    queue.add(another, 2);
+    assertEquals(2, queue.slots(), "past sixty-four and more than twice the live ones: swept");
+    for (int i = 0; i < 63; i++) {
+      Entry gone = entry("again" + i, 100 + i, 2_000);
+      queue.add(gone, 40);
+      gone.invalidate();
+    }
+    assertEquals(65, queue.slots(), "past sixty-four but not twice the forty that could be live: kept");
+    for (int i = 0; i < 15; i++) {
+      Entry gone = entry("more" + i, 200 + i, 2_000);
+      queue.add(gone, 40);
+      gone.invalidate();
+    }
+    assertEquals(80, queue.slots(), "twice the live ones, not more: kept");
+    queue.add(entry("last", 300, 2_000), 40);
+    assertEquals(3, queue.slots(), "more than twice: swept");
   }
 
   @Test
@@ -174,6 +239,16 @@ class StatesTest {
     assertTrue(sync.isSynced("a"));
     assertEquals(0, sync.unsyncedCount());
     assertEquals(0, sync.unkeptVersion("a"));
+    long v4 = sync.changed("a", effects);
+    sync.announceWhenKept("a", new Effect.Answer(4, "four"));
+    long v5 = sync.changed("a", effects);
+    sync.announceWhenKept("a", new Effect.Answer(5, "five"));
+    effects.clear();
+    assertFalse(sync.kept("a", v4, effects));
+    assertEquals(List.of(new Effect.Answer(4, "four")), effects, "what was announced at or before the version kept");
+    effects.clear();
+    assertTrue(sync.kept("a", v5, effects));
+    assertEquals(List.of(new Effect.Answer(5, "five")), effects, "an announcement goes once");
     sync.failed("a", v3, 20_000);
     assertFalse(sync.retryArmed(), "a report of an id synced since changes nothing");
     assertThrows(IllegalStateException.class, () -> sync.announceWhenKept("a", new Effect.CancelWake()));

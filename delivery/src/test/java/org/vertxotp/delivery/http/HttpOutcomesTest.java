@@ -62,4 +62,35 @@ class HttpOutcomesTest {
     Outcome outcome = HttpOutcomes.classify(status, null, header, null, NOW);
     return ((Outcome.Transient) outcome).retryAfterMillis();
   }
+
+  @Test
+  void theEdgesOfEachRangeAndTheReasonsThatNameThem() {
+    assertInstanceOf(Outcome.Permanent.class, of(199));
+    assertEquals(new Outcome.Delivered(200), of(200));
+    assertEquals(new Outcome.Delivered(299), of(299));
+    assertEquals("HTTP 300 Reason: redirect to http://127.0.0.1/elsewhere not followed", ((Outcome.Permanent) of(300)).reason());
+    assertEquals("HTTP 399 Reason: redirect to http://127.0.0.1/elsewhere not followed", ((Outcome.Permanent) of(399)).reason());
+    assertEquals("HTTP 400 Reason", ((Outcome.Permanent) of(400)).reason());
+    assertEquals("HTTP 500", ((Outcome.Transient) HttpOutcomes.classify(500, "", null, null, NOW)).reason());
+    assertEquals("HTTP 500", ((Outcome.Transient) HttpOutcomes.classify(500, null, null, null, NOW)).reason());
+    assertInstanceOf(Outcome.Transient.class, of(500));
+    assertInstanceOf(Outcome.Transient.class, of(599));
+    assertInstanceOf(Outcome.Permanent.class, of(600));
+    assertEquals("no answer: TimeoutException", ((Outcome.Transient) HttpOutcomes.noAnswer(new java.util.concurrent.TimeoutException()))
+        .reason(), "a cause without a message is named by its kind");
+    assertEquals("no answer: Connection refused", ((Outcome.Transient) HttpOutcomes.noAnswer(
+        new java.net.ConnectException("Connection refused"))).reason());
+  }
+
+  @Test
+  void aRetryAfterTooLongForMillisecondsIsForeverAndADateIsReadLeniently() {
+    assertEquals(OptionalLong.of(Long.MAX_VALUE), HttpOutcomes.retryAfterMillis("99999999999999999999", NOW));
+    assertEquals(OptionalLong.of(Long.MAX_VALUE), HttpOutcomes.retryAfterMillis("9223372036854775807", NOW));
+    assertEquals(OptionalLong.of(0), HttpOutcomes.retryAfterMillis(" 0 ", NOW));
+    assertEquals(OptionalLong.empty(), HttpOutcomes.retryAfterMillis("", NOW));
+    assertEquals(OptionalLong.of(1_700_000_060_000L - NOW), HttpOutcomes.retryAfterMillis("Tue, 14 Nov 2023 22:14:20 GMT", NOW));
+    assertEquals(HttpDate.parse("Tue, 14 Nov 2023 22:14:20 GMT"), HttpDate.parse("Tue, 14 Nov 2023 22:14:20 GMT "));
+    assertEquals("Wed, 01 Jan 2025 00:00:05 GMT", HttpDate.format(1_735_689_605_000L), "an IMF-fixdate: two-digit day");
+    assertEquals(OptionalLong.empty(), HttpDate.parse("tomorrow"));
+  }
 }

@@ -29,6 +29,10 @@ class TargetTest {
     assertEquals("[::1]", v6.hostHeader());
     assertEquals(InetAddress.getByName("::1"), v6.literal());
     assertEquals("/", HttpTransport.Target.parse("http://127.0.0.1").path());
+    assertEquals(InetAddress.getByName("9.9.9.9"), HttpTransport.Target.parse("http://9.9.9.9/inbox").literal(),
+        "nines are digits");
+    assertEquals(InetAddress.getByName("10.0.0.1"), HttpTransport.Target.parse("http://10.0.0.1/inbox").literal(),
+        "and zeros");
   }
 
   @Test
