@@ -88,7 +88,8 @@ class ClusterFollowUpTest extends OnTestCluster {
     FailingLookups.FAILING.set(true);
     String interceptor = names.addInterceptor(new FailingLookups());
     try {
-      RetryPolicy patient = RetryPolicy.followUp().withSlots(Collections.nCopies(50, Duration.ofMillis(200)));
+      // Many retries (three minutes' worth): the test, not the schedule, decides when the lookup works again.
+      RetryPolicy patient = RetryPolicy.followUp().withSlots(Collections.nCopies(900, Duration.ofMillis(200)));
       DeliveryService followUps = Await.result(DeliveryService.start(a, "follow-ups",
           new GenServerTransport(a, Duration.ofSeconds(2)), new DeliveryWorkerOptions().setRetryPolicy(patient)));
       Await.result(followUps.enqueue(new Delivery("remind-ann", "reminders", new JsonObject().put("ann", true))));

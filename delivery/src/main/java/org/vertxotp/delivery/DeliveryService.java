@@ -131,8 +131,9 @@ public final class DeliveryService {
     ChildSpec revive = ChildSpec.worker(REVIVER, () -> new Reviver(vertx), new Reviver.Args(name, store, this::revive));
     SupervisorSpec spec = SupervisorSpec.oneForOne(revive).withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
     return Supervisor.start(vertx, spec, startOptions).compose(supervisor -> Supervisor.whichChildren(vertx, supervisor)
-        .compose(children -> GenServer.call(vertx, children.get(0).server().orElseThrow(), new Reviver.AwaitFirstTry(),
-            GenServer.INFINITY))
+        .compose(children -> children.get(0).server()
+            .map(reviver -> GenServer.<Void>call(vertx, reviver, new Reviver.AwaitFirstTry(), GenServer.INFINITY))
+            .orElse(Future.succeededFuture())) // being restarted: it starts them when it is back
         .transform(tried -> tried.succeeded() ? Future.succeededFuture(supervisor)
             : GenServer.stop(vertx, supervisor).transform(stopped -> Future.<ServerRef>failedFuture(tried.cause()))));
   }

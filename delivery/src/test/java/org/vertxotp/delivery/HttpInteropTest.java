@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,17 +24,7 @@ import org.vertxotp.genserver.Await;
  */
 class HttpInteropTest extends OnManualClock {
 
-  private static final KeyPair KEYS = keys();
-
-  private static KeyPair keys() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-      generator.initialize(2048);
-      return generator.generateKeyPair();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final KeyPair KEYS = TestKeys.RSA;
 
   private DeliveryService service(HttpTransportOptions http) {
     return Await.result(DeliveryService.start(vertx, "interop", new HttpTransport(vertx, http),
@@ -96,6 +85,10 @@ class HttpInteropTest extends OnManualClock {
         "a header the transport writes itself");
     assertThrows(IllegalArgumentException.class, () -> new HttpTransportOptions().putHeader("X-Bad", "a\r\nInjected: yes"));
     assertThrows(IllegalArgumentException.class, () -> new HttpTransportOptions().putHeader("Bad Name", "x"));
+    assertThrows(IllegalArgumentException.class, () -> new HttpTransportOptions().putHeader("Idempotency-Key", "fixed"),
+        "the delivery id's header");
+    assertThrows(IllegalArgumentException.class, () -> new HttpTransportOptions().putHeader("X-Request-Id", "fixed")
+        .setIdempotencyHeader("x-request-id"), "in either order");
   }
 
   @Test

@@ -37,7 +37,8 @@ class StoreFaultsTest extends OnManualClock {
   @BeforeEach
   void setUp() {
     store = new FaultyStore();
-    TestLogs.allow(FaultyStore.FAILURE); // the worker warns of each write its store failed
+    TestLogs.allow(FaultyStore.FAILURE); // the worker warns of a write its store failed,
+    TestLogs.allow("keeps writes again"); // and says when the store is back
     vertx.eventBus().<JsonObject>consumer(DeliveryWorkerOptions.DEFAULT_EVENT_ADDRESS, m -> events.add(m.body()));
   }
 
@@ -161,6 +162,7 @@ class StoreFaultsTest extends OnManualClock {
     clock.advance(ONE_MINUTE);
     peer.next();
     until(service, peer.inbox(), s -> s.deadLettered() == 1, "dead-lettered");
+    assertEquals(1, stats(service, peer.inbox()).unstored(), "its write failed: not stored yet");
     Await.nothingFor(events, 100);
     storeCatchesUp(service, peer);
     JsonObject event = Await.next(events);
@@ -180,6 +182,7 @@ class StoreFaultsTest extends OnManualClock {
     store.failNextWrites.set(1);
     clock.advance(ONE_MINUTE);
     until(followUps, "nobody", s -> s.dropped() == 1, "dropped: no such server");
+    assertEquals(1, stats(followUps, "nobody").unstored(), "its removal failed: not forgotten yet");
     Await.nothingFor(events, 100);
     clock.advance(Duration.ofSeconds(1));
     until(followUps, "nobody", s -> s.unstored() == 0, "the store forgot it");

@@ -45,6 +45,11 @@ class WorkerFaultsTest extends OnManualClock {
     };
   }
 
+  @org.junit.jupiter.api.BeforeEach
+  void storeRecoveriesAreLogged() {
+    TestLogs.allow("keeps writes again"); // the worker says when its store keeps writes again after failing
+  }
+
   private DeliveryService service(Transport transport, DeliveryStore store) {
     DeliveryWorkerOptions options = new DeliveryWorkerOptions().setRandom(() -> 0).setAttemptTimeout(Duration.ofMinutes(2));
     if (store != null) {

@@ -33,7 +33,8 @@ import org.vertxotp.delivery.http.HttpTransportOptions;
  *       retried;</li>
  *   <li>every twentieth, from the second, is always busy (503): retried on the schedule, then
  *       dead-lettered after the last slot;</li>
- *   <li>two in ten are busy twice with {@code Retry-After: 1}, then accepted;</li>
+ *   <li>two in ten are busy twice with {@code Retry-After: 1}, then accepted (each such answer
+ *       holds the whole inbox for a while: a second, compressed like the slots to 250 ms);</li>
  *   <li>one in ten is answered slowly (600 ms);</li>
  *   <li>the rest are accepted at once (202).</li>
  * </ul>

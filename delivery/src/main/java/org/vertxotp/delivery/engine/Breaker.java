@@ -88,6 +88,6 @@ final class Breaker {
   }
 
   private Open openFrom(long now) {
-    return new Open(RetryEngine.plus(now, policy.coolOff().toMillis()));
+    return new Open(Millis.plus(now, policy.coolOff().toMillis()));
   }
 }

@@ -75,11 +75,15 @@ final class Calls {
     return done;
   }
 
-  /** Groups with a change at or before {@code version} of {@code id}: that write failed, so they fail whole, and wait no more. */
+  /**
+   * Groups with a change at {@code version} of {@code id}: that write failed, so they fail whole,
+   * and wait no more. A change at an older version waits for its own write's answer (or a later
+   * one kept): a later write's failure says nothing of it.
+   */
   List<Group> failed(String id, long version) {
     List<Group> failed = new ArrayList<>(0);
     for (Waiter waiter : List.copyOf(waitingOn.getOrDefault(id, List.of()))) {
-      if (waiter.version() <= version) {
+      if (waiter.version() == version) {
         failed.add(waiter.group());
         forget(waiter.group());
       }

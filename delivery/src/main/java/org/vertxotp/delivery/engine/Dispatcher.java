@@ -51,6 +51,14 @@ final class Dispatcher {
     paces.add(pace);
   }
 
+  /** Puts {@code entry} back in {@code pace}, at its end (a refused cancel of it was undone). */
+  void pace(RedrivePace pace, Entry entry) {
+    pace.add(entry);
+    if (!paces.contains(pace)) {
+      paces.add(pace);
+    }
+  }
+
   /** The entry whose attempt {@code ticket} came back, no longer out; null if none was. */
   Entry returned(long ticket) {
     Entry entry = inFlight.remove(ticket);
@@ -101,6 +109,12 @@ final class Dispatcher {
       } else if (breaker.failsWhileOpen()) {
         for (Entry next; (next = due.pollDue(now)) != null; ) {
           failHeldBack.accept(next);
+        }
+        for (RedrivePace pace : paces) { // a redriven one too: failing is not starting, so the rate is not spent
+          for (Entry next; (next = pace.head()) != null && mayStart.test(next) && next.dueMillis <= now; ) {
+            pace.leave();
+            failHeldBack.accept(next);
+          }
         }
       }
     }
@@ -166,7 +180,7 @@ final class Dispatcher {
     } else if (!wakeArmed || armedWake != wake) {
       wakeArmed = true;
       armedWake = wake;
-      effects.add(new Effect.ArmWake(wake, Math.max(0, RetryEngine.minus(wake, now))));
+      effects.add(new Effect.ArmWake(wake, Math.max(0, Millis.minus(wake, now))));
     }
   }
 

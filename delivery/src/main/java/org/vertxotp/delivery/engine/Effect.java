@@ -20,8 +20,9 @@ public sealed interface Effect {
 
   /**
    * Make the store hold {@code record} for {@code id} (replacing whatever it holds of it), and
-   * report {@code Written(id, version)} or {@code WriteFailed(id, version, reason)}. At most one
-   * write per id is out at a time.
+   * report {@code Written(id, version)} or {@code WriteFailed(id, version, reason)}, once. Writes
+   * go to the store in the order they are asked for: the engine relies on the store applying them
+   * in that order.
    */
   record Write(String id, long version, Record record) implements Effect {}
 

@@ -24,6 +24,13 @@ final class Entry {
   long ticket;
   /** True once cancelled while its attempt was in flight: that attempt's outcome no longer counts. */
   boolean withdrawn;
+  /**
+   * The outcome of a withdrawn attempt, kept until the cancel is kept: if the store refuses the
+   * cancel, the delivery goes on as if never cancelled, and this outcome counts after all.
+   */
+  org.vertxotp.delivery.Outcome withdrawnOutcome;
+  /** True once the store refused the call that made it: it must not come back by the undo of a later cancel. */
+  boolean revoked;
   /** Bumped whenever it is (re)queued, dispatched or taken out: a queue slot of an older generation is stale. */
   long generation;
   /** The redrive whose rate governs its first start, or null. */

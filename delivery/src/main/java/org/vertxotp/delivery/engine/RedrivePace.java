@@ -49,6 +49,14 @@ final class RedrivePace {
     return started ? Math.max(head.dueMillis, nextStartMillis) : head.dueMillis;
   }
 
+  /** The head leaves without starting (it failed where it waited): the rate is not spent. */
+  void leave() {
+    Slot head = queue.poll();
+    if (head != null) {
+      head.entry().pace = null;
+    }
+  }
+
   /** The head started at {@code now}: the next may start {@link #intervalMillis} later, not sooner. */
   void started(long now) {
     Slot head = queue.poll();
@@ -56,7 +64,7 @@ final class RedrivePace {
       head.entry().pace = null;
     }
     started = true;
-    nextStartMillis = RetryEngine.plus(now, intervalMillis);
+    nextStartMillis = Millis.plus(now, intervalMillis);
   }
 
   boolean isDone() {

@@ -113,7 +113,7 @@ public final class RetryEngine {
       }
       return;
     }
-    Entry entry = new Entry(enqueue.delivery(), nextSequence++, plus(now, Math.max(0, enqueue.delayMillis())), false);
+    Entry entry = new Entry(enqueue.delivery(), nextSequence++, Millis.plus(now, Math.max(0, enqueue.delayMillis())), false);
     entry.replaced = deadLetters.remove(id); // the write of the pending record forgets it, in one step
     pending.put(id, entry);
     calls.add(calls.open(enqueue.caller(), true), id, sync.changed(id, effects), new Calls.Created(entry));
@@ -203,44 +203,62 @@ public final class RetryEngine {
     sync.failed(failed.id(), failed.version(), now);
     for (Calls.Group group : calls.failed(failed.id(), failed.version())) {
       for (int i = group.changes.size() - 1; i >= 0; i--) {
-        undo(group.changes.get(i), effects);
+        undo(group.changes.get(i), now, effects);
       }
       effects.add(new Effect.Refuse(group.caller, "the delivery store failed: " + failed.reason()));
     }
   }
 
   /** Takes back one change of a call the store did not keep, unless the id has changed since (the later change stands). */
-  private void undo(Calls.Change change, List<Effect> effects) {
+  private void undo(Calls.Change change, long now, List<Effect> effects) {
     String id = change.id();
-    if (change.undo() instanceof Calls.Created created && pending.get(id) == created.entry()) {
-      Entry entry = pending.remove(id);
-      entry.invalidate();
-      if (entry.replaced != null) {
-        deadLetters.put(id, entry.replaced);
+    if (change.undo() instanceof Calls.Created created) {
+      Entry entry = created.entry();
+      entry.revoked = true; // never accepted: a refused cancel of it must not bring it back
+      if (pending.get(id) == entry) {
+        pending.remove(id);
+        entry.invalidate();
+        if (entry.replaced != null) {
+          deadLetters.put(id, entry.replaced);
+        }
+        sync.changed(id, effects);
       }
-      sync.changed(id, effects);
-    } else if (change.undo() instanceof Calls.Removed removed && !pending.containsKey(id) && !deadLetters.containsKey(id)) {
+    } else if (change.undo() instanceof Calls.Removed removed && !removed.entry().revoked && !pending.containsKey(id)
+        && !deadLetters.containsKey(id)) {
       Entry entry = removed.entry();
-      entry.withdrawn = false; // its attempt out, if any, counts again
       pending.put(id, entry);
       sync.changed(id, effects); // goes back in the queue once the store has it again
+      if (entry.pace != null) {
+        dispatcher.pace(entry.pace, entry); // a redriven one not started yet keeps its place behind the rate
+      }
+      entry.withdrawn = false; // its attempt out, if any, counts again
+      if (entry.withdrawnOutcome != null) { // it came back while the cancel was being written: it counts now
+        org.vertxotp.delivery.Outcome outcome = entry.withdrawnOutcome;
+        entry.withdrawnOutcome = null;
+        settled(entry, 0, outcome, now, effects);
+      }
     }
   }
 
   // ---- outcomes
 
-  /** The one place where an attempt's outcome becomes the delivery's next state. */
   private void settle(long ticket, Outcome outcome, long now, List<Effect> effects) {
     Entry entry = dispatcher.returned(ticket);
     if (entry == null) {
       return;
     }
-    Breaker breaker = dispatcher.breaker();
-    if (entry.withdrawn) { // cancelled while out: it tells nothing
+    if (entry.withdrawn) { // cancelled while out: it tells nothing, unless the cancel is refused
       entry.withdrawn = false;
-      breaker.withdrawn(ticket, now);
+      entry.withdrawnOutcome = outcome;
+      dispatcher.breaker().withdrawn(ticket, now);
       return;
     }
+    settled(entry, ticket, outcome, now, effects);
+  }
+
+  /** The one place where an attempt's outcome becomes the delivery's next state. */
+  private void settled(Entry entry, long ticket, Outcome outcome, long now, List<Effect> effects) {
+    Breaker breaker = dispatcher.breaker();
     entry.attempts++;
     if (outcome instanceof Outcome.Delivered) {
       breaker.answered();
@@ -261,7 +279,7 @@ public final class RetryEngine {
     if (holdFor.isPresent()) {
       // The peer is up and said when to come back: the hold keeps to that, the breaker hears an answer.
       breaker.answered();
-      dispatcher.hold().until(plus(now, holdFor.getAsLong()));
+      dispatcher.hold().until(Millis.plus(now, holdFor.getAsLong()));
     } else {
       breaker.failed(ticket, now);
     }
@@ -282,7 +300,7 @@ public final class RetryEngine {
       end(entry, effects);
       return;
     }
-    entry.dueMillis = plus(now, policy.waitMillis(entry.attempts, random.getAsDouble(), retryAfterMillis));
+    entry.dueMillis = Millis.plus(now, policy.waitMillis(entry.attempts, random.getAsDouble(), retryAfterMillis));
     counters.retried++;
     sync.changed(entry.id(), effects); // back in the queue once the store has the new schedule
   }
@@ -336,18 +354,6 @@ public final class RetryEngine {
     }
     DeadLetter letter = deadLetters.get(id);
     return letter != null ? new Record.Dead(letter) : new Record.Gone();
-  }
-
-  /** {@code a - b}, saturating instead of overflowing. */
-  static long minus(long a, long b) {
-    long difference = a - b;
-    return ((a ^ b) & (a ^ difference)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : difference;
-  }
-
-  /** {@code a + b}, saturating instead of overflowing (a due time far in the future stays far in the future). */
-  static long plus(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
   }
 
   // ---- queries

@@ -18,8 +18,8 @@ import java.util.function.Function;
  *   <li>An id is synced once the write of its latest version was kept. Until then the engine does
  *       not act on it (sends nothing, publishes nothing).</li>
  *   <li>A write that fails is written again (whatever the id holds by then) after a backoff that
- *       grows with the failures in a row ({@link StoreBackoff}) and is reset by any write that is
- *       kept: nothing the store failed is given up.</li>
+ *       grows with that id's failures in a row ({@link StoreBackoff}): nothing the store failed is
+ *       given up, and a record the store keeps refusing costs a write every 30 s, not a storm.</li>
  *   <li>What is to be announced once an id is kept (a dead letter, a drop) waits here for it.</li>
  * </ul>
  */
@@ -28,8 +28,11 @@ final class StoreSync {
   private static final class Slot {
     /** The latest version, the one the last write carries. */
     long latest;
-    /** The write of the latest version failed: it is written again at the retry. */
+    /** The write of the latest version failed: it is written again at {@link #retryAtMillis}. */
     boolean failed;
+    /** Failed writes of this id in a row. */
+    int failures;
+    long retryAtMillis;
     /** What to announce once a version at least as new as the key is kept. */
     final List<Announcement> announcements = new ArrayList<>(0);
   }
@@ -39,8 +42,8 @@ final class StoreSync {
   private final Function<String, Record> records;
   private final Map<String, Slot> unsynced = new HashMap<>();
   private long nextVersion = 1;
-  private int failuresInARow;
-  private boolean retryArmed;
+  /** Ids whose last write failed, and so wait for their retry. */
+  private int failedCount;
   private long retryAtMillis;
 
   /** @param records what the store is to hold for an id, now */
@@ -66,7 +69,10 @@ final class StoreSync {
   }
 
   private void write(String id, Slot slot, List<Effect> effects) {
-    slot.failed = false;
+    if (slot.failed) {
+      slot.failed = false;
+      failedCount--;
+    }
     effects.add(new Effect.Write(id, slot.latest, records.apply(id)));
   }
 
@@ -91,7 +97,7 @@ final class StoreSync {
     if (slot == null) {
       return false;
     }
-    failuresInARow = 0;
+    slot.failures = 0;
     for (Iterator<Announcement> it = slot.announcements.iterator(); it.hasNext(); ) {
       Announcement announcement = it.next();
       if (announcement.version() <= version) {
@@ -101,6 +107,9 @@ final class StoreSync {
     }
     if (version < slot.latest) {
       return false; // a later write is out, or failed and will be written again
+    }
+    if (slot.failed) {
+      failedCount--;
     }
     unsynced.remove(id);
     return true;
@@ -117,29 +126,32 @@ final class StoreSync {
       return;
     }
     slot.failed = true;
-    failuresInARow++;
-    if (!retryArmed) {
-      retryArmed = true;
-      retryAtMillis = RetryEngine.plus(now, StoreBackoff.millis(failuresInARow));
-    }
+    failedCount++;
+    slot.failures++;
+    slot.retryAtMillis = Millis.plus(now, StoreBackoff.millis(slot.failures));
+    retryAtMillis = failedCount == 1 ? slot.retryAtMillis : Math.min(retryAtMillis, slot.retryAtMillis);
   }
 
-  /** At or after the retry time: writes again every id whose last write failed. */
+  /** Writes again every id whose last write failed and whose retry time has come. */
   void retryIfDue(long now, List<Effect> effects) {
-    if (!retryArmed || now < retryAtMillis) {
+    if (failedCount == 0 || now < retryAtMillis) {
       return;
     }
-    retryArmed = false;
-    unsynced.forEach((id, slot) -> {
-      if (slot.failed) {
-        write(id, slot, effects);
+    long next = Long.MAX_VALUE;
+    for (Map.Entry<String, Slot> unkept : unsynced.entrySet()) {
+      Slot slot = unkept.getValue();
+      if (slot.failed && slot.retryAtMillis <= now) {
+        write(unkept.getKey(), slot, effects);
+      } else if (slot.failed) {
+        next = Math.min(next, slot.retryAtMillis);
       }
-    });
+    }
+    retryAtMillis = next;
   }
 
-  /** True while a retry is to come; {@link #retryAtMillis} says when. */
+  /** True while a failed write waits to be written again; {@link #retryAtMillis} says when the first does. */
   boolean retryArmed() {
-    return retryArmed;
+    return failedCount > 0;
   }
 
   long retryAtMillis() {

@@ -123,8 +123,10 @@ public final class HttpTransportOptions {
   /** The header that carries the delivery id on every attempt. */
   public HttpTransportOptions setIdempotencyHeader(String idempotencyHeader) {
     String name = token(idempotencyHeader, "idempotencyHeader");
-    if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-      throw new IllegalArgumentException("the transport writes " + name + " itself: choose another idempotency header");
+    if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))
+        || headers.keySet().stream().anyMatch(existing -> existing.equalsIgnoreCase(name))) {
+      throw new IllegalArgumentException("the transport writes " + name + " itself, or a static header has that name:"
+          + " choose another idempotency header");
     }
     this.idempotencyHeader = name;
     return this;

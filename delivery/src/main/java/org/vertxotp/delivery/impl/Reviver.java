@@ -3,12 +3,12 @@ package org.vertxotp.delivery.impl;
 import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +20,6 @@ import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.genserver.Action;
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.Down;
-import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
@@ -28,8 +27,10 @@ import org.vertxotp.genserver.MonitorRef;
 import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.Piped;
+import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.time.Clock;
+import org.vertxotp.genserver.supervisor.Supervisor;
 import org.vertxotp.genserver.time.Timers;
 
 /**
@@ -54,7 +55,13 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
    * @param startWorker starts the worker of a destination: completes empty if it started one (or
    *                    the supervisor has it already), or with the server that holds its name
    */
-  public record Args(String service, DeliveryStore store, Function<String, Future<Optional<ServerRef>>> startWorker) {}
+  public record Args(String service, DeliveryStore store, Function<String, Future<Optional<ServerRef>>> startWorker) {
+
+    /** The service's supervisor, registered as the service's name. */
+    ServerName supervisor() {
+      return ServerName.of(service);
+    }
+  }
 
   /** Answered once the first try is over, whether or not the store answered it. */
   public record AwaitFirstTry() {}
@@ -74,6 +81,9 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
   }
 
   private record Tried() {}
+
+  /** Tags the start of one destination whose name's holder went. */
+  private record Restarted(String destination) {}
 
   /** A destination whose name {@code holder} held when its worker was to start. */
   private record Held(String destination, ServerRef holder) {}
@@ -112,13 +122,31 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
           starts.add(start(s, worker.substring(prefix.length())));
         }
       }
-      return Future.all(starts).map(all -> {
+      return Future.all(starts).compose(all -> {
         List<Held> held = new ArrayList<>();
         starts.forEach(start -> start.result().ifPresent(held::add));
-        return held;
+        return held.isEmpty() ? Future.succeededFuture(held) : notOurs(s, held);
       });
     });
     GenServer.pipeToSelf(started, new Tried());
+  }
+
+  /**
+   * Of the servers that held a worker's name, those that are not this supervisor's own workers
+   * (a racing enqueue may have started one): the previous incarnation's, on their way out.
+   */
+  private Future<List<Held>> notOurs(State s, List<Held> held) {
+    return Supervisor.whichChildren(vertx, s.args.supervisor()).map(children -> {
+      Set<ServerRef> ours = new HashSet<>();
+      children.forEach(child -> child.server().ifPresent(ours::add));
+      List<Held> stale = new ArrayList<>();
+      for (Held h : held) {
+        if (!ours.contains(h.holder())) {
+          stale.add(h);
+        }
+      }
+      return stale;
+    });
   }
 
   private static Future<Optional<Held>> start(State s, String destination) {
@@ -140,21 +168,8 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
   }
 
   private Future<Set<String>> bounded(Future<Set<String>> listed) {
-    if (listed.isComplete()) {
-      return listed;
-    }
-    Promise<Set<String>> bounded = Promise.promise();
-    Clock.Scheduled timer = Clock.of(vertx).schedule(vertx.getOrCreateContext(), LIST_TIMEOUT.toNanos(), () ->
-        bounded.tryFail(new TimeoutException("no answer within " + LIST_TIMEOUT.toSeconds() + " s")));
-    listed.onComplete(ar -> {
-      timer.cancel();
-      if (ar.succeeded()) {
-        bounded.tryComplete(ar.result());
-      } else {
-        bounded.tryFail(ar.cause());
-      }
-    });
-    return bounded.future();
+    return Bounded.within(Clock.of(vertx), vertx.getOrCreateContext(), listed, LIST_TIMEOUT,
+        () -> Future.failedFuture(new TimeoutException("no answer within " + LIST_TIMEOUT.toSeconds() + " s")));
   }
 
   @Override
@@ -172,9 +187,17 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
   @Override
   public NoReplyResult<State> handleInfo(Object message, State s) {
     if (message instanceof Down down) {
-      String destination = s.heldBy.remove(down.monitor());
-      if (destination != null && !(down.reason() instanceof ExitReason.Normal || down.reason() instanceof ExitReason.Shutdown)) {
-        GenServer.pipeToSelf(start(s, destination).map(held -> held.map(List::of).orElse(List.of())), new Tried());
+      String destination = s.heldBy.remove(down.monitor()); // the holder from before went, whatever its reason
+      if (destination != null) {
+        GenServer.pipeToSelf(start(s, destination).compose(held -> held.isEmpty() ? Future.succeededFuture(List.<Held>of())
+            : notOurs(s, List.of(held.get()))), new Restarted(destination));
+      }
+    } else if (message instanceof Piped piped && piped.tag() instanceof Restarted restarted) {
+      if (piped instanceof Piped.Succeeded done) {
+        watch(s, done.value()); // yet another holder (a racing enqueue's worker is ours, and not watched)
+      } else if (piped instanceof Piped.Failed failed) { // the service is stopping; or its next start or enqueue starts it
+        LOG.log(Level.DEBUG, () -> "delivery service " + s.args.service() + " could not start the worker of "
+            + restarted.destination() + ": " + failed.cause());
       }
     } else if (message instanceof Piped piped && piped.tag() instanceof Tried) {
       s.triedOnce = true;

@@ -4,7 +4,6 @@ import static org.vertxotp.genserver.Results.*;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
@@ -83,6 +82,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     int loadFailures;
     /** Calls that came during the first load: handled once it is done. */
     final List<Postponed> postponed = new ArrayList<>(0);
+    /** True from a write the store failed until one it keeps: the outage is logged once, not per write. */
+    boolean storeFailing;
     /** Callers waiting for the store, by the ticket the engine answers them by. */
     final Map<Long, From> callers = new HashMap<>();
     long nextCaller = 1;
@@ -285,9 +286,15 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   private static Event storeAnswer(Writing writing, Piped answer, State s) {
     if (answer instanceof Piped.Failed failed) {
-      LOG.log(Level.WARNING, () -> "delivery store of " + s.args.name() + " failed to write " + writing.id() + ": "
-          + failed.cause() + "; writing it again later");
+      LOG.log(s.storeFailing ? Level.DEBUG : Level.WARNING, () -> "delivery store of " + s.args.name()
+          + " failed to write " + writing.id() + ": " + failed.cause() + "; writing it again later, and nothing it"
+          + " changed goes before it is kept");
+      s.storeFailing = true;
       return new Event.WriteFailed(writing.id(), writing.version(), String.valueOf(failed.cause()));
+    }
+    if (s.storeFailing) {
+      s.storeFailing = false;
+      LOG.log(Level.INFO, () -> "delivery store of " + s.args.name() + " keeps writes again");
     }
     return new Event.Written(writing.id(), writing.version());
   }
@@ -391,26 +398,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
         () -> Future.succeededFuture(new Outcome.Transient(0, "no outcome within " + limit.toMillis() + " ms")));
   }
 
-  /** {@code work}'s result, or, if it has none after {@code limit} on the toolkit's clock, {@code otherwise}'s. */
   private static <T> Future<T> within(State s, Future<T> work, Duration limit, Supplier<Future<T>> otherwise) {
-    if (work.isComplete()) {
-      return work;
-    }
-    Promise<T> bounded = Promise.promise();
-    Clock.Scheduled timer = s.clock.schedule(s.context, limit.toNanos(), () -> otherwise.get().onComplete(ar -> settle(bounded, ar)));
-    work.onComplete(ar -> {
-      timer.cancel();
-      settle(bounded, ar);
-    });
-    return bounded.future();
-  }
-
-  private static <T> void settle(Promise<T> promise, io.vertx.core.AsyncResult<T> result) {
-    if (result.succeeded()) {
-      promise.tryComplete(result.result());
-    } else {
-      promise.tryFail(result.cause());
-    }
+    return Bounded.within(s.clock, s.context, work, limit, otherwise);
   }
 
   /** Every dead letter and every dropped delivery is published on the service's event address, as JSON, once stored. */

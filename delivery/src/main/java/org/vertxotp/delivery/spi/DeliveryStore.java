@@ -9,9 +9,12 @@ import org.vertxotp.delivery.DeadLetter;
  * for a durable store, of the process. Keyed by worker (its destination), so that any node can
  * take a worker over.
  *
- * <p>Operations of one worker are applied in the order they were called; a future completes once
- * the change is kept (an acknowledged enqueue is one that the store has). Implementations never
- * block an event loop.
+ * <p>Operations of one worker are applied in the order they were called, and a load sees every
+ * change called before it; a future completes once the change is kept (an acknowledged enqueue is
+ * one that the store has), and completes once, failed or not, even if the store is down. The
+ * worker sends a change's write at once, without waiting for the ones before it, and relies on
+ * that order: of two writes of one delivery, the later one is what the store ends up holding.
+ * Implementations never block an event loop.
  */
 public interface DeliveryStore {
 

@@ -235,4 +235,22 @@ class EngineEdgesTest {
     other.enqueue("waiting");
     assertEquals("x", only(other.settle(out, OK)).delivery().id());
   }
+
+  @Test
+  void aFailingBreakerFailsRedrivenDeliveriesOnTheirScheduleTooWithoutSpinning() {
+    Harness h = new Harness(RetryPolicy.http().withSlots(List.of(Duration.ofSeconds(1))),
+        BreakerPolicy.failing(1, Duration.ofSeconds(60)), 4, 0);
+    h.settle(only(h.enqueue("gone")), GONE);
+    h.settle(only(h.enqueue("busy")), FAIL); // opens the breaker
+    assertTrue(h.engine.isBreakerOpen());
+    h.holdWrites = true;
+    List<Effect> redriven = h.apply(new Event.Redrive(List.of("gone"), 1, h.caller()));
+    assertEquals(1, of(Effect.Write.class, redriven).size(), "only the redrive's write: nothing acts before it is kept");
+    redriven = h.keepHeld();
+    assertEquals(List.of(), dispatches(redriven), "nothing is sent while it is open");
+    assertEquals(1, h.engine.status("gone").orElseThrow().attempts(), "failed at once, as an attempt, without spinning");
+    assertEquals(List.of("busy", "gone"), of(Effect.DeadLettered.class, h.apply(new Event.Flush())).stream()
+        .map(d -> d.letter().id()).sorted().toList(), "out of its pace, on its own schedule: flushed, it fails again and"
+        + " ends, as the other does");
+  }
 }

@@ -180,4 +180,54 @@ class EngineStoreTest {
     }
     assertEquals(0, h.engine.unstoredCount());
   }
+
+  @Test
+  void anEnqueueAndACancelOfItBothRefusedLeaveNothingPendingAndTheStoreEmptyOfIt() {
+    Harness h = new Harness();
+    h.holdWrites = true;
+    h.enqueue("a");
+    long enqueue = 1;
+    h.cancel("a");
+    long cancel = 2;
+    h.failHeld();
+    assertInstanceOf(Harness.Refused.class, h.answers.get(enqueue));
+    assertInstanceOf(Harness.Refused.class, h.answers.get(cancel));
+    assertFalse(h.engine.isPending("a"), "its enqueue was refused: the refused cancel does not bring it back");
+    h.at(h.now + SECOND);
+    assertEquals(new Record.Gone(), h.store.get("a"), "what the failed writes may have left is written over");
+    assertEquals(0, h.engine.unstoredCount());
+    assertEquals(List.of("a"), ids(h.enqueue("a")), "enqueued again, it is new and goes");
+  }
+
+  @Test
+  void aRefusedCancelOfARedrivenDeliveryNotStartedYetLeavesItToStartAtTheRate() {
+    Harness h = new Harness(RetryPolicy.http(), 10, 0);
+    for (String id : List.of("r1", "r2")) {
+      h.settle(only(h.enqueue(id)), new Outcome.Permanent(410, "HTTP 410"));
+    }
+    long start = h.now;
+    assertEquals(List.of("r1"), ids(h.apply(new Event.Redrive(List.of(), 1, h.caller()))));
+    h.failNext = 1;
+    h.cancel("r2");
+    assertInstanceOf(Harness.Refused.class, h.lastAnswer());
+    h.at(start + 999);
+    assertEquals(List.of("r2"), ids(h.at(start + SECOND)), "still paced, and it goes");
+  }
+
+  @Test
+  void anAttemptThatCameBackWhileItsCancelWasRefusedCountsAfterAll() {
+    Harness h = new Harness();
+    Effect.Dispatch out = only(h.enqueue("a"));
+    h.holdWrites = true;
+    h.cancel("a");
+    List<Effect> back = h.settle(out, OK); // delivered, while the cancel is being written
+    assertEquals(List.of(), of(Effect.Write.class, back), "withdrawn: it tells nothing yet");
+    List<Effect> refused = h.failHeld();
+    assertInstanceOf(Harness.Refused.class, h.lastAnswer());
+    assertEquals(List.of(), dispatches(refused), "not sent again: its attempt delivered it");
+    assertFalse(h.engine.isPending("a"));
+    assertEquals(1, h.engine.counters().delivered());
+    h.at(h.now + SECOND);
+    assertEquals(new Record.Gone(), h.store.get("a"));
+  }
 }

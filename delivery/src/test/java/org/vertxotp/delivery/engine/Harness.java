@@ -65,19 +65,23 @@ final class Harness {
     return all;
   }
 
+  /**
+   * Carries the effects out in order, as the worker does: a store answer that is there at once is
+   * applied when its write comes up, and what it asks for goes to the end of the line.
+   */
   private void run(Event event, List<Effect> all) {
-    List<Effect> effects = engine.apply(event, now);
-    all.addAll(effects);
-    for (Effect effect : effects) {
+    java.util.ArrayDeque<Effect> line = new java.util.ArrayDeque<>(applied(event));
+    for (Effect effect; (effect = line.poll()) != null; ) {
+      all.add(effect);
       if (effect instanceof Effect.Write write) {
         if (holdWrites) {
           held.add(write);
         } else if (failNext > 0) {
           failNext--;
-          run(new Event.WriteFailed(write.id(), write.version(), "disk full"), all);
+          line.addAll(applied(new Event.WriteFailed(write.id(), write.version(), "disk full")));
         } else {
           store.put(write.id(), write.record());
-          run(new Event.Written(write.id(), write.version()), all);
+          line.addAll(applied(new Event.Written(write.id(), write.version())));
         }
       } else if (effect instanceof Effect.Answer answer) {
         answers.put(answer.caller(), answer.value());
@@ -87,27 +91,39 @@ final class Harness {
     }
   }
 
+  /** The engine's effects for {@code event}, checked for a wake at or before now: a worker woken for nothing to do would spin. */
+  private List<Effect> applied(Event event) {
+    List<Effect> effects = engine.apply(event, now);
+    for (Effect effect : effects) {
+      if (effect instanceof Effect.ArmWake wake && wake.atMillis() <= now) {
+        throw new AssertionError("a wake armed for now, after everything due at now was done: " + wake + " after " + event);
+      }
+    }
+    return effects;
+  }
+
   /** The store keeps the held writes, oldest first. */
   List<Effect> keepHeld() {
-    List<Effect> all = new ArrayList<>();
-    holdWrites = false;
-    List<Effect.Write> writes = List.copyOf(held);
-    held.clear();
-    for (Effect.Write write : writes) {
-      store.put(write.id(), write.record());
-      run(new Event.Written(write.id(), write.version()), all);
-    }
-    return all;
+    return answerHeld(true);
   }
 
   /** The store fails the held writes, oldest first. */
   List<Effect> failHeld() {
+    return answerHeld(false);
+  }
+
+  private List<Effect> answerHeld(boolean keep) {
     List<Effect> all = new ArrayList<>();
     holdWrites = false;
     List<Effect.Write> writes = List.copyOf(held);
     held.clear();
     for (Effect.Write write : writes) {
-      run(new Event.WriteFailed(write.id(), write.version(), "disk full"), all);
+      if (keep) {
+        store.put(write.id(), write.record());
+        run(new Event.Written(write.id(), write.version()), all);
+      } else {
+        run(new Event.WriteFailed(write.id(), write.version(), "disk full"), all);
+      }
     }
     return all;
   }

@@ -79,22 +79,22 @@ class StatesTest {
 
   @Test
   void saturatingArithmeticKeepsFarTimesFarInsteadOfWrappingAround() {
-    assertEquals(5, RetryEngine.plus(2, 3));
-    assertEquals(3, RetryEngine.plus(1, 2));
-    assertEquals(0, RetryEngine.plus(0, 0));
-    assertEquals(2, RetryEngine.minus(3, 1));
-    assertEquals(0, RetryEngine.minus(0, 0));
-    assertEquals(Long.MAX_VALUE, RetryEngine.minus(0, Long.MIN_VALUE), "zero minus the least long overflows upwards");
-    assertEquals(-1, RetryEngine.plus(2, -3));
-    assertEquals(Long.MAX_VALUE, RetryEngine.plus(Long.MAX_VALUE - 1, 2));
-    assertEquals(Long.MIN_VALUE, RetryEngine.plus(Long.MIN_VALUE + 1, -2));
-    assertEquals(Long.MAX_VALUE, RetryEngine.plus(Long.MAX_VALUE, 0));
-    assertEquals(-1, RetryEngine.minus(2, 3));
-    assertEquals(5, RetryEngine.minus(2, -3));
-    assertEquals(Long.MAX_VALUE, RetryEngine.minus(Long.MAX_VALUE, -1));
-    assertEquals(Long.MIN_VALUE, RetryEngine.minus(Long.MIN_VALUE, 1));
-    assertEquals(Long.MAX_VALUE - 1, RetryEngine.minus(Long.MAX_VALUE, 1));
-    assertEquals(0, RetryEngine.minus(Long.MIN_VALUE, Long.MIN_VALUE));
+    assertEquals(5, Millis.plus(2, 3));
+    assertEquals(3, Millis.plus(1, 2));
+    assertEquals(0, Millis.plus(0, 0));
+    assertEquals(2, Millis.minus(3, 1));
+    assertEquals(0, Millis.minus(0, 0));
+    assertEquals(Long.MAX_VALUE, Millis.minus(0, Long.MIN_VALUE), "zero minus the least long overflows upwards");
+    assertEquals(-1, Millis.plus(2, -3));
+    assertEquals(Long.MAX_VALUE, Millis.plus(Long.MAX_VALUE - 1, 2));
+    assertEquals(Long.MIN_VALUE, Millis.plus(Long.MIN_VALUE + 1, -2));
+    assertEquals(Long.MAX_VALUE, Millis.plus(Long.MAX_VALUE, 0));
+    assertEquals(-1, Millis.minus(2, 3));
+    assertEquals(5, Millis.minus(2, -3));
+    assertEquals(Long.MAX_VALUE, Millis.minus(Long.MAX_VALUE, -1));
+    assertEquals(Long.MIN_VALUE, Millis.minus(Long.MIN_VALUE, 1));
+    assertEquals(Long.MAX_VALUE - 1, Millis.minus(Long.MAX_VALUE, 1));
+    assertEquals(0, Millis.minus(Long.MIN_VALUE, Long.MIN_VALUE));
   }
 
   @Test
@@ -251,6 +251,24 @@ class StatesTest {
     assertEquals(List.of(new Effect.Answer(5, "five")), effects, "an announcement goes once");
     sync.failed("a", v3, 20_000);
     assertFalse(sync.retryArmed(), "a report of an id synced since changes nothing");
+
+    long b = sync.changed("b", effects);
+    long c = sync.changed("c", effects);
+    sync.failed("b", b, 30_000);
+    sync.failed("c", c, 30_500);
+    effects.clear();
+    sync.retryIfDue(31_000, effects);
+    assertEquals(List.of(new Effect.Write("b", b, new Record.Gone())), effects, "each id on its own backoff");
+    assertEquals(31_500, sync.retryAtMillis(), "the next is c's");
+    sync.failed("b", b, 31_000);
+    assertEquals(31_500, sync.retryAtMillis());
+    assertTrue(sync.kept("c", c, effects), "a report that contradicts the failure is taken at its word");
+    assertTrue(sync.retryArmed(), "b still waits");
+    effects.clear();
+    sync.retryIfDue(33_000, effects);
+    assertEquals(List.of(new Effect.Write("b", b, new Record.Gone())), effects, "b's second failure: two seconds");
+    assertTrue(sync.kept("b", b, effects));
+    assertFalse(sync.retryArmed());
     assertThrows(IllegalStateException.class, () -> sync.announceWhenKept("a", new Effect.CancelWake()));
   }
 }
