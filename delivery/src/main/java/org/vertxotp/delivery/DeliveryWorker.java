@@ -21,8 +21,10 @@ public final class DeliveryWorker {
   /**
    * Accepts a delivery, due now or after {@code delay}; completes once the worker's store has it:
    * {@code true} if it was new, {@code false} if that id was already pending (nothing changes).
-   * Fails with {@link NotStoredException} if the store failed (it was not accepted). The worker
-   * keeps a copy of the payload: changing it afterwards changes nothing.
+   * Fails with {@link NotStoredException} if the store failed (it was not accepted), and, as a call
+   * does, with {@code TIMEOUT} if the store has not answered within the call's timeout (then the
+   * outcome is unknown: enqueue it again; its id keeps that from being a second delivery). The
+   * worker keeps a copy of the payload: changing it afterwards changes nothing.
    */
   public static Future<Boolean> enqueue(Vertx vertx, Destination worker, Delivery delivery, Duration delay) {
     if (delay.isNegative()) {

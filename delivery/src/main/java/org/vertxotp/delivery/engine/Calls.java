@@ -9,12 +9,14 @@ import java.util.Map;
 /**
  * Calls waiting for the store: a call (an enqueue, a cancel, a redrive) is answered only once the
  * store kept every change it made, and if the store fails any of them, all of them are undone and
- * the call is refused. This class only keeps the books; the engine undoes.
+ * the call is refused. An id with a call waiting is busy: the engine holds the next call of that
+ * id back until then, so the calls of one id never overlap, and each undo finds what it changed.
+ * This class only keeps the books; the engine undoes.
  */
 final class Calls {
 
   /** How to take back one change of a call. */
-  sealed interface Undo permits Created, Removed, Nothing {}
+  sealed interface Undo permits Created, Removed, Unchanged {}
 
   /** The call made this pending entry (taking the place of its {@code replaced} dead letter, if any). */
   record Created(Entry entry) implements Undo {}
@@ -22,8 +24,8 @@ final class Calls {
   /** The call took this pending entry away (a cancel). */
   record Removed(Entry entry) implements Undo {}
 
-  /** The call changed nothing of this id but waits for what is being written of it (a duplicate enqueue). */
-  record Nothing() implements Undo {}
+  /** The call changed nothing, but waits until the store has what is being written of the id (a duplicate enqueue). */
+  record Unchanged() implements Undo {}
 
   record Change(String id, long version, Undo undo) {}
 
@@ -44,6 +46,8 @@ final class Calls {
   private record Waiter(Group group, long version) {}
 
   private final Map<String, List<Waiter>> waitingOn = new HashMap<>();
+  /** Unanswered calls with a change on each id: an id is busy until every one of them is answered. */
+  private final Map<String, Integer> openOn = new HashMap<>();
 
   Group open(long caller, Object answer) {
     return new Group(caller, answer);
@@ -54,6 +58,7 @@ final class Calls {
     group.changes.add(new Change(id, version, undo));
     group.unkept++;
     waitingOn.computeIfAbsent(id, k -> new ArrayList<>(1)).add(new Waiter(group, version));
+    openOn.merge(id, 1, Integer::sum);
   }
 
   /** Groups whose last unkept change was at or before {@code version} of {@code id}: now wholly kept. */
@@ -66,6 +71,7 @@ final class Calls {
         it.remove();
         if (--waiter.group().unkept == 0) {
           done.add(waiter.group());
+          closed(waiter.group());
         }
       }
     }
@@ -92,6 +98,7 @@ final class Calls {
   }
 
   private void forget(Group group) {
+    closed(group);
     for (Change change : group.changes) {
       List<Waiter> waiting = waitingOn.get(change.id());
       if (waiting != null) {
@@ -101,6 +108,18 @@ final class Calls {
         }
       }
     }
+  }
+
+  /** A call was answered: the ids it changed are no longer busy because of it. */
+  private void closed(Group group) {
+    for (Change change : group.changes) {
+      openOn.computeIfPresent(change.id(), (id, open) -> open == 1 ? null : open - 1);
+    }
+  }
+
+  /** True while a call with a change on {@code id} is unanswered (a redrive stays open until all of its ids are kept). */
+  boolean busy(String id) {
+    return openOn.containsKey(id);
   }
 
   /** Changes of calls that the store has not kept yet. */

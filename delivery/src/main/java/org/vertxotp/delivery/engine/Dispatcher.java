@@ -110,9 +110,10 @@ final class Dispatcher {
         for (Entry next; (next = due.pollDue(now)) != null; ) {
           failHeldBack.accept(next);
         }
-        for (RedrivePace pace : paces) { // a redriven one too: failing is not starting, so the rate is not spent
-          for (Entry next; (next = pace.head()) != null && mayStart.test(next) && next.dueMillis <= now; ) {
-            pace.leave();
+        for (RedrivePace pace : paces) { // a redriven one too, but at its turn: the next of the redrive waits the interval
+          Entry next = pace.head();
+          if (next != null && mayStart.test(next) && pace.readyAtMillis(next) <= now) {
+            pace.started(now);
             failHeldBack.accept(next);
           }
         }

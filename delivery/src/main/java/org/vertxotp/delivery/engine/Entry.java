@@ -29,8 +29,8 @@ final class Entry {
    * cancel, the delivery goes on as if never cancelled, and this outcome counts after all.
    */
   org.vertxotp.delivery.Outcome withdrawnOutcome;
-  /** True once the store refused the call that made it: it must not come back by the undo of a later cancel. */
-  boolean revoked;
+  /** When {@link #withdrawnOutcome} came back. */
+  long withdrawnAtMillis;
   /** Bumped whenever it is (re)queued, dispatched or taken out: a queue slot of an older generation is stale. */
   long generation;
   /** The redrive whose rate governs its first start, or null. */

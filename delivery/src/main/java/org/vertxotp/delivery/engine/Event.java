@@ -17,7 +17,8 @@ public sealed interface Event {
   /**
    * A new delivery, due {@code delayMillis} from now (none if not positive; {@code Long.MAX_VALUE}
    * is never); answered {@code true}, or {@code false} if the id is already pending (which changes
-   * nothing; answered once what is being written of it is kept).
+   * nothing). Made while an earlier enqueue or cancel of the id waits for the store, it waits for
+   * that call's answer, then runs (its delay counting from then).
    */
   record Enqueue(Delivery delivery, long delayMillis, long caller) implements Event {
     public Enqueue {
@@ -35,7 +36,10 @@ public sealed interface Event {
   /** Time passed: whatever is due goes. A wake carries nothing, so a stale, duplicated or lost one harms nothing. */
   record Due() implements Event {}
 
-  /** The delivery is withdrawn (its attempt in flight, if any, no longer counts); answered whether it was pending. */
+  /**
+   * The delivery is withdrawn (its attempt in flight, if any, no longer counts); answered whether
+   * it was pending. Made while an earlier call of the id waits for the store, it waits for it.
+   */
   record Cancel(String id, long caller) implements Event {}
 
   /** Everything waiting is due now. Nothing is written: a restart goes back to the stored due times. */

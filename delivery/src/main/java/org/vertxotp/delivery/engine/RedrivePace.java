@@ -49,15 +49,10 @@ final class RedrivePace {
     return started ? Math.max(head.dueMillis, nextStartMillis) : head.dueMillis;
   }
 
-  /** The head leaves without starting (it failed where it waited): the rate is not spent. */
-  void leave() {
-    Slot head = queue.poll();
-    if (head != null) {
-      head.entry().pace = null;
-    }
-  }
-
-  /** The head started at {@code now}: the next may start {@link #intervalMillis} later, not sooner. */
+  /**
+   * The head started at {@code now} (or took its turn to fail, with a failing breaker open): the
+   * next may start {@link #intervalMillis} later, not sooner.
+   */
   void started(long now) {
     Slot head = queue.poll();
     if (head != null) {

@@ -1,5 +1,6 @@
 package org.vertxotp.delivery.engine;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -63,6 +64,8 @@ public final class RetryEngine {
   private final Dispatcher dispatcher;
   private final StoreSync sync = new StoreSync(this::recordOf);
   private final Calls calls = new Calls();
+  /** Calls of an id held back while an earlier call of it waits for the store, in arrival order. */
+  private final Map<String, ArrayDeque<Event>> heldBack = new HashMap<>();
   private final Counters counters = new Counters();
   private long nextSequence = 1;
 
@@ -78,15 +81,19 @@ public final class RetryEngine {
   public List<Effect> apply(Event event, long now) {
     List<Effect> effects = new ArrayList<>(4);
     if (event instanceof Event.Enqueue enqueue) {
-      enqueue(enqueue, now, effects);
+      if (!heldBackBehind(enqueue.delivery().id(), event)) {
+        enqueue(enqueue, now, effects);
+      }
     } else if (event instanceof Event.Settled settled) {
       settle(settled.ticket(), settled.outcome(), now, effects);
     } else if (event instanceof Event.Written written) {
-      written(written.id(), written.version(), effects);
+      written(written.id(), written.version(), now, effects);
     } else if (event instanceof Event.WriteFailed failed) {
       writeFailed(failed, now, effects);
     } else if (event instanceof Event.Cancel cancel) {
-      cancel(cancel, effects);
+      if (!heldBackBehind(cancel.id(), event)) {
+        cancel(cancel, effects);
+      }
     } else if (event instanceof Event.Flush) {
       flush(now);
     } else if (event instanceof Event.Redrive redrive) {
@@ -102,14 +109,43 @@ public final class RetryEngine {
 
   // ---- calls
 
+  /** Holds {@code call} back if an earlier call of {@code id} still waits for the store, or is held back: true if it did. */
+  private boolean heldBackBehind(String id, Event call) {
+    if (!calls.busy(id) && !heldBack.containsKey(id)) {
+      return false;
+    }
+    heldBack.computeIfAbsent(id, k -> new ArrayDeque<>(1)).add(call);
+    return true;
+  }
+
+  /** The calls of {@code groups} were answered: the calls held back behind them go now, in order. */
+  private void resume(List<Calls.Group> groups, long now, List<Effect> effects) {
+    for (Calls.Group group : groups) {
+      for (Calls.Change change : group.changes) {
+        ArrayDeque<Event> waiting = heldBack.get(change.id());
+        while (waiting != null && !waiting.isEmpty() && !calls.busy(change.id())) {
+          Event call = waiting.poll();
+          if (call instanceof Event.Enqueue enqueue) {
+            enqueue(enqueue, now, effects);
+          } else {
+            cancel((Event.Cancel) call, effects);
+          }
+        }
+        if (waiting != null && waiting.isEmpty()) {
+          heldBack.remove(change.id());
+        }
+      }
+    }
+  }
+
   private void enqueue(Event.Enqueue enqueue, long now, List<Effect> effects) {
     String id = enqueue.delivery().id();
-    if (pending.containsKey(id)) { // a duplicate changes nothing, but is answered only once what is written of it is kept
+    if (pending.containsKey(id)) { // a duplicate changes nothing, and is answered once the store has the id as it is
       long unkept = sync.unkeptVersion(id);
       if (unkept == 0) {
         effects.add(new Effect.Answer(enqueue.caller(), false));
       } else {
-        calls.add(calls.open(enqueue.caller(), false), id, unkept, new Calls.Nothing());
+        calls.add(calls.open(enqueue.caller(), false), id, unkept, new Calls.Unchanged());
       }
       return;
     }
@@ -181,12 +217,13 @@ public final class RetryEngine {
 
   // ---- the store's answers
 
-  private void written(String id, long version, List<Effect> effects) {
+  private void written(String id, long version, long now, List<Effect> effects) {
     Set<Entry> ready = new LinkedHashSet<>();
     if (sync.kept(id, version, effects) && pending.containsKey(id)) {
       ready.add(pending.get(id));
     }
-    for (Calls.Group group : calls.kept(id, version)) {
+    List<Calls.Group> kept = calls.kept(id, version);
+    for (Calls.Group group : kept) {
       for (Calls.Change change : group.changes) {
         if (change.undo() instanceof Calls.Created created) {
           created.entry().accepted = true;
@@ -197,33 +234,35 @@ public final class RetryEngine {
       effects.add(new Effect.Answer(group.caller, group.answer));
     }
     ready.forEach(this::release);
+    resume(kept, now, effects);
   }
 
   private void writeFailed(Event.WriteFailed failed, long now, List<Effect> effects) {
     sync.failed(failed.id(), failed.version(), now);
-    for (Calls.Group group : calls.failed(failed.id(), failed.version())) {
+    List<Calls.Group> refused = calls.failed(failed.id(), failed.version());
+    for (Calls.Group group : refused) {
       for (int i = group.changes.size() - 1; i >= 0; i--) {
-        undo(group.changes.get(i), now, effects);
+        undo(group.changes.get(i), effects);
       }
       effects.add(new Effect.Refuse(group.caller, "the delivery store failed: " + failed.reason()));
     }
+    resume(refused, now, effects);
   }
 
-  /** Takes back one change of a call the store did not keep, unless the id has changed since (the later change stands). */
-  private void undo(Calls.Change change, long now, List<Effect> effects) {
+  /**
+   * Takes back one change of a call the store did not keep. The calls of one id never overlap, so
+   * the change is still there to take back (the checks guard it all the same).
+   */
+  private void undo(Calls.Change change, List<Effect> effects) {
     String id = change.id();
-    if (change.undo() instanceof Calls.Created created) {
-      Entry entry = created.entry();
-      entry.revoked = true; // never accepted: a refused cancel of it must not bring it back
-      if (pending.get(id) == entry) {
-        pending.remove(id);
-        entry.invalidate();
-        if (entry.replaced != null) {
-          deadLetters.put(id, entry.replaced);
-        }
-        sync.changed(id, effects);
+    if (change.undo() instanceof Calls.Created created && pending.get(id) == created.entry()) {
+      Entry entry = pending.remove(id);
+      entry.invalidate();
+      if (entry.replaced != null) {
+        deadLetters.put(id, entry.replaced);
       }
-    } else if (change.undo() instanceof Calls.Removed removed && !removed.entry().revoked && !pending.containsKey(id)
+      sync.changed(id, effects);
+    } else if (change.undo() instanceof Calls.Removed removed && removed.entry().accepted && !pending.containsKey(id)
         && !deadLetters.containsKey(id)) {
       Entry entry = removed.entry();
       pending.put(id, entry);
@@ -232,10 +271,10 @@ public final class RetryEngine {
         dispatcher.pace(entry.pace, entry); // a redriven one not started yet keeps its place behind the rate
       }
       entry.withdrawn = false; // its attempt out, if any, counts again
-      if (entry.withdrawnOutcome != null) { // it came back while the cancel was being written: it counts now
-        org.vertxotp.delivery.Outcome outcome = entry.withdrawnOutcome;
+      if (entry.withdrawnOutcome != null) { // it came back while the cancel was being written: it counts now, as of then
+        Outcome outcome = entry.withdrawnOutcome;
         entry.withdrawnOutcome = null;
-        settled(entry, 0, outcome, now, effects);
+        settled(entry, 0, outcome, entry.withdrawnAtMillis, false, effects);
       }
     }
   }
@@ -250,18 +289,22 @@ public final class RetryEngine {
     if (entry.withdrawn) { // cancelled while out: it tells nothing, unless the cancel is refused
       entry.withdrawn = false;
       entry.withdrawnOutcome = outcome;
+      entry.withdrawnAtMillis = now;
       dispatcher.breaker().withdrawn(ticket, now);
       return;
     }
-    settled(entry, ticket, outcome, now, effects);
+    settled(entry, ticket, outcome, now, true, effects);
   }
 
-  /** The one place where an attempt's outcome becomes the delivery's next state. */
-  private void settled(Entry entry, long ticket, Outcome outcome, long now, List<Effect> effects) {
-    Breaker breaker = dispatcher.breaker();
+  /**
+   * The one place where an attempt's outcome becomes the delivery's next state. {@code live} is
+   * false for an outcome told late (its cancel refused): the breaker heard of that attempt when it
+   * came back, and is not told again.
+   */
+  private void settled(Entry entry, long ticket, Outcome outcome, long now, boolean live, List<Effect> effects) {
     entry.attempts++;
     if (outcome instanceof Outcome.Delivered) {
-      breaker.answered();
+      heard(live, true, ticket, now);
       pending.remove(entry.id());
       counters.delivered++;
       sync.changed(entry.id(), effects);
@@ -270,20 +313,30 @@ public final class RetryEngine {
     boolean permanent = outcome instanceof Outcome.Permanent;
     failed(entry, outcome.status(), permanent ? ((Outcome.Permanent) outcome).reason() : ((Outcome.Transient) outcome).reason(), now);
     if (permanent) {
-      breaker.answered(); // the peer answered: it is up
+      heard(live, true, ticket, now); // the peer answered: it is up
       end(entry, effects);
       return;
     }
     Outcome.Transient failure = (Outcome.Transient) outcome;
     OptionalLong holdFor = policy.holdMillis(failure.status(), failure.retryAfterMillis());
+    // A peer that said when to come back is up: the hold keeps to its word, the breaker hears an answer.
+    heard(live, holdFor.isPresent(), ticket, now);
     if (holdFor.isPresent()) {
-      // The peer is up and said when to come back: the hold keeps to that, the breaker hears an answer.
-      breaker.answered();
       dispatcher.hold().until(Millis.plus(now, holdFor.getAsLong()));
-    } else {
-      breaker.failed(ticket, now);
     }
     retryOrEnd(entry, failure.retryAfterMillis(), now, effects);
+  }
+
+  /** The breaker hears how attempt {@code ticket} went, if it is told as it happens ({@code live}). */
+  private void heard(boolean live, boolean answered, long ticket, long now) {
+    if (!live) {
+      return;
+    }
+    if (answered) {
+      dispatcher.breaker().answered();
+    } else {
+      dispatcher.breaker().failed(ticket, now);
+    }
   }
 
   private static void failed(Entry entry, int status, String reason, long now) {

@@ -125,8 +125,10 @@ final class StoreSync {
     if (slot == null || version != slot.latest) {
       return;
     }
-    slot.failed = true;
-    failedCount++;
+    if (!slot.failed) {
+      slot.failed = true;
+      failedCount++;
+    }
     slot.failures++;
     slot.retryAtMillis = Millis.plus(now, StoreBackoff.millis(slot.failures));
     retryAtMillis = failedCount == 1 ? slot.retryAtMillis : Math.min(retryAtMillis, slot.retryAtMillis);

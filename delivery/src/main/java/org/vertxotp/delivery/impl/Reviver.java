@@ -195,9 +195,10 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
     } else if (message instanceof Piped piped && piped.tag() instanceof Restarted restarted) {
       if (piped instanceof Piped.Succeeded done) {
         watch(s, done.value()); // yet another holder (a racing enqueue's worker is ours, and not watched)
-      } else if (piped instanceof Piped.Failed failed) { // the service is stopping; or its next start or enqueue starts it
+      } else if (piped instanceof Piped.Failed failed) { // most likely the service is stopping; else try all again later
         LOG.log(Level.DEBUG, () -> "delivery service " + s.args.service() + " could not start the worker of "
             + restarted.destination() + ": " + failed.cause());
+        Timers.startSingleTimer(TRY_AGAIN, TRY_AGAIN, Duration.ofMillis(StoreBackoff.millis(1)));
       }
     } else if (message instanceof Piped piped && piped.tag() instanceof Tried) {
       s.triedOnce = true;

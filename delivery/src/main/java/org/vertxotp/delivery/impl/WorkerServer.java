@@ -82,8 +82,8 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     int loadFailures;
     /** Calls that came during the first load: handled once it is done. */
     final List<Postponed> postponed = new ArrayList<>(0);
-    /** True from a write the store failed until one it keeps: the outage is logged once, not per write. */
-    boolean storeFailing;
+    /** Ids whose last write the store failed: an outage is logged when the first fails and when the last is kept. */
+    final java.util.Set<String> failingWrites = new java.util.HashSet<>();
     /** Callers waiting for the store, by the ticket the engine answers them by. */
     final Map<Long, From> callers = new HashMap<>();
     long nextCaller = 1;
@@ -286,14 +286,13 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   private static Event storeAnswer(Writing writing, Piped answer, State s) {
     if (answer instanceof Piped.Failed failed) {
-      LOG.log(s.storeFailing ? Level.DEBUG : Level.WARNING, () -> "delivery store of " + s.args.name()
-          + " failed to write " + writing.id() + ": " + failed.cause() + "; writing it again later, and nothing it"
-          + " changed goes before it is kept");
-      s.storeFailing = true;
+      boolean first = s.failingWrites.isEmpty();
+      s.failingWrites.add(writing.id());
+      LOG.log(first ? Level.WARNING : Level.DEBUG, () -> "delivery store of " + s.args.name() + " failed to write "
+          + writing.id() + ": " + failed.cause() + "; writing it again later, and nothing it changed goes before it is kept");
       return new Event.WriteFailed(writing.id(), writing.version(), String.valueOf(failed.cause()));
     }
-    if (s.storeFailing) {
-      s.storeFailing = false;
+    if (s.failingWrites.remove(writing.id()) && s.failingWrites.isEmpty()) {
       LOG.log(Level.INFO, () -> "delivery store of " + s.args.name() + " keeps writes again");
     }
     return new Event.Written(writing.id(), writing.version());

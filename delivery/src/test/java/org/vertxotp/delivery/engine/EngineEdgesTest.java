@@ -253,4 +253,37 @@ class EngineEdgesTest {
         .map(d -> d.letter().id()).sorted().toList(), "out of its pace, on its own schedule: flushed, it fails again and"
         + " ends, as the other does");
   }
+
+  @Test
+  void withAFailingBreakerOpenARedriveStillTakesItsTurnsAtItsRate() {
+    Harness h = new Harness(RetryPolicy.http().withSlots(List.of(Duration.ofHours(1))),
+        BreakerPolicy.failing(1, Duration.ofHours(1)), 4, 0);
+    for (String id : List.of("r1", "r2", "r3")) {
+      h.settle(only(h.enqueue(id)), GONE);
+    }
+    h.settle(only(h.enqueue("busy")), FAIL); // opens the breaker for an hour
+    long start = h.now;
+    h.apply(new Event.Redrive(List.of(), 2, h.caller()));
+    assertEquals(List.of(1, 0, 0), attempts(h, "r1", "r2", "r3"), "the first takes its turn at once");
+    h.at(start + 499);
+    assertEquals(List.of(1, 0, 0), attempts(h, "r1", "r2", "r3"), "the next not before half a second");
+    h.at(start + 500);
+    assertEquals(List.of(1, 1, 0), attempts(h, "r1", "r2", "r3"));
+    h.at(start + 1000);
+    assertEquals(List.of(1, 1, 1), attempts(h, "r1", "r2", "r3"));
+    assertEquals(List.of(start + HOUR, start + 500 + HOUR, start + 1000 + HOUR),
+        List.of(due(h, "r1"), due(h, "r2"), due(h, "r3")), "their retries keep the rate's spacing");
+  }
+
+  private static List<Integer> attempts(Harness h, String... ids) {
+    List<Integer> attempts = new ArrayList<>();
+    for (String id : ids) {
+      attempts.add(h.engine.status(id).orElseThrow().attempts());
+    }
+    return attempts;
+  }
+
+  private static long due(Harness h, String id) {
+    return h.engine.status(id).orElseThrow().dueMillis();
+  }
 }

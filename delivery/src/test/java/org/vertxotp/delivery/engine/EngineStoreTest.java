@@ -57,18 +57,62 @@ class EngineStoreTest {
   }
 
   @Test
-  void aDuplicateEnqueueWaitsForTheFirstWriteAndIsRefusedWithItIfTheStoreFailsIt() {
+  void aSecondCallOfAnIdWaitsForTheFirstAndIsThenMadeAsIfItCameAfter() {
     Harness h = new Harness();
     h.holdWrites = true;
     h.enqueue("a");
     long first = 1;
-    h.enqueue("a");
-    long second = 2;
-    assertNull(h.answers.get(second), "not answered before the first is stored");
+    List<Effect> second = h.enqueue("a");
+    assertEquals(List.of(), of(Effect.Write.class, second), "held back: nothing written for it yet");
+    assertNull(h.answers.get(2L), "not answered before the first is");
     h.failHeld();
     assertInstanceOf(Harness.Refused.class, h.answers.get(first));
-    assertInstanceOf(Harness.Refused.class, h.answers.get(second), "what it said was pending never was");
-    assertFalse(h.engine.isPending("a"));
+    assertEquals(true, h.answers.get(2L), "the first refused, the second is a new enqueue of its own, and kept");
+    assertTrue(h.engine.isPending("a"));
+
+    Harness kept = new Harness();
+    kept.holdWrites = true;
+    kept.enqueue("a");
+    kept.enqueue("a");
+    kept.keepHeld();
+    assertEquals(true, kept.answers.get(1L));
+    assertEquals(false, kept.answers.get(2L), "the first kept: the second is a duplicate");
+  }
+
+  @Test
+  void anEnqueueOfADeadLetterAndACancelOfItBothRefusedLeaveTheDeadLetterInWhicheverOrderTheStoreAnswers() {
+    for (boolean newestFirst : new boolean[] {false, true}) {
+      Harness h = new Harness();
+      h.settle(only(h.enqueue("a")), new Outcome.Permanent(410, "HTTP 410"));
+      h.holdWrites = true;
+      h.enqueue("a"); // replaces the dead letter
+      h.cancel("a"); // held back behind it
+      if (newestFirst) {
+        h.failHeldNewestFirst();
+      } else {
+        h.failHeld();
+      }
+      assertInstanceOf(Harness.Refused.class, h.answers.get(2L), "the enqueue (" + newestFirst + ")");
+      assertEquals(false, h.answers.get(3L), "the cancel came after it: nothing pending to cancel");
+      assertEquals(List.of("a"), h.engine.deadLetters().stream().map(l -> l.id()).toList(), "a dead letter again");
+      h.at(h.now + SECOND);
+      assertInstanceOf(Record.Dead.class, h.store.get("a"));
+    }
+  }
+
+  @Test
+  void aCancelAndAnEnqueueOfItBothRefusedLeaveTheDeliveryPending() {
+    Harness h = new Harness();
+    h.settle(only(h.enqueue("a")), FAIL);
+    h.holdWrites = true;
+    h.cancel("a");
+    h.enqueue("a"); // held back behind the cancel
+    h.failHeld();
+    assertInstanceOf(Harness.Refused.class, h.answers.get(2L), "the cancel");
+    assertEquals(false, h.answers.get(3L), "then the enqueue: it is pending again, a duplicate");
+    assertTrue(h.engine.isPending("a"), "a refused cancel leaves it going");
+    h.at(h.now + SECOND);
+    assertInstanceOf(Record.Pending.class, h.store.get("a"));
   }
 
   @Test
@@ -182,19 +226,20 @@ class EngineStoreTest {
   }
 
   @Test
-  void anEnqueueAndACancelOfItBothRefusedLeaveNothingPendingAndTheStoreEmptyOfIt() {
+  void aCancelMadeWhileTheEnqueueIsWrittenWaitsForItAndFindsNothingIfTheEnqueueIsRefused() {
     Harness h = new Harness();
     h.holdWrites = true;
     h.enqueue("a");
     long enqueue = 1;
     h.cancel("a");
     long cancel = 2;
+    assertEquals(1, h.held.size(), "the cancel is held back, not written");
     h.failHeld();
     assertInstanceOf(Harness.Refused.class, h.answers.get(enqueue));
-    assertInstanceOf(Harness.Refused.class, h.answers.get(cancel));
-    assertFalse(h.engine.isPending("a"), "its enqueue was refused: the refused cancel does not bring it back");
+    assertEquals(false, h.answers.get(cancel), "nothing was pending by then");
+    assertFalse(h.engine.isPending("a"));
     h.at(h.now + SECOND);
-    assertEquals(new Record.Gone(), h.store.get("a"), "what the failed writes may have left is written over");
+    assertEquals(new Record.Gone(), h.store.get("a"), "what the failed write may have left is written over");
     assertEquals(0, h.engine.unstoredCount());
     assertEquals(List.of("a"), ids(h.enqueue("a")), "enqueued again, it is new and goes");
   }
@@ -210,7 +255,7 @@ class EngineStoreTest {
     h.failNext = 1;
     h.cancel("r2");
     assertInstanceOf(Harness.Refused.class, h.lastAnswer());
-    h.at(start + 999);
+    assertEquals(List.of(), dispatches(h.at(start + 999)), "not before its turn");
     assertEquals(List.of("r2"), ids(h.at(start + SECOND)), "still paced, and it goes");
   }
 
@@ -229,5 +274,66 @@ class EngineStoreTest {
     assertEquals(1, h.engine.counters().delivered());
     h.at(h.now + SECOND);
     assertEquals(new Record.Gone(), h.store.get("a"));
+  }
+
+  @Test
+  void aLateOutcomeCountsAsOfWhenItCameBackAndTellsTheBreakerNothing() {
+    Harness h = new Harness(RetryPolicy.http(), org.vertxotp.delivery.BreakerPolicy.holding(1, java.time.Duration.ofMinutes(1)),
+        4, 0);
+    Effect.Dispatch out = only(h.enqueue("a"));
+    h.holdWrites = true;
+    h.cancel("a");
+    long back = h.now;
+    h.settle(out, new Outcome.Transient(429, "HTTP 429", java.util.OptionalLong.of(60 * SECOND)));
+    h.now += 30 * SECOND; // the cancel's write fails half a minute later
+    h.failHeld();
+    assertTrue(h.engine.isPending("a"));
+    assertEquals(back + 60 * SECOND, h.engine.status("a").orElseThrow().dueMillis(), "its wait counts from when it came back");
+    assertEquals(back, h.engine.pending().get(0).dueMillis() - 60 * SECOND);
+    assertTrue(h.engine.isHeld(h.now), "the hold it asked for, from then");
+    assertFalse(h.engine.isHeld(back + 60 * SECOND));
+    assertFalse(h.engine.isBreakerOpen(), "a late outcome is not a failure in a row");
+  }
+
+  @Test
+  void aRedriveStaysOpenOnEveryIdUntilItIsAnsweredSoACallOfOneOfThemWaitsForAll() {
+    Harness h = new Harness(RetryPolicy.http(), 10, 0);
+    for (String id : List.of("x", "y")) {
+      h.settle(only(h.enqueue(id)), new Outcome.Permanent(410, "HTTP 410"));
+    }
+    h.holdWrites = true;
+    h.apply(new Event.Redrive(List.of(), 100, h.caller()));
+    long redrive = 3;
+    List<Effect.Write> writes = List.copyOf(h.held);
+    h.held.clear();
+    h.holdWrites = false;
+    h.apply(new Event.Written(writes.get(0).id(), writes.get(0).version())); // x kept, y not yet
+    List<Effect> cancel = h.cancel("x");
+    long cancelX = 4;
+    List<Effect> enqueue = h.enqueue("x");
+    long enqueueX = 5;
+    assertEquals(List.of(), of(Effect.Write.class, cancel), "held back: the redrive is not answered yet");
+    assertEquals(List.of(), of(Effect.Write.class, enqueue));
+    h.apply(new Event.WriteFailed(writes.get(1).id(), writes.get(1).version(), "disk full"));
+    assertInstanceOf(Harness.Refused.class, h.answers.get(redrive));
+    assertEquals(false, h.answers.get(cancelX), "the redrive was taken back wholly: x is a dead letter, nothing to cancel");
+    assertEquals(true, h.answers.get(enqueueX), "then enqueued anew, replacing its dead letter");
+    assertEquals(List.of("y"), h.engine.deadLetters().stream().map(l -> l.id()).toList());
+    assertTrue(h.engine.isPending("x"));
+  }
+
+  @Test
+  void aDuplicateOfADeliveryTheStoreDoesNotHaveAsItIsWaitsUntilItDoes() {
+    Harness h = new Harness();
+    h.settle(only(h.enqueue("x")), FAIL);
+    h.failNext = 2; // the cancel's write, then the undo's
+    h.cancel("x");
+    assertInstanceOf(Harness.Refused.class, h.lastAnswer());
+    assertTrue(h.engine.isPending("x"));
+    h.enqueue("x");
+    assertNull(h.lastAnswer(), "the store may hold what the failed cancel left: not answered before it has x again");
+    h.at(h.now + 2 * SECOND); // x's second write failure in a row: written again two seconds later
+    assertEquals(false, h.lastAnswer(), "a duplicate, once x is stored as it is");
+    assertInstanceOf(Record.Pending.class, h.store.get("x"));
   }
 }

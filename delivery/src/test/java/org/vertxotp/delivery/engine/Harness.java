@@ -112,6 +112,12 @@ final class Harness {
     return answerHeld(false);
   }
 
+  /** The store fails the held writes, newest first (its answers may come in any order). */
+  List<Effect> failHeldNewestFirst() {
+    java.util.Collections.reverse(held);
+    return answerHeld(false);
+  }
+
   private List<Effect> answerHeld(boolean keep) {
     List<Effect> all = new ArrayList<>();
     holdWrites = false;
