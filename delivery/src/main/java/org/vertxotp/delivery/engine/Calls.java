@@ -1,10 +1,12 @@
 package org.vertxotp.delivery.engine;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Calls waiting for the store: a call (an enqueue, a cancel, a redrive) is answered only once the
@@ -48,6 +50,8 @@ final class Calls {
   private final Map<String, List<Waiter>> waitingOn = new HashMap<>();
   /** Unanswered calls with a change on each id: an id is busy until every one of them is answered. */
   private final Map<String, Integer> openOn = new HashMap<>();
+  /** Calls of an id held back while it is busy, in arrival order. */
+  private final Map<String, ArrayDeque<Event>> heldBack = new HashMap<>();
 
   Group open(long caller, Object answer) {
     return new Group(caller, answer);
@@ -120,6 +124,33 @@ final class Calls {
   /** True while a call with a change on {@code id} is unanswered (a redrive stays open until all of its ids are kept). */
   boolean busy(String id) {
     return openOn.containsKey(id);
+  }
+
+  /** Holds {@code call} back if {@code id} is busy, or calls of it are held back already: true if it did. */
+  boolean holdBack(String id, Event call) {
+    if (!busy(id) && !heldBack.containsKey(id)) {
+      return false;
+    }
+    heldBack.computeIfAbsent(id, k -> new ArrayDeque<>(1)).add(call);
+    return true;
+  }
+
+  /**
+   * Hands {@code run} the calls held back on the ids of {@code answered}, in order, each once its
+   * id is free again (a call it runs may make the id busy, and the rest wait for that one).
+   */
+  void resume(List<Group> answered, Consumer<Event> run) {
+    for (Group group : answered) {
+      for (Change change : group.changes) {
+        ArrayDeque<Event> waiting = heldBack.get(change.id());
+        while (waiting != null && !waiting.isEmpty() && !busy(change.id())) {
+          run.accept(waiting.poll());
+        }
+        if (waiting != null && waiting.isEmpty()) {
+          heldBack.remove(change.id());
+        }
+      }
+    }
   }
 
   /** Changes of calls that the store has not kept yet. */

@@ -1,6 +1,5 @@
 package org.vertxotp.delivery.engine;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -57,31 +56,27 @@ public final class RetryEngine {
   }
 
   private final Settings settings;
-  private final RetryPolicy policy;
-  private final DoubleSupplier random;
   private final Map<String, Entry> pending = new HashMap<>();
   private final Map<String, DeadLetter> deadLetters = new LinkedHashMap<>();
   private final Dispatcher dispatcher;
   private final StoreSync sync = new StoreSync(this::recordOf);
   private final Calls calls = new Calls();
-  /** Calls of an id held back while an earlier call of it waits for the store, in arrival order. */
-  private final Map<String, ArrayDeque<Event>> heldBack = new HashMap<>();
   private final Counters counters = new Counters();
+  private final Settling settling;
   private long nextSequence = 1;
 
   /** @param random the jitter's source of numbers in [0, 1) */
   public RetryEngine(Settings settings, DoubleSupplier random) {
     this.settings = settings;
-    this.policy = settings.retry();
-    this.random = random;
     this.dispatcher = new Dispatcher(settings.concurrency(), settings.breaker(), this::mayStart);
+    this.settling = new Settling(settings.retry(), random, pending, deadLetters, dispatcher, sync, counters);
   }
 
   /** Moves the state by {@code event} at {@code now} (wall-clock milliseconds) and says what to do. */
   public List<Effect> apply(Event event, long now) {
     List<Effect> effects = new ArrayList<>(4);
     if (event instanceof Event.Enqueue enqueue) {
-      if (!heldBackBehind(enqueue.delivery().id(), event)) {
+      if (!calls.holdBack(enqueue.delivery().id(), event)) {
         enqueue(enqueue, now, effects);
       }
     } else if (event instanceof Event.Settled settled) {
@@ -91,7 +86,7 @@ public final class RetryEngine {
     } else if (event instanceof Event.WriteFailed failed) {
       writeFailed(failed, now, effects);
     } else if (event instanceof Event.Cancel cancel) {
-      if (!heldBackBehind(cancel.id(), event)) {
+      if (!calls.holdBack(cancel.id(), event)) {
         cancel(cancel, effects);
       }
     } else if (event instanceof Event.Flush) {
@@ -109,33 +104,15 @@ public final class RetryEngine {
 
   // ---- calls
 
-  /** Holds {@code call} back if an earlier call of {@code id} still waits for the store, or is held back: true if it did. */
-  private boolean heldBackBehind(String id, Event call) {
-    if (!calls.busy(id) && !heldBack.containsKey(id)) {
-      return false;
-    }
-    heldBack.computeIfAbsent(id, k -> new ArrayDeque<>(1)).add(call);
-    return true;
-  }
-
-  /** The calls of {@code groups} were answered: the calls held back behind them go now, in order. */
-  private void resume(List<Calls.Group> groups, long now, List<Effect> effects) {
-    for (Calls.Group group : groups) {
-      for (Calls.Change change : group.changes) {
-        ArrayDeque<Event> waiting = heldBack.get(change.id());
-        while (waiting != null && !waiting.isEmpty() && !calls.busy(change.id())) {
-          Event call = waiting.poll();
-          if (call instanceof Event.Enqueue enqueue) {
-            enqueue(enqueue, now, effects);
-          } else {
-            cancel((Event.Cancel) call, effects);
-          }
-        }
-        if (waiting != null && waiting.isEmpty()) {
-          heldBack.remove(change.id());
-        }
+  /** The calls held back behind {@code answered} go now, in order. */
+  private void resume(List<Calls.Group> answered, long now, List<Effect> effects) {
+    calls.resume(answered, call -> {
+      if (call instanceof Event.Enqueue enqueue) {
+        enqueue(enqueue, now, effects);
+      } else {
+        cancel((Event.Cancel) call, effects);
       }
-    }
+    });
   }
 
   private void enqueue(Event.Enqueue enqueue, long now, List<Effect> effects) {
@@ -274,7 +251,7 @@ public final class RetryEngine {
       if (entry.withdrawnOutcome != null) { // it came back while the cancel was being written: it counts now, as of then
         Outcome outcome = entry.withdrawnOutcome;
         entry.withdrawnOutcome = null;
-        settled(entry, 0, outcome, entry.withdrawnAtMillis, false, effects);
+        settling.settled(entry, 0, outcome, entry.withdrawnAtMillis, false, effects);
       }
     }
   }
@@ -293,92 +270,7 @@ public final class RetryEngine {
       dispatcher.breaker().withdrawn(ticket, now);
       return;
     }
-    settled(entry, ticket, outcome, now, true, effects);
-  }
-
-  /**
-   * The one place where an attempt's outcome becomes the delivery's next state. {@code live} is
-   * false for an outcome told late (its cancel refused): the breaker heard of that attempt when it
-   * came back, and is not told again.
-   */
-  private void settled(Entry entry, long ticket, Outcome outcome, long now, boolean live, List<Effect> effects) {
-    entry.attempts++;
-    if (outcome instanceof Outcome.Delivered) {
-      heard(live, true, ticket, now);
-      pending.remove(entry.id());
-      counters.delivered++;
-      sync.changed(entry.id(), effects);
-      return;
-    }
-    boolean permanent = outcome instanceof Outcome.Permanent;
-    failed(entry, outcome.status(), permanent ? ((Outcome.Permanent) outcome).reason() : ((Outcome.Transient) outcome).reason(), now);
-    if (permanent) {
-      heard(live, true, ticket, now); // the peer answered: it is up
-      end(entry, effects);
-      return;
-    }
-    Outcome.Transient failure = (Outcome.Transient) outcome;
-    OptionalLong holdFor = policy.holdMillis(failure.status(), failure.retryAfterMillis());
-    // A peer that said when to come back is up: the hold keeps to its word, the breaker hears an answer.
-    heard(live, holdFor.isPresent(), ticket, now);
-    if (holdFor.isPresent()) {
-      dispatcher.hold().until(Millis.plus(now, holdFor.getAsLong()));
-    }
-    retryOrEnd(entry, failure.retryAfterMillis(), now, effects);
-  }
-
-  /** The breaker hears how attempt {@code ticket} went, if it is told as it happens ({@code live}). */
-  private void heard(boolean live, boolean answered, long ticket, long now) {
-    if (!live) {
-      return;
-    }
-    if (answered) {
-      dispatcher.breaker().answered();
-    } else {
-      dispatcher.breaker().failed(ticket, now);
-    }
-  }
-
-  private static void failed(Entry entry, int status, String reason, long now) {
-    entry.lastStatus = status;
-    entry.lastReason = reason;
-    if (entry.firstFailureMillis == 0) {
-      entry.firstFailureMillis = now;
-    }
-    entry.lastFailureMillis = now;
-  }
-
-  private void retryOrEnd(Entry entry, OptionalLong retryAfterMillis, long now, List<Effect> effects) {
-    if (policy.isExhausted(entry.attempts)) {
-      end(entry, effects);
-      return;
-    }
-    entry.dueMillis = Millis.plus(now, policy.waitMillis(entry.attempts, random.getAsDouble(), retryAfterMillis));
-    counters.retried++;
-    sync.changed(entry.id(), effects); // back in the queue once the store has the new schedule
-  }
-
-  /** A delivery that will not be attempted again: a dead letter, or dropped, as the policy says; announced once stored. */
-  private void end(Entry entry, List<Effect> effects) {
-    String id = entry.id();
-    pending.remove(id); // it was out, or failed where it waited: in no queue
-    DeadLetter letter = entry.deadLetter();
-    boolean dead = policy.exhausted() == RetryPolicy.Exhausted.DEAD_LETTER;
-    if (dead) {
-      deadLetters.put(id, letter);
-      counters.deadLettered++;
-    } else {
-      counters.dropped++;
-    }
-    sync.changed(id, effects);
-    sync.announceWhenKept(id, dead ? new Effect.DeadLettered(letter) : new Effect.Dropped(letter));
-  }
-
-  /** A delivery that fell due while a failing breaker is open: an attempt that failed at once, on its own schedule. */
-  private void failHeldBack(Entry entry, long now, List<Effect> effects) {
-    entry.attempts++;
-    failed(entry, 0, "circuit breaker open", now);
-    retryOrEnd(entry, OptionalLong.empty(), now, effects);
+    settling.settled(entry, ticket, outcome, now, true, effects);
   }
 
   // ---- what goes now, and when to wake
@@ -396,7 +288,7 @@ public final class RetryEngine {
 
   private void pump(long now, List<Effect> effects) {
     sync.retryIfDue(now, effects);
-    dispatcher.pump(now, effects, entry -> failHeldBack(entry, now, effects));
+    dispatcher.pump(now, effects, entry -> settling.failedWhereItWaited(entry, now, effects));
     dispatcher.armWake(now, sync.retryArmed() ? OptionalLong.of(sync.retryAtMillis()) : OptionalLong.empty(), effects);
   }
 
