@@ -50,11 +50,16 @@ public final class ClusterConfig {
     if (config == null) {
       config = loopback();
     }
+    phoneHomeOffUnlessSet(config);
+    useNamesMergePolicy(config);
+    return config;
+  }
+
+  /** Turns Hazelcast's phone-home off in {@code config}, unless the configuration itself says otherwise. */
+  static void phoneHomeOffUnlessSet(Config config) {
     if (config.getProperty(PHONE_HOME) == null) {
       config.setProperty(PHONE_HOME, "false");
     }
-    useNamesMergePolicy(config);
-    return config;
   }
 
   /** The toolkit's default: members on 127.0.0.1 only, found over TCP, ports 5701 to 5720. */

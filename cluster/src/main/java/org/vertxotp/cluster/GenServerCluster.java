@@ -54,8 +54,12 @@ public final class GenServerCluster {
     return start(options, ClusterConfig.load());
   }
 
-  /** As {@link #start()}, with these Vert.x options and this Hazelcast configuration. */
+  /**
+   * As {@link #start()}, with these Vert.x options and this Hazelcast configuration; phone-home is
+   * turned off in it unless it says otherwise, as {@link ClusterConfig#load()} does.
+   */
   public static Future<Vertx> start(VertxOptions options, Config hazelcast) {
+    ClusterConfig.phoneHomeOffUnlessSet(hazelcast);
     ClusterConfig.useNamesMergePolicy(hazelcast);
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
@@ -64,7 +68,9 @@ public final class GenServerCluster {
 
   /**
    * Joins the toolkit of {@code vertx}, a Vert.x instance clustered with vertx-hazelcast, to its
-   * cluster. Completes once other nodes can reach this one.
+   * cluster. Completes once other nodes can reach this one. Its Hazelcast member runs with the
+   * configuration it was built with: turn phone-home off in that (as {@link ClusterConfig#load()}
+   * and {@link #start(VertxOptions, Config)} do).
    *
    * @throws IllegalArgumentException if {@code vertx} is not clustered with Hazelcast
    * @throws IllegalStateException    if servers, timers or calls already run on it

@@ -59,7 +59,11 @@ public final class HazelcastNameRegistry implements NameRegistry {
   /** The names registered through this registry and not released: the ones to check after a merge. */
   private final Map<ServerName, ServerRef> claimedHere = new ConcurrentHashMap<>();
   private volatile Handler<NameConflict> onConflict = conflict -> { };
-  /** Nodes this member saw leave: their names are free, whatever the map still says. */
+  /**
+   * Nodes this member saw leave, until their names are released: their names are free meanwhile,
+   * whatever the map still says. An id goes once its names are released (or the node is back), so
+   * the set holds the departures in progress, not every one ever seen.
+   */
   private final java.util.Set<String> departed = ConcurrentHashMap.newKeySet();
 
   private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
@@ -77,12 +81,14 @@ public final class HazelcastNameRegistry implements NameRegistry {
       public void memberRemoved(MembershipEvent event) {
         String gone = Members.nodeId(event.getMember());
         departed.add(gone);
-        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"), holder -> holder.node().equals(gone)).onFailure(e -> {
-          if (!hazelcast.getLifecycleService().isRunning()) {
-            return; // this member is going too: the members that stay release them
-          }
-          LOG.log(System.Logger.Level.WARNING, "could not release the names of node " + gone + ", which left the cluster", e);
-        });
+        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"), holder -> holder.node().equals(gone))
+            .onSuccess(released -> departed.remove(gone)) // nothing of it is left in the map
+            .onFailure(e -> {
+              if (!hazelcast.getLifecycleService().isRunning()) {
+                return; // this member is going too: the members that stay release them
+              }
+              LOG.log(System.Logger.Level.WARNING, "could not release the names of node " + gone + ", which left the cluster", e);
+            });
       }
     });
     this.lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
@@ -187,6 +193,11 @@ public final class HazelcastNameRegistry implements NameRegistry {
   @Override
   public boolean spansNodes() {
     return true;
+  }
+
+  /** How many departed nodes' names are still being released: for tests that the set does not grow. */
+  int departuresInProgress() {
+    return departed.size();
   }
 
   /** Stops listening to the cluster; names it holds stay until their servers stop or the node leaves. Blocking. */

@@ -306,4 +306,47 @@ class ClusterMembershipTest extends OnTestCluster {
     assertEquals(store, down.server());
     assertTrue(Await.millisSince(started) < TestCluster.DETECTION_MILLIS, "told after " + Await.millisSince(started) + " ms");
   }
+
+  @Test
+  void aConfigurationPassedToStartHasPhoneHomeTurnedOffUnlessItSaysOtherwise() {
+    String property = "hazelcast.phone.home.enabled";
+    String fromTheBuild = System.clearProperty(property); // the build sets it for every test; Hazelcast falls back to it
+    try {
+      com.hazelcast.config.Config config = cluster.config();
+      config.getProperties().remove(property);
+      assertEquals(null, config.getProperty(property), "nothing says so before the start");
+      Vertx node = cluster.node(new io.vertx.core.VertxOptions(), config);
+      assertEquals("false", config.getProperty(property));
+      assertEquals("false", TestCluster.hazelcast(node).getConfig().getProperty(property), "the member runs with it");
+    } finally {
+      if (fromTheBuild != null) {
+        System.setProperty(property, fromTheBuild);
+      }
+    }
+  }
+
+  @Test
+  void theNodesThatLeftAreForgottenOnceTheirNamesAreReleasedSoTheRegistryDoesNotGrowWithEachDeparture() throws Exception {
+    Vertx stays = cluster.node();
+    HazelcastNameRegistry watcher = Await.result(HazelcastNameRegistry.create(stays, TestCluster.hazelcast(stays)));
+    try {
+      for (int i = 0; i < 3; i++) {
+        Vertx leaves = cluster.node();
+        Await.result(GenServer.start(leaves, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName("held-" + i)));
+        if (i % 2 == 0) {
+          TestCluster.crash(leaves);
+        } else {
+          cluster.close(leaves);
+        }
+        String name = "held-" + i;
+        Await.until(() -> Await.result(watcher.whereis(ServerName.of(name))).isEmpty(), name + " released");
+        Await.until(() -> watcher.departuresInProgress() == 0, "the departure of node " + i + " is over");
+      }
+    } finally {
+      Await.result(stays.executeBlocking(() -> {
+        watcher.close();
+        return null;
+      }));
+    }
+  }
 }

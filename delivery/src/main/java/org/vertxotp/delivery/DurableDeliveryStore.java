@@ -19,11 +19,11 @@ import java.util.function.Consumer;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
-import org.vertxotp.delivery.impl.StoreCodec;
 import org.vertxotp.delivery.spi.DeliveryStore;
+import org.vertxotp.delivery.spi.StoreCodec;
+import org.vertxotp.delivery.spi.StoreThreads;
 import org.vertxotp.delivery.spi.StoredDelivery;
 import org.vertxotp.delivery.spi.StoredState;
-import org.vertxotp.delivery.spi.StoreThreads;
 
 /**
  * Keeps pending deliveries and dead letters in one file on disk, on H2's MVStore (a well-kept

@@ -22,11 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.vertxotp.delivery.DeadLetter;
-import org.vertxotp.delivery.impl.StoreCodec;
 import org.vertxotp.delivery.spi.DeliveryStore;
+import org.vertxotp.delivery.spi.StoreCodec;
+import org.vertxotp.delivery.spi.StoreThreads;
 import org.vertxotp.delivery.spi.StoredDelivery;
 import org.vertxotp.delivery.spi.StoredState;
-import org.vertxotp.delivery.spi.StoreThreads;
 
 /**
  * Keeps pending deliveries and dead letters in a Hazelcast {@code IMap}, so that a worker whose
