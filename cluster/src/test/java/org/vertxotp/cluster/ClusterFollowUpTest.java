@@ -28,6 +28,7 @@ import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
 import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.time.ManualClock;
 
 /** Follow-ups to servers on other nodes, when the cluster's table of names fails to answer. */
 class ClusterFollowUpTest extends OnTestCluster {
@@ -84,22 +85,25 @@ class ClusterFollowUpTest extends OnTestCluster {
   @Test
   void aFollowUpWhoseTargetCouldNotBeLookedUpIsRetriedNotDroppedAndArrivesOnceTheLookupWorks() {
     Vertx a = cluster.node(); // one member: the interceptor is not sent anywhere (the cluster deserializes no class of ours)
+    ManualClock clock = ManualClock.install(a);
     IMap<String, String> names = TestCluster.hazelcast(a).getMap(HazelcastNameRegistry.MAP);
     FailingLookups.FAILING.set(true);
     String interceptor = names.addInterceptor(new FailingLookups());
     try {
-      // Many retries (three minutes' worth): the test, not the schedule, decides when the lookup works again.
-      RetryPolicy patient = RetryPolicy.followUp().withSlots(Collections.nCopies(900, Duration.ofMillis(200)));
+      RetryPolicy policy = RetryPolicy.followUp().withSlots(Collections.nCopies(3, Duration.ofMinutes(1)));
       DeliveryService followUps = Await.result(DeliveryService.start(a, "follow-ups",
-          new GenServerTransport(a, Duration.ofSeconds(2)), new DeliveryWorkerOptions().setRetryPolicy(patient)));
+          new GenServerTransport(a, Duration.ofSeconds(2)), new DeliveryWorkerOptions().setRetryPolicy(policy).setRandom(() -> 0)));
       Await.result(followUps.enqueue(new Delivery("remind-ann", "reminders", new JsonObject().put("ann", true))));
-      Await.until(() -> stats(a, followUps).retried() >= 2, "retried: the lookup failed");
+      Await.until(() -> stats(a, followUps).retried() == 1, "retried: the lookup failed");
+      clock.advance(Duration.ofMinutes(1));
+      Await.until(() -> stats(a, followUps).retried() == 2, "retried again: the lookup failed again");
       DeliveryStatus status = Await.result(DeliveryWorker.status(a, followUps.workerFor("reminders"), "remind-ann")).orElseThrow();
       assertTrue(status.lastFailure().orElseThrow().startsWith("LOOKUP_FAILED"), status.toString());
       assertEquals(0, stats(a, followUps).dropped(), "not dropped as if the target were gone");
 
       Await.result(GenServer.start(a, new Reminders(), null, new StartOptions().setName("reminders")));
       FailingLookups.FAILING.set(false);
+      clock.advance(Duration.ofMinutes(1));
       Await.until(() -> stats(a, followUps).delivered() == 1, "delivered once the lookup works");
       assertEquals(List.of(), Await.result(DeliveryWorker.pending(a, followUps.workerFor("reminders"))));
     } finally {

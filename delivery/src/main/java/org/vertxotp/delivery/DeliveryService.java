@@ -183,17 +183,15 @@ public final class DeliveryService {
     if (GenServer.whereisLocal(vertx, worker).isPresent()) {
       return Future.succeededFuture(worker);
     }
-    return Supervisor.startChild(vertx, ServerName.of(name), spec(destination))
-        .map(ref -> worker)
-        .recover(e -> e instanceof StartException start
-            && (start.failure() == StartFailure.ALREADY_STARTED || start.failure() == StartFailure.ALREADY_PRESENT)
-            ? Future.succeededFuture(worker) : Future.failedFuture(e)); // added by a racing enqueue, or being restarted
+    // Added by a racing enqueue, being restarted, or its name still held by one on its way out: an
+    // enqueue to it then tries again shortly (see enqueue).
+    return revive(destination).map(holder -> worker);
   }
 
   /**
-   * Starts the worker of {@code destination} for the reviver: empty if started (or the supervisor
-   * has it already), or the server that holds its name (the worker of an earlier incarnation, on
-   * its way out).
+   * Starts the worker of {@code destination}, for an enqueue or the reviver: empty if started (or
+   * the supervisor has it already), or the server that holds its name (one started meanwhile, or
+   * the worker of an earlier incarnation on its way out).
    */
   private Future<Optional<ServerRef>> revive(String destination) {
     return Supervisor.startChild(vertx, ServerName.of(name), spec(destination))

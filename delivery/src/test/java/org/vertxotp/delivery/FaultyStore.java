@@ -15,7 +15,7 @@ import org.vertxotp.delivery.spi.StoredState;
 
 /**
  * The in-memory store, failing or holding what the test says: the next writes, every write, the
- * loads, the listing of workers. Like every store it applies the writes in the order they were
+ * loads, the listing of workers; holding writes, or loads. Like every store it applies the writes in the order they were
  * made (a held write holds the ones after it), as {@link DeliveryStore} promises; a failed write
  * changes nothing.
  */
@@ -31,6 +31,8 @@ final class FaultyStore implements DeliveryStore {
   volatile boolean failListing;
   /** Writes to hold, one per gate, in order: each goes ahead when its gate completes, fails when it fails. */
   final Queue<Promise<Void>> gates = new ConcurrentLinkedQueue<>();
+  /** When set, loads wait for it: they go ahead when it completes. */
+  volatile Promise<Void> loadGate;
   final AtomicInteger writes = new AtomicInteger();
   final AtomicInteger loads = new AtomicInteger();
   private Future<Void> last = Future.succeededFuture();
@@ -44,18 +46,24 @@ final class FaultyStore implements DeliveryStore {
     if (mine.isComplete()) {
       return mine; // nothing held: answered at once, as the in-memory store is
     }
-    // Held: answered on the caller's context, in the order the writes were made, as a real store
-    // answers (the answer is handed on before the next write is let go).
+    // Held: answered in the order the writes were made (the answer is handed on before the next
+    // write is let go).
+    Future<Void> answered = onCallersContext(mine);
+    last = mine.transform(done -> Future.succeededFuture()); // the next waits for this one, whatever became of it
+    return answered;
+  }
+
+  /** What {@code held} comes to, answered on the caller's context as a real store answers, whoever completes it. */
+  private static <T> Future<T> onCallersContext(Future<T> held) {
     Context caller = Vertx.currentContext();
-    Promise<Void> answered = Promise.promise();
-    mine.onComplete(ar -> {
+    Promise<T> answered = Promise.promise();
+    held.onComplete(ar -> {
       if (caller == null) {
         answered.handle(ar);
       } else {
         caller.runOnContext(v -> answered.handle(ar));
       }
     });
-    last = mine.transform(done -> Future.succeededFuture()); // the next waits for this one, whatever became of it
     return answered.future();
   }
 
@@ -77,6 +85,14 @@ final class FaultyStore implements DeliveryStore {
   @Override
   public Future<StoredState> load(String worker) {
     loads.incrementAndGet();
+    Promise<Void> gate = loadGate;
+    if (gate == null) {
+      return loaded(worker);
+    }
+    return onCallersContext(gate.future().compose(go -> loaded(worker)));
+  }
+
+  private Future<StoredState> loaded(String worker) {
     return failLoads ? Future.failedFuture(new IllegalStateException("store offline")) : kept.load(worker);
   }
 

@@ -81,21 +81,12 @@ class HttpDeliveryTest extends OnManualClock {
     long start = clock.currentTimeMillis();
     Await.result(service.enqueue(delivery("a", peer)));
     long[] slots = {30 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 6 * HOUR};
-    long expected = start;
-    for (int attempt = 1; attempt <= 6; attempt++) {
-      assertEquals(expected, peer.next().atMillis(), "attempt " + attempt);
-      int failed = attempt;
-      until(service, peer.inbox(), s -> s.retried() + s.deadLettered() == failed, "attempt " + attempt + " settled");
-      if (attempt < 6) {
-        long slot = slots[attempt - 1];
-        long wait = slot + (long) (slot * 0.2 * randoms[(attempt - 1) % 2]);
-        assertTrue(wait >= slot && wait <= slot * 1.2, "within the jitter bound");
-        advance(wait - 1);
-        nothingSent(service, peer, 0, "not before its slot and jitter");
-        advance(1);
-        expected += wait;
-      }
+    long[] waits = new long[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      waits[i] = slots[i] + (long) (slots[i] * 0.2 * randoms[i % 2]);
+      assertTrue(waits[i] >= slots[i] && waits[i] <= slots[i] * 1.2, "within the jitter bound");
     }
+    long expected = attemptsAfter(service, peer, start, waits, "not before its slot and jitter");
     List<DeadLetter> letters = Await.result(DeliveryWorker.deadLetters(vertx, service.workerFor(peer.inbox())));
     assertEquals(1, letters.size());
     DeadLetter letter = letters.get(0);

@@ -241,18 +241,7 @@ class HttpPeerBehaviourTest extends OnManualClock {
     long start = clock.currentTimeMillis();
     Await.result(service.enqueue(delivery("polite", peer.inbox())));
     long[] slots = {30 * SECOND, 300 * SECOND, 1800 * SECOND, 7200 * SECOND, 21600 * SECOND};
-    long expected = start;
-    for (int attempt = 1; attempt <= 6; attempt++) {
-      assertEquals(expected, peer.next().atMillis(), "attempt " + attempt);
-      int failed = attempt;
-      until(service, peer.inbox(), s -> s.retried() + s.deadLettered() == failed, "attempt " + attempt + " settled");
-      if (attempt < 6) {
-        clock.advance(Duration.ofMillis(slots[attempt - 1] - 1));
-        nothingSent(service, peer, 0, "the peer asked for a second; the slot is longer, and wins");
-        clock.advance(Duration.ofMillis(1));
-        expected += slots[attempt - 1];
-      }
-    }
+    attemptsAfter(service, peer, start, slots, "the peer asked for a second; the slot is longer, and wins");
     until(service, peer.inbox(), s -> s.deadLettered() == 1, "dead-lettered after six attempts over eight and a half hours");
   }
 

@@ -3,6 +3,7 @@ package org.vertxotp.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,6 +40,27 @@ abstract class OnManualClock {
   /** Waits (in real time: an HTTP exchange or a restart runs on it) until {@code target}'s worker's stats satisfy {@code condition}. */
   protected void until(DeliveryService service, String target, Predicate<DeliveryStats> condition, String what) {
     Await.until(() -> condition.test(stats(service, target)), what);
+  }
+
+  /**
+   * Walks one failing delivery's attempts to {@code peer}: the first arrives at {@code start}, the
+   * next {@code waits[i]} after the one before, and nothing arrives a millisecond sooner
+   * ({@code why}). Returns when the last attempt arrived.
+   */
+  protected long attemptsAfter(DeliveryService service, Peer peer, long start, long[] waits, String why) {
+    long expected = start;
+    for (int attempt = 1; attempt <= waits.length + 1; attempt++) {
+      assertEquals(expected, peer.next().atMillis(), "attempt " + attempt);
+      int failed = attempt;
+      until(service, peer.inbox(), s -> s.retried() + s.deadLettered() == failed, "attempt " + attempt + " settled");
+      if (attempt <= waits.length) {
+        clock.advance(Duration.ofMillis(waits[attempt - 1] - 1));
+        nothingSent(service, peer, 0, why);
+        clock.advance(Duration.ofMillis(1));
+        expected += waits[attempt - 1];
+      }
+    }
+    return expected;
   }
 
   /**

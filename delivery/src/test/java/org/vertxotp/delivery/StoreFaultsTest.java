@@ -90,6 +90,14 @@ class StoreFaultsTest extends OnManualClock {
     until(service, peer.inbox(), s -> s.unstored() == 0, "the store has every change");
   }
 
+  /** Enqueues "a" for a minute from now and lets its attempt reach the peer, the store failing the write of what came of it. */
+  private void attemptWhoseOutcomeWriteFails(DeliveryService service, Peer peer) {
+    Await.result(service.enqueue(delivery("a", peer), ONE_MINUTE));
+    store.failNextWrites.set(1);
+    clock.advance(ONE_MINUTE);
+    peer.next();
+  }
+
   @Test
   void anEnqueueWhoseWriteFailsIsRefusedNeverSentAndNotThereAfterARestart() {
     Peer peer = Peer.start(vertx, n -> Peer.status(202));
@@ -141,10 +149,7 @@ class StoreFaultsTest extends OnManualClock {
   void aDeliveredActivityWhoseRemovalFailsIsWrittenAgainAndNotSentAgainAfterARestart() {
     Peer peer = Peer.start(vertx, n -> Peer.status(202));
     DeliveryService service = service();
-    Await.result(service.enqueue(delivery("a", peer), ONE_MINUTE));
-    store.failNextWrites.set(1);
-    clock.advance(ONE_MINUTE);
-    peer.next();
+    attemptWhoseOutcomeWriteFails(service, peer);
     until(service, peer.inbox(), s -> s.delivered() == 1, "delivered");
     assertEquals(1, stats(service, peer.inbox()).unstored(), "its removal failed: to be written again");
     storeCatchesUp(service, peer);
@@ -157,10 +162,7 @@ class StoreFaultsTest extends OnManualClock {
   void aDeadLetterWhoseWriteFailsIsPublishedOnlyOnceStoredAndNotSentAgainAfterARestart() {
     Peer peer = Peer.start(vertx, n -> Peer.status(410));
     DeliveryService service = service();
-    Await.result(service.enqueue(delivery("a", peer), ONE_MINUTE));
-    store.failNextWrites.set(1);
-    clock.advance(ONE_MINUTE);
-    peer.next();
+    attemptWhoseOutcomeWriteFails(service, peer);
     until(service, peer.inbox(), s -> s.deadLettered() == 1, "dead-lettered");
     assertEquals(1, stats(service, peer.inbox()).unstored(), "its write failed: not stored yet");
     Await.nothingFor(events, 100);

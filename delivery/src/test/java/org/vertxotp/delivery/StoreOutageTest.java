@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.delivery.http.HttpTransport;
@@ -92,10 +96,23 @@ class StoreOutageTest extends OnManualClock {
   @Test
   void callsMadeDuringTheFirstLoadWaitForItAndAreAnsweredAfter() {
     Peer peer = Peer.start(vertx, n -> Peer.status(202));
+    Promise<Void> firstLoad = Promise.promise();
+    store.loadGate = firstLoad;
     DeliveryService service = Await.result(DeliveryService.start(vertx, "outbox", transport(), options()));
-    assertEquals(true, Await.result(service.enqueue(delivery("a", peer), Duration.ofMinutes(1))), "the first enqueue starts"
-        + " its worker and waits for the load");
-    assertTrue(Await.result(DeliveryWorker.status(vertx, service.workerFor(peer.inbox()), "a")).isPresent());
+    Future<Boolean> first = service.enqueue(delivery("a", peer), Duration.ofMinutes(1)); // starts the worker
+    Await.until(() -> store.loads.get() == 1, "the worker's first load is under way");
+    Future<Boolean> second = service.enqueue(delivery("b", peer), Duration.ofMinutes(1));
+    BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    first.onComplete(answers::add);
+    second.onComplete(answers::add);
+    Await.nothingFor(answers, 100); // neither answered early, nor refused as unavailable
+    store.loadGate = null;
+    firstLoad.complete();
+    assertEquals(true, Await.result(first), "waited for the load, and kept");
+    assertEquals(true, Await.result(second), "waited for the load, and kept");
+    for (String id : List.of("a", "b")) {
+      assertTrue(Await.result(DeliveryWorker.status(vertx, service.workerFor(peer.inbox()), id)).isPresent(), id + " pending");
+    }
   }
 
   @Test

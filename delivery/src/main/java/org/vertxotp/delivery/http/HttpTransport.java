@@ -65,6 +65,7 @@ public final class HttpTransport implements Transport {
   private final String idempotencyHeader;
   /** The options' static headers, names in lower case as a signer sees them. */
   private final Map<String, String> staticHeaders = new LinkedHashMap<>();
+  private final String userAgent;
 
   /** A transport with its own copy of {@code options}: changing them afterwards changes nothing here. */
   public HttpTransport(Vertx vertx, HttpTransportOptions options) {
@@ -73,6 +74,7 @@ public final class HttpTransport implements Transport {
     this.guard = new SsrfGuard(this.options.getAllowedAddresses());
     this.idempotencyHeader = this.options.getIdempotencyHeader().toLowerCase(Locale.ROOT);
     this.options.getHeaders().forEach((name, value) -> staticHeaders.put(name.toLowerCase(Locale.ROOT), value));
+    this.userAgent = this.options.getUserAgent();
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setConnectTimeout((int) this.options.getConnectTimeout().toMillis()).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(this.options.getMaxConnectionsPerHost())
@@ -113,7 +115,7 @@ public final class HttpTransport implements Transport {
     headers.put("host", target.hostHeader());
     headers.put("date", HttpDate.format(now));
     headers.put("content-type", options.getContentType());
-    headers.put("user-agent", options.getUserAgent());
+    headers.put("user-agent", userAgent);
     headers.put(idempotencyHeader, delivery.id());
     headers.putAll(staticHeaders);
     if (options.getSigner() != null) {

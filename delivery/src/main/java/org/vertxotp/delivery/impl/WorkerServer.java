@@ -12,8 +12,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.vertxotp.delivery.BreakerPolicy;
@@ -83,7 +85,7 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     /** Calls that came during the first load: handled once it is done. */
     final List<Postponed> postponed = new ArrayList<>(0);
     /** Ids whose last write the store failed: an outage is logged when the first fails and when the last is kept. */
-    final java.util.Set<String> failingWrites = new java.util.HashSet<>();
+    final Set<String> failingWrites = new HashSet<>();
     /** Callers waiting for the store, by the ticket the engine answers them by. */
     final Map<Long, From> callers = new HashMap<>();
     long nextCaller = 1;
