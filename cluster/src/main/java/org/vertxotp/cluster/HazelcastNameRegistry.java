@@ -15,12 +15,18 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Collectors;
 import org.vertxotp.cluster.impl.Members;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
@@ -32,8 +38,10 @@ import org.vertxotp.genserver.spi.NameRegistry;
  * owns the name, so of two nodes racing for a free name exactly one wins. This is Hazelcast's AP
  * map, not its CP subsystem: while the cluster is split, each side can hand out a name. When the
  * sides merge, the map keeps one holder per name (Hazelcast's merge policy: the side that merges
- * into the other loses its entries where the other has one), and every member of the side that
- * merged hands the names it lost to the conflict resolver ({@link #onConflict}).
+ * into the other loses its entries where the other has one). Then every member, on either side,
+ * checks the names it claimed: one now held by another goes to the conflict resolver
+ * ({@link #onConflict}), one the map lost (a paused member may run a release of its own names
+ * after it resumes) is claimed again. The first write of a name decides, so the sides agree.
  *
  * <p>A name is released when its holder unregisters it, and when the holder's node leaves the
  * cluster (closed or lost): every member, when it hears that a member left, removes that node's
@@ -48,6 +56,9 @@ public final class HazelcastNameRegistry implements NameRegistry {
   public static final String MAP = "genserver.names";
 
   private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
+  /** How often a check of the claims is tried, 1, 2, 4 … up to 30 s apart: waits of three and a half minutes in all. */
+  private static final int CHECK_TRIES = 12;
+  private static final long CHECK_BACKOFF_CAP_MILLIS = 30_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -65,8 +76,16 @@ public final class HazelcastNameRegistry implements NameRegistry {
    * the set holds the departures in progress, not every one ever seen.
    */
   private final java.util.Set<String> departed = ConcurrentHashMap.newKeySet();
+  /** A check of the claims is under way; {@link #checkAgain}: something changed since it began. */
+  private final AtomicBoolean checking = new AtomicBoolean();
+  private volatile boolean checkAgain;
+  private volatile boolean closed;
+  private volatile long checkTimer = -1;
+  /** Striped by name: a check's claim of a name (write) never interleaves with an unregister of it (read). */
+  private final ReadWriteLock[] nameLocks = new ReadWriteLock[64];
 
   private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
+    Arrays.setAll(nameLocks, i -> new ReentrantReadWriteLock());
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.holders = hazelcast.getMap(MAP);
@@ -75,13 +94,18 @@ public final class HazelcastNameRegistry implements NameRegistry {
       @Override
       public void memberAdded(MembershipEvent event) {
         departed.remove(Members.nodeId(event.getMember())); // back (a split healed): its names are its own again
+        // A split that heals joins the other side's members to this one, and only the side that merges is
+        // told MERGED: this side checks its names too (a paused member, say, may have run a stale release of them).
+        checkClaims();
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         String gone = Members.nodeId(event.getMember());
         departed.add(gone);
-        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"), holder -> holder.node().equals(gone))
+        // A node back meanwhile (a split healed) keeps its names: its servers run.
+        releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"),
+            holder -> holder.node().equals(gone) && !isMember(gone))
             .onSuccess(released -> departed.remove(gone)) // nothing of it is left in the map
             .onFailure(e -> {
               if (!hazelcast.getLifecycleService().isRunning()) {
@@ -93,8 +117,56 @@ public final class HazelcastNameRegistry implements NameRegistry {
     });
     this.lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        vertx.executeBlocking(this::resolveConflicts, false).onFailure(e -> LOG.log(System.Logger.Level.WARNING,
-            "could not check the names of this node after the cluster merged", e));
+        checkClaims();
+      }
+    });
+  }
+
+  /**
+   * Resolves the conflicts of the names claimed here, on a worker thread (it waits on the map). One
+   * check at a time; a change during one makes it run once more. A check the map fails is tried
+   * again after a backoff: on the side merged into, a member joining is the only sign of a merge.
+   */
+  private void checkClaims() {
+    checkAgain = true;
+    if (claimedHere.isEmpty() || !checking.compareAndSet(false, true)) {
+      return; // nothing to check, or the check under way runs once more when it is done
+    }
+    check(1);
+  }
+
+  private void check(int attempt) {
+    if (closed) {
+      checking.set(false);
+      return;
+    }
+    checkAgain = false;
+    Future<Void> checked;
+    try {
+      checked = vertx.executeBlocking(this::resolveConflicts, false);
+    } catch (RuntimeException closing) { // Vert.x's worker pool refused it: Vert.x is closing
+      checked = Future.failedFuture(closing);
+    }
+    checked.onComplete(done -> {
+      boolean running = !closed && hazelcast.getLifecycleService().isRunning();
+      if (done.failed() && running && attempt < CHECK_TRIES) {
+        long wait = Math.min(CHECK_BACKOFF_CAP_MILLIS, 1000L << (attempt - 1));
+        LOG.log(attempt == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "could not check the names of this"
+            + " node after the cluster changed; checking again in " + wait + " ms", done.cause());
+        try {
+          checkTimer = vertx.setTimer(wait, timer -> check(attempt + 1));
+          return;
+        } catch (RuntimeException closing) {
+          running = false; // Vert.x is closing: so is this member
+        }
+      }
+      if (done.failed() && running) {
+        LOG.log(System.Logger.Level.ERROR, "gave up checking the names of this node after the cluster changed: a name"
+            + " it lost in a merge may still run here too", done.cause());
+      }
+      checking.set(false);
+      if (checkAgain && running) {
+        checkClaims();
       }
     });
   }
@@ -111,31 +183,64 @@ public final class HazelcastNameRegistry implements NameRegistry {
   /**
    * After a merge, this member's side of the split may have lost names: the merged table keeps,
    * for each name, the holder of the side it merged into. Each name claimed here whose holder is
-   * now another is a conflict; each one the table no longer has is claimed again.
+   * now another is a conflict; each one the table no longer has is claimed again. Run by both
+   * sides, whichever sees the merge first: the table decides, so they agree on who keeps a name.
    */
   private Void resolveConflicts() {
-    for (Map.Entry<ServerName, ServerRef> claimed : claimedHere.entrySet()) {
+    Map<ServerName, ServerRef> claims = Map.copyOf(claimedHere);
+    Map<String, String> table = holders.getAll(claims.keySet().stream().map(ServerName::name).collect(Collectors.toSet()));
+    for (Map.Entry<ServerName, ServerRef> claimed : claims.entrySet()) {
       ServerName name = claimed.getKey();
       ServerRef mine = claimed.getValue();
-      String held = holders.get(name.name());
-      if (held == null) {
-        held = holders.putIfAbsent(name.name(), encode(mine));
-        if (held == null && !mine.equals(claimedHere.get(name))) {
-          holders.remove(name.name(), encode(mine)); // it was released meanwhile: not to be claimed back
+      ServerRef holder;
+      Lock claiming = lockOf(name).writeLock(); // an unregister of it waits: a name being released is never claimed back
+      claiming.lock();
+      try {
+        if (!mine.equals(claimedHere.get(name))) {
+          continue; // unregistered meanwhile
+        }
+        String held = table.get(name.name());
+        if (held == null || isGone(held)) {
+          held = claim(name, encode(mine));
+        }
+        holder = decode(held);
+        if (holder == null || holder.equals(mine) || !claimedHere.remove(name, mine)) {
           continue;
         }
+      } finally {
+        claiming.unlock();
       }
-      ServerRef holder = decode(held);
-      if (holder != null && !holder.equals(mine) && claimedHere.remove(name, mine)) {
-        NameConflict conflict = new NameConflict(name, holder, mine);
-        try {
-          onConflict.handle(conflict);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "the name conflict resolver failed for " + conflict, e);
-        }
+      NameConflict conflict = new NameConflict(name, holder, mine);
+      try {
+        onConflict.handle(conflict);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "the name conflict resolver failed for " + conflict, e);
       }
     }
     return null;
+  }
+
+  private ReadWriteLock lockOf(ServerName name) {
+    return nameLocks[Math.floorMod(name.hashCode(), nameLocks.length)];
+  }
+
+  /**
+   * Puts {@code value} as the holder of {@code name} unless it has one: the holder it has, or null
+   * if the name is now {@code value}'s. A holder whose node this member saw leave, and which is not
+   * back, does not count: its release has not happened yet, and the name is free, as it will be in
+   * a moment. Blocking.
+   */
+  private String claim(ServerName name, String value) {
+    String held = holders.putIfAbsent(name.name(), value);
+    if (held != null && isGone(held) && holders.remove(name.name(), held)) {
+      held = holders.putIfAbsent(name.name(), value);
+    }
+    return held;
+  }
+
+  private boolean isGone(String held) {
+    ServerRef holder = decode(held);
+    return holder != null && departed.contains(holder.node()) && !isMember(holder.node());
   }
 
   /**
@@ -154,12 +259,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
   public Future<Optional<ServerRef>> register(ServerName name, ServerRef holder) {
     String value = encode(holder);
     return vertx.executeBlocking(() -> {
-      String held = holders.putIfAbsent(name.name(), value);
-      if (held != null && departed.contains(decode(held).node()) && !isMember(decode(held).node())
-          && holders.remove(name.name(), held)) {
-        // Its node left and the release has not happened yet: the name is free, as it will be in a moment.
-        held = holders.putIfAbsent(name.name(), value);
-      }
+      String held = claim(name, value);
       if (held == null) {
         claimedHere.put(name, holder);
       }
@@ -175,7 +275,13 @@ public final class HazelcastNameRegistry implements NameRegistry {
     claimedHere.remove(name, holder);
     String value = encode(holder);
     return vertx.executeBlocking(() -> {
-      holders.remove(name.name(), value);
+      Lock releasing = lockOf(name).readLock(); // unregisters do not wait for each other, only for a check's claim
+      releasing.lock();
+      try {
+        holders.remove(name.name(), value);
+      } finally {
+        releasing.unlock();
+      }
       return null;
     }, false);
   }
@@ -202,6 +308,8 @@ public final class HazelcastNameRegistry implements NameRegistry {
 
   /** Stops listening to the cluster; names it holds stay until their servers stop or the node leaves. Blocking. */
   public void close() {
+    closed = true;
+    vertx.cancelTimer(checkTimer);
     holders.removeEntryListener(entryListener);
     hazelcast.getCluster().removeMembershipListener(membershipListener);
     hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);

@@ -6,21 +6,28 @@ import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.DeliveryService;
 import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.Monitors;
 import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartOptions;
+import org.vertxotp.genserver.TestLogs;
 
 /**
  * A node in a process of its own, for tests that kill it: joins the cluster named by its first
  * argument, runs what the rest say, prints {@code ready <node id>} and lives until its standard
- * input closes (or it is killed).
+ * input closes (or it is killed). With the system property {@value #PORTS} ({@code port,other,...})
+ * it is a member on that port that looks for the others only, and heals a split quickly
+ * ({@link TestCluster#healingOn}).
  *
  * <ul>
- *   <li>{@code store <name>}: a {@link Store} registered as {@code name}.</li>
+ *   <li>{@code store <name>}: a {@link Store} registered as {@code name}; when it goes down, the node
+ *       prints {@code down <name> <server> <reason>}.</li>
  *   <li>{@code outbox <inbox>,<count>}: the {@link Outbox} service, ready once it accepted {@code count}
  *       deliveries to {@code inbox}.</li>
  *   <li>{@code singleton single}: a keeper of {@link ClusterSingletonTest#singleStore()}, ready once it runs here.</li>
@@ -28,16 +35,35 @@ import org.vertxotp.genserver.StartOptions;
  */
 public final class NodeMain {
 
+  /** The system property that names this member's port, then the ports of the others. */
+  static final String PORTS = "node.ports";
+
+  /** How the line that tells of a server that went down begins. */
+  static final String DOWN = "down ";
+
   public static void main(String[] args) throws Exception {
+    TestLogs.reset(); // the toolkit's reports (a server that lost a name conflict, say) are kept, not printed, as in a test's JVM
     TestCluster cluster = new TestCluster(args[0]);
-    Vertx vertx = cluster.node(new VertxOptions());
+    String ports = System.getProperty(PORTS);
+    Vertx vertx;
+    if (ports == null) {
+      vertx = cluster.node(new VertxOptions());
+    } else {
+      TestLogs.allow(TestCluster.MERGE_RETRIED);
+      int[] numbers = Arrays.stream(ports.split(",")).mapToInt(Integer::parseInt).toArray();
+      vertx = cluster.node(new VertxOptions(), cluster.healingOn(numbers[0], Arrays.copyOfRange(numbers, 1, numbers.length)));
+    }
     Store.register(MessageTypes.of(vertx));
     for (int i = 1; i + 1 < args.length; i += 2) {
       String what = args[i];
       String name = args[i + 1];
       if (what.equals("store")) {
-        GenServer.start(vertx, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(ServerName.of(name)))
-            .await(30, TimeUnit.SECONDS);
+        ServerRef store = GenServer.start(vertx, new Store(), new LinkedBlockingQueue<>(),
+            new StartOptions().setName(ServerName.of(name))).await(30, TimeUnit.SECONDS);
+        Monitors.monitor(vertx, store, down -> {
+          System.out.println(DOWN + name + " " + down.server() + " " + down.reason());
+          System.out.flush();
+        });
       } else if (what.equals("singleton") && name.equals(ClusterSingletonTest.singleStore().name().orElseThrow().name())) {
         ClusterSingleton.start(vertx, ClusterSingletonTest.singleStore()).await(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -7,20 +7,30 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link NodeMain} in a JVM of its own, started by a test so that it can be killed with
- * SIGKILL. Its output goes to the test's, prefixed; it is killed when closed, whatever happened.
+ * SIGKILL, or paused with SIGSTOP and resumed with SIGCONT. Its output goes to the test's,
+ * prefixed; it is killed when closed, whatever happened.
  */
 final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
   private final List<String> severe = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final BlockingQueue<String> downs = new LinkedBlockingQueue<>();
 
   NodeProcess(String clusterName, String... parts) throws IOException {
+    this(Map.of(), clusterName, parts);
+  }
+
+  /** A node whose JVM has {@code properties} as system properties (Hazelcast reads its own from there too). */
+  NodeProcess(Map<String, String> properties, String clusterName, String... parts) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin"
         + File.separator + "java"));
@@ -28,6 +38,7 @@ final class NodeProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.addAll(ClusterConfig.JVM_OPTIONS);
+    properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
     command.add(NodeMain.class.getName());
     command.add(clusterName);
     command.addAll(List.of(parts));
@@ -43,6 +54,9 @@ final class NodeProcess implements AutoCloseable {
         if (line.startsWith("ready ")) {
           ready.complete(line.substring("ready ".length()).trim());
         } else {
+          if (line.startsWith(NodeMain.DOWN)) {
+            downs.add(line.substring(NodeMain.DOWN.length()));
+          }
           if (line.startsWith("SEVERE:") || line.startsWith("ERROR")) {
             severe.add(line);
           }
@@ -65,6 +79,33 @@ final class NodeProcess implements AutoCloseable {
     return List.copyOf(severe);
   }
 
+  /** What the node said of each server of its own that went down: the server's name, the server, then why. */
+  BlockingQueue<String> downs() {
+    return downs;
+  }
+
+  /** SIGSTOP: the process stands still, its sockets open, answering nothing, until {@link #resume}. */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a paused process goes on where it stood. */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+    if (!kill.waitFor(30, TimeUnit.SECONDS)) {
+      kill.destroyForcibly();
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " did not end");
+    }
+    if (kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+          + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
   /** SIGKILL: the process ends at once, saying nothing to anyone. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -74,7 +115,12 @@ final class NodeProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process.isAlive()) {
-      process.destroyForcibly();
+      process.destroyForcibly(); // SIGKILL ends a stopped process too
+      try {
+        process.waitFor(30, TimeUnit.SECONDS); // gone, its port with it, before the next test
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -6,6 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,6 +28,13 @@ final class TestCluster implements AutoCloseable {
 
   /** How long a test waits for the cluster to notice a lost member: the detection time, and some. */
   static final long DETECTION_MILLIS = 15_000;
+
+  /**
+   * What Hazelcast logs at SEVERE when a merge cannot lock the cluster state yet, partitions still
+   * moving after the split; it tries again at its next merge check (a second later on a member
+   * {@link #healingOn}). A test in which a split heals allows it.
+   */
+  static final String MERGE_RETRIED = "Still have pending migration tasks, cannot lock cluster state";
 
   /** Held, so that its level is not lost with it: JUL keeps loggers only weakly. */
   private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
@@ -53,6 +63,39 @@ final class TestCluster implements AutoCloseable {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     config.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
     return config;
+  }
+
+  /**
+   * {@link #config()} for a member on {@code port} that looks for members on {@code others} only,
+   * and for a cluster to merge with every second: for tests in which a split heals. (By default a
+   * member waits five minutes before its first look, and then asks each port of the range in turn,
+   * waiting seconds on each that does not answer.)
+   */
+  Config healingOn(int port, int... others) {
+    Config config = config();
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "1");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "1");
+    config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+    var tcp = config.getNetworkConfig().getJoin().getTcpIpConfig().clear();
+    for (int other : others) {
+      tcp.addMember("127.0.0.1:" + other);
+    }
+    return config;
+  }
+
+  /** {@code count} different ports of 127.0.0.1, free now: for members whose ports others must know before they start. */
+  static List<Integer> freePorts(int count) throws IOException {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress())); // held together: never one port twice
+      }
+      return held.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket socket : held) {
+        socket.close();
+      }
+    }
   }
 
   String name() {

@@ -80,10 +80,15 @@ public final class Await {
 
   /** Waits (up to 10 s, polling) until {@code condition} holds. */
   public static void until(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    until(condition, what, 10);
+  }
+
+  /** Waits (up to {@code seconds}, polling) until {@code condition} holds: for what a cluster does slowly. */
+  public static void until(java.util.function.BooleanSupplier condition, String what, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s: " + what);
+        throw new AssertionError("not within " + seconds + " s: " + what);
       }
       try {
         Thread.sleep(5);
