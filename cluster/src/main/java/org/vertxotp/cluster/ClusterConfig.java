@@ -15,6 +15,12 @@ import java.nio.file.Path;
  * TCP-IP join on 127.0.0.1 only, interface 127.0.0.1, multicast and auto-detection off,
  * phone-home off, Java deserialization filtered. Never vertx-hazelcast's own fallback, which
  * multicasts.
+ *
+ * <p>A cluster's name is never a constant every application shares: the default's is
+ * {@code vertx-otp-<application>}, the application being the system property
+ * {@value #CLUSTER_NAME_PROPERTY} if set, else the program's main class (or jar), so two
+ * applications on one machine do not join each other by accident. A user configuration must name
+ * its cluster (Hazelcast's own default, {@code dev}, is refused).
  */
 public final class ClusterConfig {
 
@@ -30,6 +36,12 @@ public final class ClusterConfig {
   /** The system property vertx-hazelcast reads a configuration's location from. */
   public static final String USER_CONFIG_PROPERTY = "vertx.hazelcast.config";
 
+  /** The system property that names the default configuration's cluster (after {@code vertx-otp-}). */
+  public static final String CLUSTER_NAME_PROPERTY = "vertx-otp.cluster.name";
+
+  /** Hazelcast's name for a cluster whose configuration names none. */
+  private static final String HAZELCAST_DEFAULT_NAME = "dev";
+
   private static final String DEFAULT = "org/vertxotp/cluster/loopback-cluster.xml";
   private static final String PHONE_HOME = "hazelcast.phone.home.enabled";
   private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
@@ -43,12 +55,15 @@ public final class ClusterConfig {
    * configuration that is named but cannot be read fails here: never a fallback that multicasts.
    *
    * @throws IllegalStateException if the configuration named by {@value #USER_CONFIG_PROPERTY}
-   *                               is missing or unreadable
+   *                               is missing or unreadable, or names no cluster
    */
   public static Config load() {
     Config config = userConfig();
     if (config == null) {
       config = loopback();
+    } else if (HAZELCAST_DEFAULT_NAME.equals(config.getClusterName())) {
+      throw new IllegalStateException("the Hazelcast configuration names no cluster (<cluster-name>): give it a name"
+          + " of its own, so that no other application's members join it by accident");
     }
     phoneHomeOffUnlessSet(config);
     useNamesMergePolicy(config);
@@ -62,11 +77,29 @@ public final class ClusterConfig {
     }
   }
 
-  /** The toolkit's default: members on 127.0.0.1 only, found over TCP, ports 5701 to 5720. */
+  /**
+   * The toolkit's default: members on 127.0.0.1 only, found over TCP, ports 5701 to 5720, in the
+   * cluster {@link #defaultClusterName()}.
+   */
   public static Config loopback() {
     Config config = read(ClusterConfig.class.getClassLoader().getResourceAsStream(DEFAULT), DEFAULT);
+    config.setClusterName(defaultClusterName());
     useNamesMergePolicy(config);
     return config;
+  }
+
+  /**
+   * {@code vertx-otp-<application>}: the system property {@value #CLUSTER_NAME_PROPERTY} if set,
+   * else the main class (or jar) this JVM was started with, in letters, digits, dots and dashes.
+   */
+  public static String defaultClusterName() {
+    String application = System.getProperty(CLUSTER_NAME_PROPERTY);
+    if (application == null || application.isBlank()) {
+      String command = System.getProperty("sun.java.command", "").trim();
+      application = command.isEmpty() ? "application" : command.split("\\s+")[0];
+      application = application.substring(application.lastIndexOf(java.io.File.separatorChar) + 1);
+    }
+    return "vertx-otp-" + application.replaceAll("[^A-Za-z0-9._-]", "-");
   }
 
   /** {@link #loopback()} for a cluster of its own name, which members of other clusters on this machine never join. */

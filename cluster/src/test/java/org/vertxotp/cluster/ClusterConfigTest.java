@@ -16,6 +16,29 @@ class ClusterConfigTest {
   @AfterEach
   void forgetTheProperty() {
     System.clearProperty(ClusterConfig.USER_CONFIG_PROPERTY);
+    System.clearProperty(ClusterConfig.CLUSTER_NAME_PROPERTY);
+  }
+
+  @Test
+  void theDefaultClusterIsNamedAfterTheApplicationNotAfterTheToolkit() {
+    String name = ClusterConfig.load().getClusterName();
+    assertTrue(name.startsWith("vertx-otp-") && name.length() > "vertx-otp-".length(), name);
+    assertTrue(name.matches("[A-Za-z0-9._-]+"), name);
+    System.setProperty(ClusterConfig.CLUSTER_NAME_PROPERTY, "billing service");
+    assertEquals("vertx-otp-billing-service", ClusterConfig.load().getClusterName());
+  }
+
+  @Test
+  void aUserConfigurationThatNamesNoClusterIsRefused() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("cluster", ".xml");
+    java.nio.file.Files.writeString(file, """
+        <hazelcast xmlns="http://www.hazelcast.com/schema/config">
+          <network><join><multicast enabled="false"/><tcp-ip enabled="true"><member>127.0.0.1</member></tcp-ip></join></network>
+        </hazelcast>
+        """);
+    System.setProperty(ClusterConfig.USER_CONFIG_PROPERTY, file.toString());
+    IllegalStateException failure = assertThrows(IllegalStateException.class, ClusterConfig::load);
+    assertTrue(failure.getMessage().contains("names no cluster"), failure.getMessage());
   }
 
   @Test
