@@ -6,9 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.vertxotp.cluster.impl.ClusterInternals;
 import org.vertxotp.cluster.impl.ClusterRouter;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
@@ -76,11 +75,8 @@ public final class GenServerCluster {
    * @throws IllegalStateException    if servers, timers or calls already run on it
    */
   public static Future<Void> join(Vertx vertx) {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
-    if (!(manager instanceof HazelcastClusterManager hazelcastManager)) {
-      throw new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast: " + manager);
-    }
-    HazelcastInstance hazelcast = hazelcastManager.getHazelcastInstance();
+    HazelcastInstance hazelcast = ClusterInternals.hazelcastOf(vertx).orElseThrow(() -> new IllegalArgumentException(
+        "Vert.x is not clustered with vertx-hazelcast: " + ClusterInternals.clusterManagerOf(vertx)));
     ClusterConfig.checkNamesMergePolicy(hazelcast.getConfig());
     MessageTypes.of(vertx).register(NameConflict.class); // the reason a server that lost its name stops with
     return HazelcastNameRegistry.create(vertx, hazelcast).compose(names -> {
@@ -99,16 +95,17 @@ public final class GenServerCluster {
       try {
         NameRegistry.install(vertx, names);
         RemoteNodes.install(vertx, router);
+        names.keepOn(vertx);
       } catch (RuntimeException e) {
         return vertx.executeBlocking(() -> {
           stopListening.run();
           return null;
         }, false).transform(closed -> Future.<Void>failedFuture(e));
       }
-      ((VertxInternal) vertx).addCloseHook(done -> vertx.executeBlocking(() -> {
+      ClusterInternals.onClose(vertx, () -> vertx.executeBlocking(() -> {
         stopListening.run();
         return null;
-      }, false).onComplete(ar -> done.succeed()));
+      }, false));
       return vertx.executeBlocking(() -> router.start(), false).compose(started -> started);
     });
   }

@@ -7,6 +7,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryMergedListener;
@@ -28,6 +29,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 import org.vertxotp.cluster.impl.Members;
+import org.vertxotp.cluster.impl.NameView;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.spi.NameRegistry;
@@ -49,11 +51,21 @@ import org.vertxotp.genserver.spi.NameRegistry;
  * leave takes it at once rather than wait for that. Every member hears of every
  * release once, through the map's entry listener. Map operations run on Vert.x worker threads,
  * never on an event loop.
+ *
+ * <p>Each member also keeps a copy of the table ({@link #lastKnownHolder}), kept current by the
+ * map's events and reloaded whenever a member joins, leaves or merges: messages are routed by it
+ * without waiting on the member that owns a name's partition (which may be dying). The copy may
+ * lag: it can name a holder released a moment ago (a message to it is lost, as one to a process
+ * that just exited is), or lack a name registered a moment ago (the router then reads the map);
+ * during a split it knows this side's holders only. {@link #whereis} reads the map itself.
  */
-public final class HazelcastNameRegistry implements NameRegistry {
+public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.shareddata.Shareable {
 
   /** The map that holds the names. */
   public static final String MAP = "genserver.names";
+
+  private static final String LOCAL_MAP = "org.vertxotp.cluster";
+  private static final String LOCAL_KEY = "names";
 
   private static final System.Logger LOG = System.getLogger("org.vertxotp.cluster");
   /** How often a check of the claims is tried, 1, 2, 4 … up to 30 s apart: waits of three and a half minutes in all. */
@@ -81,19 +93,25 @@ public final class HazelcastNameRegistry implements NameRegistry {
   private volatile boolean checkAgain;
   private volatile boolean closed;
   private volatile long checkTimer = -1;
+  private volatile long reloadTimer = -1;
   /** Striped by name: a check's claim of a name (write) never interleaves with an unregister of it (read). */
   private final ReadWriteLock[] nameLocks = new ReadWriteLock[64];
+  private final NameView view = new NameView();
+  /** A reload of the view is under way; {@link #reloadAgain}: the cluster changed since it began. */
+  private final AtomicBoolean reloadingView = new AtomicBoolean();
+  private volatile boolean reloadAgain;
 
   private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
     Arrays.setAll(nameLocks, i -> new ReentrantReadWriteLock());
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.holders = hazelcast.getMap(MAP);
-    this.entryListener = holders.addEntryListener(new Releases(), true);
+    this.entryListener = holders.addEntryListener(new Changes(), true);
     this.membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
         departed.remove(Members.nodeId(event.getMember())); // back (a split healed): its names are its own again
+        reloadView(); // a merge's changes to the table may come without events
         // A split that heals joins the other side's members to this one, and only the side that merges is
         // told MERGED: this side checks its names too (a paused member, say, may have run a stale release of them).
         checkClaims();
@@ -103,6 +121,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
       public void memberRemoved(MembershipEvent event) {
         String gone = Members.nodeId(event.getMember());
         departed.add(gone);
+        reloadView(); // the events of partitions it owned may have gone with it
         // A node back meanwhile (a split healed) keeps its names: its servers run.
         releaseNamesOf(com.hazelcast.query.Predicates.like("this", gone + "/%"),
             holder -> holder.node().equals(gone) && !isMember(gone))
@@ -117,6 +136,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     });
     this.lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        reloadView();
         checkClaims();
       }
     });
@@ -169,6 +189,63 @@ public final class HazelcastNameRegistry implements NameRegistry {
         checkClaims();
       }
     });
+  }
+
+  /**
+   * Reads the whole table into the view, on a worker thread, one reload at a time (a change of the
+   * cluster during one makes it run once more). A failed reload leaves the view to the events; the
+   * next change of the cluster reloads it.
+   */
+  private void reloadView() {
+    reloadView(1);
+  }
+
+  private void reloadView(int attempt) {
+    reloadAgain = true;
+    if (closed || !reloadingView.compareAndSet(false, true)) {
+      return;
+    }
+    reloadAgain = false;
+    Future<Void> reloaded;
+    try {
+      reloaded = vertx.executeBlocking(() -> {
+        reloadViewNow();
+        return null;
+      }, false);
+    } catch (RuntimeException closing) { // Vert.x's worker pool refused it: Vert.x is closing
+      reloadingView.set(false);
+      return;
+    }
+    reloaded.onComplete(done -> {
+      boolean running = !closed && hazelcast.getLifecycleService().isRunning();
+      reloadingView.set(false);
+      if (done.failed() && running && attempt < CHECK_TRIES) {
+        // Events lost with a departed member stay lost until a reload succeeds: tried again, as the claims' check is.
+        LOG.log(System.Logger.Level.DEBUG, "could not reload the names; trying again", done.cause());
+        try {
+          reloadTimer = vertx.setTimer(Math.min(CHECK_BACKOFF_CAP_MILLIS, 1000L << (attempt - 1)),
+              timer -> reloadView(attempt + 1));
+        } catch (RuntimeException closing) { // Vert.x is closing: so is this member
+          return;
+        }
+      } else if (reloadAgain && running) {
+        reloadView(1);
+      }
+    });
+  }
+
+  /** Reads the whole table into the view. Blocking. */
+  private void reloadViewNow() {
+    long mark = view.readBegins();
+    Map<String, String> snapshot = null;
+    try {
+      snapshot = Map.copyOf(holders);
+    } finally {
+      if (snapshot == null) {
+        view.readEnds();
+      }
+    }
+    view.reloaded(mark, snapshot);
   }
 
   /**
@@ -250,7 +327,11 @@ public final class HazelcastNameRegistry implements NameRegistry {
    */
   public static Future<HazelcastNameRegistry> create(Vertx vertx, HazelcastInstance hazelcast) {
     // Registering its listeners waits on every member: a worker thread's work, never an event loop's.
-    return vertx.executeBlocking(() -> new HazelcastNameRegistry(vertx, hazelcast), false)
+    return vertx.executeBlocking(() -> {
+          HazelcastNameRegistry registry = new HazelcastNameRegistry(vertx, hazelcast);
+          registry.reloadViewNow(); // after the listener is in place: no change falls between the two
+          return registry;
+        }, false)
         .compose(registry -> registry.releaseNamesOf(com.hazelcast.query.Predicates.alwaysTrue(),
             holder -> !registry.isMember(holder.node())).map(registry));
   }
@@ -261,7 +342,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     return vertx.executeBlocking(() -> {
       String held = claim(name, value);
       if (held == null) {
-        claimedHere.put(name, holder);
+        claimedHere.put(name, holder); // the copy hears of it from the map: this node routes its own names locally
       }
       return Optional.ofNullable(decode(held));
     }, false);
@@ -279,6 +360,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
       releasing.lock();
       try {
         holders.remove(name.name(), value);
+        view.released(name.name(), value);
       } finally {
         releasing.unlock();
       }
@@ -286,9 +368,55 @@ public final class HazelcastNameRegistry implements NameRegistry {
     }, false);
   }
 
+  /** Reads the map itself; what it finds is kept in this member's copy unless the copy heard newer meanwhile. */
   @Override
   public Future<Optional<ServerRef>> whereis(ServerName name) {
-    return Future.fromCompletionStage(holders.getAsync(name.name())).map(value -> Optional.ofNullable(decode(value)));
+    long mark = view.readBegins();
+    Future<String> read;
+    try {
+      read = Future.fromCompletionStage(holders.getAsync(name.name()));
+    } catch (RuntimeException e) {
+      view.readEnds();
+      return Future.failedFuture(e);
+    }
+    return read.andThen(ar -> {
+      if (ar.succeeded()) {
+        view.learned(name.name(), ar.result(), mark);
+      } else {
+        view.readEnds();
+      }
+    }).map(value -> Optional.ofNullable(decode(value)));
+  }
+
+  /** The holder in this member's copy of the table, without waiting; see the class description for what it may lag. */
+  @Override
+  public Optional<ServerRef> lastKnownHolder(ServerName name) {
+    return Optional.ofNullable(view.holder(name.name()));
+  }
+
+  @Override
+  public boolean knownFree(ServerName name) {
+    return view.knownFree(name.name());
+  }
+
+  @Override
+  public void holderGone(ServerName name, ServerRef holder) {
+    view.released(name.name(), encode(holder));
+  }
+
+  /** The registry {@link GenServerCluster#join} installed on {@code vertx}, if any. */
+  static HazelcastNameRegistry installedOn(Vertx vertx) {
+    return (HazelcastNameRegistry) vertx.sharedData().getLocalMap(LOCAL_MAP).get(LOCAL_KEY);
+  }
+
+  /** Kept where {@link #installedOn} finds it. */
+  void keepOn(Vertx vertx) {
+    vertx.sharedData().getLocalMap(LOCAL_MAP).put(LOCAL_KEY, this);
+  }
+
+  /** How many releases this member's copy keeps as tombstones: for tests that it keeps none once reads are over. */
+  int viewTombstones() {
+    return view.tombstones();
   }
 
   @Override
@@ -310,6 +438,8 @@ public final class HazelcastNameRegistry implements NameRegistry {
   public void close() {
     closed = true;
     vertx.cancelTimer(checkTimer);
+    vertx.cancelTimer(reloadTimer);
+    vertx.sharedData().getLocalMap(LOCAL_MAP).remove(LOCAL_KEY, this);
     holders.removeEntryListener(entryListener);
     hazelcast.getCluster().removeMembershipListener(membershipListener);
     hazelcast.getLifecycleService().removeLifecycleListener(lifecycleListener);
@@ -341,8 +471,15 @@ public final class HazelcastNameRegistry implements NameRegistry {
     }, false);
   }
 
-  private final class Releases implements EntryRemovedListener<String, String>, EntryEvictedListener<String, String>,
-      EntryExpiredListener<String, String>, EntryUpdatedListener<String, String>, EntryMergedListener<String, String> {
+  /** Keeps the view current, and tells the release listeners. */
+  private final class Changes implements EntryAddedListener<String, String>, EntryRemovedListener<String, String>,
+      EntryEvictedListener<String, String>, EntryExpiredListener<String, String>, EntryUpdatedListener<String, String>,
+      EntryMergedListener<String, String> {
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      view.held(event.getKey(), event.getValue());
+    }
+
     @Override
     public void entryRemoved(EntryEvent<String, String> event) {
       released(event);
@@ -361,6 +498,7 @@ public final class HazelcastNameRegistry implements NameRegistry {
     /** A name only changes holder in place when a merge says so: the old holder lost it. */
     @Override
     public void entryUpdated(EntryEvent<String, String> event) {
+      view.held(event.getKey(), event.getValue());
       if (event.getOldValue() != null && !event.getOldValue().equals(event.getValue())) {
         released(event);
       }
@@ -368,6 +506,9 @@ public final class HazelcastNameRegistry implements NameRegistry {
 
     @Override
     public void entryMerged(EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        view.held(event.getKey(), event.getValue());
+      }
       if (event.getOldValue() != null && !event.getOldValue().equals(event.getValue())) {
         released(event);
       }
@@ -378,6 +519,9 @@ public final class HazelcastNameRegistry implements NameRegistry {
     ServerRef holder = decode(event.getOldValue());
     if (holder == null) {
       return;
+    }
+    if (event.getValue() == null) { // removed, not replaced
+      view.released(event.getKey(), event.getOldValue());
     }
     Released released = new Released(ServerName.of(event.getKey()), holder);
     for (Handler<Released> listener : listeners) {
@@ -390,14 +534,10 @@ public final class HazelcastNameRegistry implements NameRegistry {
   }
 
   private static String encode(ServerRef ref) {
-    return ref.node() + "/" + ref.id();
+    return NameView.encode(ref);
   }
 
   private static ServerRef decode(String value) {
-    if (value == null) {
-      return null;
-    }
-    int slash = value.lastIndexOf('/');
-    return new ServerRef(value.substring(0, slash), Long.parseLong(value.substring(slash + 1)));
+    return NameView.decode(value);
   }
 }

@@ -15,6 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.spi.RemoteNodes;
+import org.vertxotp.genserver.time.PortableTimerRef;
+import org.vertxotp.genserver.time.TimerRef;
+import org.vertxotp.genserver.time.TimerTimeout;
 
 /**
  * The types a message, a reply or a piece of one may have to cross nodes: an allow-list, per
@@ -24,7 +28,8 @@ import org.vertxotp.genserver.ServerRef;
  *
  * <p>Carried without registration: {@code null}, {@link String}, {@link Integer}, {@link Long},
  * {@link Double}, {@link Boolean}, {@link JsonObject}, {@link JsonArray}, {@link ServerRef},
- * {@link ServerName}, and {@link List}s of carried values. Register the rest on every node, under
+ * {@link ServerName}, {@link TimerTimeout} and {@link TimerRef} (which arrives as a
+ * {@link PortableTimerRef}), and {@link List}s of carried values. Register the rest on every node, under
  * the same names, before messages of them flow:
  *
  * <pre>{@code
@@ -124,6 +129,13 @@ public final class MessageTypes implements Shareable {
     if (value instanceof ServerName name) {
       return new JsonArray().add("name").add(name.name());
     }
+    if (value instanceof TimerTimeout timeout) {
+      return new JsonArray().add("timeout").add(encode(timeout.ref())).add(encode(timeout.message()));
+    }
+    if (value instanceof TimerRef timer) {
+      PortableTimerRef portable = RemoteNodes.portable(timer);
+      return new JsonArray().add("timer").add(portable.node()).add(portable.sequence());
+    }
     if (value instanceof List<?> list) {
       JsonArray items = new JsonArray();
       for (Object item : list) {
@@ -167,6 +179,13 @@ public final class MessageTypes implements Shareable {
         case "a": return Objects.requireNonNull(form.getJsonArray(1));
         case "ref": return new ServerRef(form.getString(1), form.getLong(2));
         case "name": return ServerName.of(form.getString(1));
+        case "timer": return new PortableTimerRef(form.getString(1), form.getLong(2));
+        case "timeout": {
+          if (!(decode(form.getValue(1)) instanceof TimerRef timer)) {
+            throw new IllegalArgumentException("a timer's timeout without its timer: " + abbreviate(json));
+          }
+          return new TimerTimeout(timer, decode(form.getValue(2)));
+        }
         case "list": {
           List<Object> items = new ArrayList<>();
           for (Object item : form.getJsonArray(1)) {

@@ -1,11 +1,18 @@
 package org.vertxotp.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.ServerName;
+import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.spi.NameRegistry;
 import org.vertxotp.genserver.testkit.NameRegistryContract;
 
@@ -42,6 +49,23 @@ class HazelcastNameRegistryTest extends NameRegistryContract {
   @AfterAll
   static void closeCluster() {
     cluster.close();
+  }
+
+  @Test
+  void eachMembersCopyFollowsTheNamesRegisteredAndReleasedOnAnotherMemberAndKeepsNothingOfReleasedOnes() {
+    HazelcastNameRegistry here = (HazelcastNameRegistry) registries.get(0);
+    NameRegistry there = registries.get(1);
+    List<ServerName> names = java.util.stream.IntStream.range(0, 100).mapToObj(i -> ServerName.of("copied-" + i)).toList();
+    for (ServerName name : names) {
+      Await.result(there.register(name, new ServerRef(nodeId(1), 7)));
+    }
+    Await.until(() -> names.stream().allMatch(name -> here.lastKnownHolder(name).isPresent()), "the copy has them all");
+    assertEquals(Optional.of(new ServerRef(nodeId(1), 7)), here.lastKnownHolder(names.get(42)));
+    for (ServerName name : names) {
+      Await.result(there.unregister(name, new ServerRef(nodeId(1), 7)));
+    }
+    Await.until(() -> names.stream().noneMatch(name -> here.lastKnownHolder(name).isPresent()), "the copy lets them go");
+    Await.until(() -> here.viewTombstones() == 0, "nothing is kept of released names once no read is under way");
   }
 
   @Override

@@ -9,9 +9,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.vertxotp.cluster.impl.ClusterInternals;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -89,7 +88,8 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
    * Vert.x.
    */
   public static Future<HazelcastDeliveryStore> of(Vertx vertx) {
-    if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager manager)) {
+    HazelcastInstance hazelcast = ClusterInternals.hazelcastOf(vertx).orElse(null);
+    if (hazelcast == null) {
       return Future.failedFuture(new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast"));
     }
     HazelcastDeliveryStore made = SHARED.get(vertx);
@@ -97,10 +97,10 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
       return Future.succeededFuture(made);
     }
     return vertx.executeBlocking(() -> SHARED.computeIfAbsent(vertx, v -> {
-      HazelcastDeliveryStore store = new HazelcastDeliveryStore(vertx, manager.getHazelcastInstance(), DEFAULT_MAP);
-      ((VertxInternal) vertx).addCloseHook(done -> {
+      HazelcastDeliveryStore store = new HazelcastDeliveryStore(vertx, hazelcast, DEFAULT_MAP);
+      ClusterInternals.onClose(vertx, () -> {
         SHARED.remove(vertx, store);
-        store.close().onComplete(ar -> done.succeed());
+        return store.close();
       });
       return store;
     }), false);

@@ -60,7 +60,7 @@ public final class Monitoring {
     if (owner != null) {
       owner.own(monitor);
     }
-    RemoteNodes remote = target == null ? node.remoteFor(destination) : null;
+    RemoteNodes remote = target == null ? node.beyond(destination) : null;
     if (remote != null) {
       monitor.watchRemotely(remote.monitor(destination, monitor::fire));
       return monitor;

@@ -141,16 +141,14 @@ public final class Node implements Shareable {
   }
 
   /**
-   * The way to reach {@code destination} when no server of this node is it, or null: a name held
-   * here or a ref of this node is answered here (or nowhere), anything else goes to the cluster,
-   * if any.
+   * The second half of the one resolve step, after {@code table().resolve(destination)} found no
+   * server of this node: the way to reach {@code destination} on another node, or null for nobody.
+   * A ref of this node is nobody; any other ref, and a name no server here holds, go to the
+   * cluster, if any.
    */
-  RemoteNodes remoteFor(Destination destination) {
+  RemoteNodes beyond(Destination destination) {
     RemoteNodes remote = this.remote;
-    if (remote == null || table.resolve(destination) != null) {
-      return null;
-    }
-    return destination instanceof ServerRef ref && ref.node().equals(id) ? null : remote;
+    return remote == null || destination instanceof ServerRef ref && ref.node().equals(id) ? null : remote;
   }
 
   ServerTable table() {

@@ -20,8 +20,10 @@ import org.vertxotp.genserver.time.Clock;
 
 /**
  * Messages to servers: call, cast, send, stop and kill, by reference or by name, and where a name
- * is. A message goes straight into its server's mailbox; replies and failures complete the
- * caller's future as a task of its own on the caller's context.
+ * is. Each takes one resolve step, as {@code gen.erl}'s {@code do_for_proc}: a server of this
+ * node (the table), else another node ({@link Node#beyond}), else nobody. A message goes straight
+ * into a local server's mailbox; replies and failures complete the caller's future as a task of
+ * its own on the caller's context.
  */
 public final class Router {
 
@@ -63,11 +65,14 @@ public final class Router {
   }
 
   public <T> Future<T> call(Destination destination, Object request, Duration timeout) {
-    RemoteNodes remote = elsewhere(destination);
-    if (remote != null) {
-      return remote.call(destination, request, timeout);
+    ServerProcess target = resolve(destination);
+    if (target == null) {
+      RemoteNodes remote = node.beyond(destination);
+      if (remote != null) {
+        return remote.call(destination, request, timeout);
+      }
     }
-    return request(destination, false, timeout, call -> new Envelope.Call(request, call));
+    return request(destination, target, false, timeout, call -> new Envelope.Call(request, call));
   }
 
   /**
@@ -75,13 +80,12 @@ public final class Router {
    * server is suspended or its mailbox is full; fails as a call does.
    */
   public <T> Future<T> system(Destination destination, SysRequest request, Duration timeout) {
-    return request(destination, true, timeout, call -> new Envelope.System(request, call));
+    return request(destination, resolve(destination), true, timeout, call -> new Envelope.System(request, call));
   }
 
-  /** A call or a sys request: refused at once, or monitored, timed and put in the mailbox. */
-  private <T> Future<T> request(Destination destination, boolean system, Duration timeout,
+  /** A call or a sys request to {@code target} (null: nobody): refused at once, or monitored, timed and put in the mailbox. */
+  private <T> Future<T> request(Destination destination, ServerProcess target, boolean system, Duration timeout,
                                 Function<LocalCall, Envelope> envelope) {
-    ServerProcess target = resolve(destination);
     CallException refused = unreachable(destination, target, "called itself; the call could only wait for itself");
     if (refused != null) {
       return Future.failedFuture(refused);
@@ -117,7 +121,7 @@ public final class Router {
       target.offer(new Envelope.Cast(message)); // over a full mailbox it is dropped and counted
       return;
     }
-    RemoteNodes remote = elsewhere(destination);
+    RemoteNodes remote = node.beyond(destination);
     if (remote != null) {
       remote.cast(destination, message);
     }
@@ -129,14 +133,10 @@ public final class Router {
       target.offer(new Envelope.Info(message));
       return;
     }
-    RemoteNodes remote = elsewhere(destination);
+    RemoteNodes remote = node.beyond(destination);
     if (remote != null) {
       remote.send(destination, message);
     }
-  }
-
-  private RemoteNodes elsewhere(Destination destination) {
-    return node.remoteFor(destination);
   }
 
   /**
@@ -146,11 +146,11 @@ public final class Router {
    * with another reason first (a crash, or a throwing terminate).
    */
   public Future<Void> stop(Destination destination, ExitReason reason, Duration timeout) {
-    RemoteNodes remote = elsewhere(destination);
+    ServerProcess target = resolve(destination);
+    RemoteNodes remote = target == null ? node.beyond(destination) : null;
     if (remote != null) {
       return remote.stop(destination, reason, timeout);
     }
-    ServerProcess target = resolve(destination);
     CallException refused = unreachable(destination, target, "cannot wait for its own stop; return a stop result instead");
     if (refused != null) {
       return Future.failedFuture(refused);
@@ -193,7 +193,8 @@ public final class Router {
   public Future<Void> kill(Destination destination) {
     ServerProcess target = resolve(destination);
     if (target == null) {
-      return Future.failedFuture(noServer(destination));
+      RemoteNodes remote = node.beyond(destination);
+      return remote != null ? remote.kill(destination) : Future.failedFuture(noServer(destination));
     }
     Promise<Void> down = Promise.promise();
     Context caller = node.callerContext();

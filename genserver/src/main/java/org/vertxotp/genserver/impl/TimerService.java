@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.ServerRef;
+import org.vertxotp.genserver.time.PortableTimerRef;
 import org.vertxotp.genserver.time.TimerRef;
 
 /**
@@ -56,8 +57,8 @@ public final class TimerService {
   public TimerRef arm(boolean startTimer, Duration delay, Destination destination, Object message) {
     long nanos = delayNanos(delay);
     ServerProcess target = destination instanceof ServerRef ref ? node.table().resolve(ref) : null;
-    if (destination instanceof ServerRef && target == null) {
-      return TimerEntry.dead();
+    if (destination instanceof ServerRef && target == null && node.beyond(destination) == null) {
+      return TimerEntry.dead(); // gone from this node; a ref of another node is sent to there at expiry
     }
     ServerProcess current = ServerProcess.current();
     TimerTable table;
@@ -70,6 +71,17 @@ public final class TimerService {
     }
     ServerProcess watch = target != null && target != table.owner() ? target : null;
     return table.arm(startTimer ? TimerEntry.Kind.START_TIMER : TimerEntry.Kind.SEND_AFTER, nanos, destination, message, watch);
+  }
+
+  /** {@code ref} as it crosses nodes: a ref of this toolkit, or one that crossed already. */
+  public static PortableTimerRef portable(TimerRef ref) {
+    if (ref instanceof PortableTimerRef crossed) {
+      return crossed;
+    }
+    if (ref instanceof TimerEntry entry) {
+      return new PortableTimerRef(entry.table == null ? "" : entry.table.node().id(), entry.sequence);
+    }
+    throw new IllegalArgumentException("not a timer of the toolkit: " + ref);
   }
 
   /** Milliseconds left on a timer of the toolkit, or -1; cancels it if {@code cancel}. */

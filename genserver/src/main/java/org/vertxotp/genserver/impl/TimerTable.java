@@ -16,6 +16,8 @@ import org.vertxotp.genserver.time.TimerTimeout;
  */
 final class TimerTable {
 
+  private static final System.Logger LOG = System.getLogger("org.vertxotp.genserver");
+
   private final Node node;
   private final Context context;
   private final ServerProcess owner;
@@ -192,7 +194,11 @@ final class TimerTable {
     if (owner != null && owner.ref().equals(destination)) {
       owner.enqueue(new Envelope.Info(payload));
     } else {
-      node.router().send(destination, payload); // a name is resolved now, at expiry
+      try {
+        node.router().send(destination, payload); // a name is resolved now, at expiry
+      } catch (RuntimeException e) { // a message that cannot cross nodes: the timers behind it still fire
+        LOG.log(System.Logger.Level.WARNING, () -> "a timer's message to " + destination + " could not be sent", e);
+      }
     }
   }
 

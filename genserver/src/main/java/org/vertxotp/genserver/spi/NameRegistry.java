@@ -54,6 +54,33 @@ public interface NameRegistry {
   /** The holder of {@code name} now, if any. */
   Future<Optional<ServerRef>> whereis(ServerName name);
 
+  /**
+   * The holder of {@code name} as this node last heard, without waiting: what messages by name are
+   * routed by, as Erlang's {@code global} reads its own copy of the table. Unlike {@link #whereis}
+   * it may lag: it can name a holder released a moment ago, or be empty for a name registered a
+   * moment ago. Empty means "not known here; ask {@link #whereis}", never "free". By default (a
+   * registry that keeps no copy) always empty.
+   */
+  default Optional<ServerRef> lastKnownHolder(ServerName name) {
+    return Optional.empty();
+  }
+
+  /**
+   * True if this node's copy of the table says nobody holds {@code name} (a read found nobody, or
+   * the release was heard), without waiting; it may lag as {@link #lastKnownHolder} does. False if
+   * it does not know. By default always false.
+   */
+  default boolean knownFree(ServerName name) {
+    return false;
+  }
+
+  /**
+   * A message to {@code holder} found it gone (its node said it has no such server, or left):
+   * {@link #lastKnownHolder} stops naming it. By default nothing.
+   */
+  default void holderGone(ServerName name, ServerRef holder) {
+  }
+
   /** Calls {@code listener} after every release of a name, with the name and the holder that lost it. */
   void onRelease(Handler<Released> listener);
 

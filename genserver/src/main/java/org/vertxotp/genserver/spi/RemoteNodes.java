@@ -56,6 +56,11 @@ public interface RemoteNodes {
     org.vertxotp.genserver.impl.Node.of(vertx).deliverCall(target, request, timeout, sink);
   }
 
+  /** {@code ref} in the form in which it crosses nodes (in a {@code TimerTimeout}, say). */
+  static org.vertxotp.genserver.time.PortableTimerRef portable(org.vertxotp.genserver.time.TimerRef ref) {
+    return org.vertxotp.genserver.impl.TimerService.portable(ref);
+  }
+
   /** Where the answer to a call from another node goes. */
   interface CallSink {
     void reply(Object value);
@@ -72,6 +77,17 @@ public interface RemoteNodes {
    * and reason {@code noconnection} if its node is lost first.
    */
   Future<Void> stop(Destination destination, ExitReason reason, Duration timeout);
+
+  /**
+   * Kills a server that is not on this node, as {@code GenServer.kill} does: completes once it is
+   * down; fails with {@link org.vertxotp.genserver.CallFailure#NO_SERVER} if it is not there, and
+   * with {@link org.vertxotp.genserver.CallFailure#SERVER_EXITED} and reason {@code noconnection}
+   * if its node is lost first.
+   */
+  default Future<Void> kill(Destination destination) {
+    return Future.failedFuture(new org.vertxotp.genserver.CallException(org.vertxotp.genserver.CallFailure.NO_SERVER,
+        "these remote nodes cannot kill: " + destination));
+  }
 
   /**
    * Watches a server that is not on this node, for a monitor: {@code watcher} is told once, when
