@@ -16,11 +16,10 @@ import java.nio.file.Path;
  * phone-home off, Java deserialization filtered. Never vertx-hazelcast's own fallback, which
  * multicasts.
  *
- * <p>A cluster's name is never a constant every application shares: the default's is
- * {@code vertx-otp-<application>}, the application being the system property
- * {@value #CLUSTER_NAME_PROPERTY} if set, else the program's main class (or jar), so two
- * applications on one machine do not join each other by accident. A user configuration must name
- * its cluster (Hazelcast's own default, {@code dev}, is refused).
+ * <p>The default's cluster is named by the system property {@value #CLUSTER_NAME_PROPERTY}, or
+ * {@code vertx-otp} without it: set it per application, so that two applications on one machine
+ * do not join each other. A configuration that reaches beyond this machine is the user's, and it
+ * must name its cluster: one that leaves Hazelcast's default name, {@code dev}, is refused.
  */
 public final class ClusterConfig {
 
@@ -36,7 +35,7 @@ public final class ClusterConfig {
   /** The system property vertx-hazelcast reads a configuration's location from. */
   public static final String USER_CONFIG_PROPERTY = "vertx.hazelcast.config";
 
-  /** The system property that names the default configuration's cluster (after {@code vertx-otp-}). */
+  /** The system property that names the default configuration's cluster. */
   public static final String CLUSTER_NAME_PROPERTY = "vertx-otp.cluster.name";
 
   /** Hazelcast's name for a cluster whose configuration names none. */
@@ -61,13 +60,25 @@ public final class ClusterConfig {
     Config config = userConfig();
     if (config == null) {
       config = loopback();
-    } else if (HAZELCAST_DEFAULT_NAME.equals(config.getClusterName())) {
-      throw new IllegalStateException("the Hazelcast configuration names no cluster (<cluster-name>): give it a name"
-          + " of its own, so that no other application's members join it by accident");
+    } else {
+      requireClusterName(config);
     }
     phoneHomeOffUnlessSet(config);
     useNamesMergePolicy(config);
     return config;
+  }
+
+  /**
+   * Refuses a configuration of the user's that leaves the cluster's name at Hazelcast's default,
+   * {@code dev}: every such configuration would join every other.
+   *
+   * @throws IllegalStateException if it does
+   */
+  static void requireClusterName(Config config) {
+    if (HAZELCAST_DEFAULT_NAME.equals(config.getClusterName())) {
+      throw new IllegalStateException("the Hazelcast configuration's cluster is named " + HAZELCAST_DEFAULT_NAME
+          + ", Hazelcast's default: give it a <cluster-name> of its own, so that no other application's members join it");
+    }
   }
 
   /** Turns Hazelcast's phone-home off in {@code config}, unless the configuration itself says otherwise. */
@@ -88,18 +99,10 @@ public final class ClusterConfig {
     return config;
   }
 
-  /**
-   * {@code vertx-otp-<application>}: the system property {@value #CLUSTER_NAME_PROPERTY} if set,
-   * else the main class (or jar) this JVM was started with, in letters, digits, dots and dashes.
-   */
+  /** The system property {@value #CLUSTER_NAME_PROPERTY} if set, else {@code vertx-otp}. */
   public static String defaultClusterName() {
-    String application = System.getProperty(CLUSTER_NAME_PROPERTY);
-    if (application == null || application.isBlank()) {
-      String command = System.getProperty("sun.java.command", "").trim();
-      application = command.isEmpty() ? "application" : command.split("\\s+")[0];
-      application = application.substring(application.lastIndexOf(java.io.File.separatorChar) + 1);
-    }
-    return "vertx-otp-" + application.replaceAll("[^A-Za-z0-9._-]", "-");
+    String name = System.getProperty(CLUSTER_NAME_PROPERTY);
+    return name == null || name.isBlank() ? "vertx-otp" : name.trim();
   }
 
   /** {@link #loopback()} for a cluster of its own name, which members of other clusters on this machine never join. */

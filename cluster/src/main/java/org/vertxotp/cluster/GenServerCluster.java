@@ -55,9 +55,16 @@ public final class GenServerCluster {
 
   /**
    * As {@link #start()}, with these Vert.x options and this Hazelcast configuration; phone-home is
-   * turned off in it unless it says otherwise, as {@link ClusterConfig#load()} does.
+   * turned off in it unless it says otherwise, as {@link ClusterConfig#load()} does. Fails with an
+   * {@link IllegalStateException} if the configuration leaves its cluster's name at Hazelcast's
+   * default ({@code dev}).
    */
   public static Future<Vertx> start(VertxOptions options, Config hazelcast) {
+    try {
+      ClusterConfig.requireClusterName(hazelcast);
+    } catch (IllegalStateException unnamed) {
+      return Future.failedFuture(unnamed);
+    }
     ClusterConfig.phoneHomeOffUnlessSet(hazelcast);
     ClusterConfig.useNamesMergePolicy(hazelcast);
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);

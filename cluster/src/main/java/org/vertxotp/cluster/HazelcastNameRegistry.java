@@ -94,6 +94,9 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
   private volatile boolean closed;
   private volatile long checkTimer = -1;
   private volatile long reloadTimer = -1;
+  private volatile long refreshTimer = -1;
+  /** How often the copy is read whole anyway: entry events are fire-and-forget, and one lost would stay lost. */
+  private static final long REFRESH_MILLIS = 120_000;
   /** Striped by name: a check's claim of a name (write) never interleaves with an unregister of it (read). */
   private final ReadWriteLock[] nameLocks = new ReadWriteLock[64];
   private final NameView view = new NameView();
@@ -242,7 +245,7 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
       snapshot = Map.copyOf(holders);
     } finally {
       if (snapshot == null) {
-        view.readEnds();
+        view.readEnds(mark);
       }
     }
     view.reloaded(mark, snapshot);
@@ -330,6 +333,7 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
     return vertx.executeBlocking(() -> {
           HazelcastNameRegistry registry = new HazelcastNameRegistry(vertx, hazelcast);
           registry.reloadViewNow(); // after the listener is in place: no change falls between the two
+          registry.refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, REFRESH_MILLIS, timer -> registry.reloadView());
           return registry;
         }, false)
         .compose(registry -> registry.releaseNamesOf(com.hazelcast.query.Predicates.alwaysTrue(),
@@ -376,14 +380,14 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
     try {
       read = Future.fromCompletionStage(holders.getAsync(name.name()));
     } catch (RuntimeException e) {
-      view.readEnds();
+      view.readEnds(mark);
       return Future.failedFuture(e);
     }
     return read.andThen(ar -> {
       if (ar.succeeded()) {
         view.learned(name.name(), ar.result(), mark);
       } else {
-        view.readEnds();
+        view.readEnds(mark);
       }
     }).map(value -> Optional.ofNullable(decode(value)));
   }
@@ -439,6 +443,7 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
     closed = true;
     vertx.cancelTimer(checkTimer);
     vertx.cancelTimer(reloadTimer);
+    vertx.cancelTimer(refreshTimer);
     vertx.sharedData().getLocalMap(LOCAL_MAP).remove(LOCAL_KEY, this);
     holders.removeEntryListener(entryListener);
     hazelcast.getCluster().removeMembershipListener(membershipListener);

@@ -79,4 +79,33 @@ class ClusterTlsTest extends OnTestCluster {
     assertEquals("from b", value.value(), "nothing an intruder sent reached the server");
     assertEquals("ok", Await.result(GenServer.call(b, store, new Store.Put("k", "still from b"))));
   }
+
+  @Test
+  void aNodeOfTheClusterSendsNothingToAMemberWhoseCertificateItDoesNotTrust() throws Exception {
+    TestLogs.allow("SSLHandshakeException");
+    Path clusterKey = keyStore("cluster");
+    Vertx b = nodeWith(clusterKey);
+    // An intruder that speaks TLS with a certificate of its own, trusts anyone, and asks nobody for one.
+    VertxOptions permissive = new VertxOptions();
+    permissive.getEventBusOptions().setSsl(true).setTrustAll(true)
+        .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(keyStore("decoy").toString()).setPassword(PASSWORD));
+    Vertx intruder = cluster.node(permissive);
+    Store.register(MessageTypes.of(intruder));
+    ServerName name = ServerName.of("decoy");
+    Await.result(GenServer.start(intruder, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name)));
+    Await.until(() -> Await.result(GenServer.whereis(b, name)).isPresent(), "the cluster's node sees the name");
+
+    GenServer.cast(b, name, new Store.Put("k", "told to the intruder"));
+    Await.failure(GenServer.call(b, name, new Store.Put("k", "asked of the intruder"), Duration.ofSeconds(2)));
+    Store.Value value = Await.result(GenServer.call(intruder, name, new Store.Get("k")));
+    assertEquals(null, value.value(), "nothing the cluster's node sent reached the intruder");
+  }
+
+  @Test
+  void theOptionsAskForTheClientsCertificateAndCheckTheServers() {
+    var bus = ClusterTls.mutual(new VertxOptions(), "node.p12", PASSWORD).getEventBusOptions();
+    assertTrue(bus.isSsl());
+    assertEquals(io.vertx.core.http.ClientAuth.REQUIRED, bus.getClientAuth());
+    assertTrue(!bus.isTrustAll(), "the client side checks the other node's certificate");
+  }
 }

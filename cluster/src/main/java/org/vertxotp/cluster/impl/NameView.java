@@ -2,6 +2,7 @@ package org.vertxotp.cluster.impl;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vertxotp.genserver.ServerRef;
@@ -9,14 +10,21 @@ import org.vertxotp.genserver.ServerRef;
 /**
  * This member's copy of the cluster's name table, read without waiting: kept current by the
  * table's change events, by what reads of the table found, and reloaded whole when events may
- * have been lost (a member joined, left or merged). Erlang's {@code global} keeps such a table on
- * every node.
+ * have been lost (a member joined, left or merged; and now and then). Erlang's {@code global}
+ * keeps such a table on every node, but updates every node before a register returns; this copy
+ * hears of a change a moment after it happened.
  *
  * <p>What it may say: a holder that was released a moment ago (its release event is on its way),
  * nothing or "free" for a name registered a moment ago (its event is on its way), and during a
- * split only what this side of it knows. A name it says nothing about is read from the table. A
- * read (a reload, or one name's lookup) never undoes an event heard after the read began, nor a
- * reload that began later and finished first: an old answer cannot bring back a released holder.
+ * split only what this side of it knows. A name it says nothing about is read from the table.
+ *
+ * <h2>Reads never undo newer news</h2>
+ * Every change heard gets a number, and every read (one name's lookup, or a reload of the whole
+ * table) the number current when it began, its mark. A read's answer is kept for a name only if
+ * nothing was heard of that name after the mark, and only if no reload that began later has
+ * begun applying. A release heard while a read is open is kept as a tombstone (numbered, holding
+ * nothing), so that the read's older answer cannot bring the holder back; a tombstone goes once
+ * every read older than it has ended.
  */
 public final class NameView {
 
@@ -26,7 +34,7 @@ public final class NameView {
   /**
    * What was last heard of a name, at {@code seq}: its holder (in the table's form, and read, so
    * that a lookup parses nothing); or, with no holder, that it is free, either found so by a read
-   * or, as a {@code tombstone}, released while a read was under way.
+   * or, as a {@code tombstone}, released while a read was open.
    */
   private record Heard(String holder, ServerRef ref, long seq, boolean tombstone) {
     static Heard held(String holder, long seq) {
@@ -35,6 +43,10 @@ public final class NameView {
 
     static Heard free(long seq, boolean tombstone) {
       return new Heard(null, null, seq, tombstone);
+    }
+
+    boolean isFree() {
+      return ref == null && !tombstone;
     }
   }
 
@@ -54,12 +66,15 @@ public final class NameView {
 
   private final ConcurrentHashMap<String, Heard> view = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
-  /** Reads under way: while any is, releases are kept as tombstones so that a read's answer cannot undo them. */
-  private final AtomicInteger reading = new AtomicInteger();
-  /** The mark of the latest reload that finished: a read that began before it is older than what it put in. */
-  private volatile long reloadedAt;
-  /** Names found free and kept: counted loosely (a held event replacing one is not subtracted), recounted at each reload. */
-  private final AtomicInteger freeKept = new AtomicInteger();
+  /** The marks of the reads under way. */
+  private final ConcurrentSkipListSet<Long> openReads = new ConcurrentSkipListSet<>();
+  /** The mark of the latest reload that began applying: a read that began before it knows less. */
+  private final AtomicLong reloadedAt = new AtomicLong();
+  /** Reloads apply one at a time. */
+  private final Object reloading = new Object();
+  private final AtomicInteger freeNames = new AtomicInteger();
+  /** The names that hold a tombstone: what a sweep looks at. */
+  private final java.util.Set<String> tombstoned = ConcurrentHashMap.newKeySet();
 
   /** The holder of {@code name} as last heard, or null if none is known here (unknown, or free). */
   public ServerRef holder(String name) {
@@ -67,17 +82,21 @@ public final class NameView {
     return heard == null ? null : heard.ref();
   }
 
-  /** True if the copy knows {@code name} is free: a read found nobody, or its release was heard. */
+  /**
+   * True if a read of the table found nobody holding {@code name} and nothing newer was heard. A
+   * release is not enough: it may be this node's own suspicion that a holder is gone, and the
+   * table may have a successor.
+   */
   public boolean knownFree(String name) {
     Heard heard = view.get(name);
-    return heard != null && heard.ref() == null;
+    return heard != null && heard.isFree();
   }
 
   /** The table says {@code name} is held by {@code holder} now; a value this toolkit did not write is ignored. */
   public void held(String name, String holder) {
     Heard heard = readable(holder, seq.incrementAndGet());
     if (heard != null) {
-      view.put(name, heard);
+      view.compute(name, (n, before) -> counted(n, before, heard));
     }
   }
 
@@ -87,19 +106,20 @@ public final class NameView {
    */
   public void released(String name, String holder) {
     long at = seq.incrementAndGet();
-    boolean keepTombstone = reading.get() != 0;
-    view.compute(name, (n, heard) -> {
-      if (heard != null && heard.holder() != null && !heard.holder().equals(holder)) {
-        return heard; // a newer holder: this release is of the one before
+    boolean keepTombstone = !openReads.isEmpty(); // a read that begins after this has a greater mark
+    view.compute(name, (n, before) -> {
+      if (before != null && before.holder() != null && !before.holder().equals(holder)) {
+        return before; // a newer holder: this release is of the one before
       }
-      return keepTombstone ? Heard.free(at, true) : null;
+      return counted(n, before, keepTombstone ? Heard.free(at, true) : null);
     });
   }
 
   /** A read of the table begins: end it with {@link #learned}, {@link #reloaded} or {@link #readEnds}; returns its mark. */
   public long readBegins() {
-    reading.incrementAndGet();
-    return seq.incrementAndGet();
+    long mark = seq.incrementAndGet();
+    openReads.add(mark);
+    return mark;
   }
 
   /**
@@ -108,27 +128,21 @@ public final class NameView {
    */
   public void learned(String name, String holder, long mark) {
     try {
-      if (mark < reloadedAt) {
-        return; // a reload that began later has finished: it knows better
-      }
-      if (holder == null && freeKept.get() >= FREE_NAMES_KEPT) {
-        return;
-      }
-      view.compute(name, (n, heard) -> {
-        if (heard != null && heard.seq() > mark) {
-          return heard;
+      Heard read = holder == null ? Heard.free(mark, false) : readable(holder, mark);
+      view.compute(name, (n, before) -> {
+        if (mark < reloadedAt.get() || before != null && before.seq() > mark) {
+          return before; // newer news
         }
-        if (holder != null) {
-          Heard read = readable(holder, mark);
-          return read != null ? read : heard;
+        if (read == null) {
+          return before; // a value this toolkit did not write
         }
-        if (heard == null || heard.ref() != null) {
-          freeKept.incrementAndGet();
+        if (read.isFree() && freeNames.get() >= FREE_NAMES_KEPT) {
+          return counted(n, before, null); // not kept as free, but what it replaced is stale
         }
-        return Heard.free(mark, false);
+        return counted(n, before, read);
       });
     } finally {
-      readEnds();
+      readEnds(mark);
     }
   }
 
@@ -138,30 +152,51 @@ public final class NameView {
    */
   public void reloaded(long mark, Map<String, String> snapshot) {
     try {
-      if (mark < reloadedAt) {
-        return; // a reload that began later has finished first
-      }
-      snapshot.forEach((name, holder) -> view.compute(name, (n, heard) ->
-          heard != null && heard.seq() > mark ? heard : readable(holder, mark)));
-      view.forEach((name, heard) -> {
-        if (!snapshot.containsKey(name)) {
-          view.computeIfPresent(name, (n, now) -> now.seq() > mark ? now : null);
+      synchronized (reloading) {
+        if (reloadedAt.accumulateAndGet(mark, Math::max) != mark) {
+          return; // a reload that began later has applied already
         }
-      });
-      reloadedAt = Math.max(reloadedAt, mark);
-      freeKept.set((int) view.values().stream().filter(heard -> heard.ref() == null && !heard.tombstone()).count());
+        snapshot.forEach((name, holder) -> view.compute(name, (n, before) ->
+            before != null && before.seq() > mark ? before : counted(n, before, readable(holder, mark))));
+        view.forEach((name, heard) -> {
+          if (!snapshot.containsKey(name)) {
+            view.computeIfPresent(name, (n, before) -> before.seq() > mark ? before : counted(n, before, absent(mark)));
+          }
+        });
+      }
     } finally {
-      readEnds();
+      readEnds(mark);
     }
   }
 
-  /** A read that found nothing to keep (it failed) ends. */
-  public void readEnds() {
-    long bound = seq.get();
-    if (reading.decrementAndGet() == 0) {
-      // Releases heard after this point are newer than any read that begins later: only these can go.
-      view.entrySet().removeIf(entry -> entry.getValue().tombstone() && entry.getValue().seq() <= bound);
+  /** What a reload that began at {@code mark} leaves for a name its snapshot lacks: a tombstone while an older read is open. */
+  private Heard absent(long mark) {
+    Long oldest = openReads.isEmpty() ? null : openReads.first();
+    return oldest != null && oldest < mark ? Heard.free(mark, true) : null;
+  }
+
+  /** The read that began at {@code mark} ends without an answer to keep (it failed), or after its answer was kept. */
+  public void readEnds(long mark) {
+    openReads.remove(mark);
+    if (tombstoned.isEmpty()) {
+      return;
     }
+    Long oldest = openReads.isEmpty() ? null : openReads.first();
+    long keepFrom = oldest == null ? Long.MAX_VALUE : oldest; // a tombstone older than every open read is needed by none
+    for (String name : tombstoned) {
+      view.computeIfPresent(name, (n, before) -> before.tombstone() && before.seq() < keepFrom ? counted(n, before, null) : before);
+    }
+  }
+
+  /** {@code after}, once the counts of free names and tombstones say it replaces {@code before}. */
+  private Heard counted(String name, Heard before, Heard after) {
+    freeNames.addAndGet((after != null && after.isFree() ? 1 : 0) - (before != null && before.isFree() ? 1 : 0));
+    if (after != null && after.tombstone()) {
+      tombstoned.add(name);
+    } else if (before != null && before.tombstone()) {
+      tombstoned.remove(name);
+    }
+    return after;
   }
 
   /** {@code holder} as heard at {@code seq}, or null (nothing kept) if this toolkit did not write it. */
@@ -178,8 +213,13 @@ public final class NameView {
     return view.size();
   }
 
-  /** How many releases the view keeps as tombstones: none once no read is under way (for tests). */
+  /** How many releases the view keeps as tombstones: none once no read older than them is open. */
   public int tombstones() {
-    return (int) view.values().stream().filter(Heard::tombstone).count();
+    return tombstoned.size();
+  }
+
+  /** How many names the view keeps as found free. */
+  int freeNames() {
+    return freeNames.get();
   }
 }

@@ -173,9 +173,11 @@ final class SenderLanes {
   /** Runs what waits in {@code lane}, in order, until one needs a lookup or none is left. On the lane's sender. */
   private void drain(Lane lane) {
     lane.draining = true;
-    // A lookup's answer serves the messages right behind it to the same name, as they would have had it together.
+    // A lookup's answer (or failure) serves the messages right behind it to the same name, as they would have had it
+    // together: a table that cannot answer holds the sender back once, not once per message.
     ServerName lastLookedUp = null;
     Optional<ServerRef> lastAnswer = null;
+    Throwable lastFailure = null;
     try {
       while (true) {
         Pending next = lane.waiting.peek();
@@ -184,24 +186,25 @@ final class SenderLanes {
           return;
         }
         Optional<ServerRef> holder;
+        Throwable failure = next.failure;
         if (next.answered) {
           holder = next.holder;
-          if (next.failure == null) {
-            lastLookedUp = (ServerName) next.destination;
-            lastAnswer = holder;
-          }
+          lastLookedUp = (ServerName) next.destination;
+          lastAnswer = holder;
+          lastFailure = failure;
         } else {
           holder = knownNow(next.destination, next.fromTable);
           if (holder == null && !next.fromTable && next.destination.equals(lastLookedUp)) {
             holder = lastAnswer;
+            failure = lastFailure;
           }
-          if (holder == null) {
+          if (holder == null && failure == null) {
             lookUp(lane, next);
             return;
           }
         }
         lane.waiting.poll();
-        run(next.action, next.destination, holder, next.failure);
+        run(next.action, next.destination, holder, failure);
       }
     } finally {
       lane.draining = false;

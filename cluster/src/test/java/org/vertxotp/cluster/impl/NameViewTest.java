@@ -69,10 +69,10 @@ class NameViewTest {
   void aFailedReloadLeavesTheEventsInChargeAndItsMarksGo() {
     NameView view = new NameView();
     view.held("n", "a/1");
-    view.readBegins();
+    long failing = view.readBegins();
     view.released("n", "a/1");
     view.held("m", "a/2");
-    view.readEnds();
+    view.readEnds(failing);
     assertNull(view.holder("n"));
     assertEquals(NameView.decode("a/2"), view.holder("m"));
     assertEquals(1, view.size());
@@ -142,5 +142,60 @@ class NameViewTest {
     }
     assertEquals(NameView.FREE_NAMES_KEPT, view.size());
     assertFalse(view.knownFree("free-" + (NameView.FREE_NAMES_KEPT + 5)));
+  }
+
+  @Test
+  void aLookupOlderThanAReloadThatDroppedTheNameCannotBringItsHolderBack() {
+    NameView view = new NameView();
+    view.held("n", "a/1");
+    long lookup = view.readBegins(); // its answer, a/1, was read before the release
+    view.released("n", "a/1");
+    long reload = view.readBegins();
+    view.reloaded(reload, Map.of());
+    assertEquals(1, view.tombstones(), "kept for the lookup still open");
+    assertFalse(view.knownFree("n"), "a release says the holder is gone, not that nobody took the name");
+    view.learned("n", "a/1", lookup);
+    assertNull(view.holder("n"));
+    assertEquals(0, view.tombstones(), "gone with the last read older than it");
+  }
+
+  @Test
+  void tombstonesGoOnceEveryReadOlderThanThemEndedEvenWhileNewerReadsAreOpen() {
+    NameView view = new NameView();
+    view.held("n", "a/1");
+    long older = view.readBegins();
+    view.released("n", "a/1");
+    long newer = view.readBegins();
+    view.readEnds(older);
+    assertEquals(0, view.tombstones(), "only a read older than the release needed it");
+    view.readEnds(newer);
+  }
+
+  @Test
+  void theCountOfNamesFoundFreeFollowsWhatReplacesThem() {
+    NameView view = new NameView();
+    for (int i = 0; i < 2 * NameView.FREE_NAMES_KEPT; i++) {
+      view.learned("n" + i, null, view.readBegins());
+      view.held("n" + i, "a/" + i);
+      view.released("n" + i, "a/" + i);
+    }
+    assertEquals(0, view.freeNames());
+    view.learned("late", null, view.readBegins());
+    assertTrue(view.knownFree("late"), "the cap was not used up by names that are no longer free");
+  }
+
+  @Test
+  void aReadThatFindsANameFreeWhenNoMoreFreeNamesAreKeptStillDropsAStaleHolder() {
+    NameView view = new NameView();
+    for (int i = 0; i < NameView.FREE_NAMES_KEPT; i++) {
+      view.learned("free-" + i, null, view.readBegins());
+    }
+    long read = view.readBegins();
+    view.held("stale", "a/1"); // heard after the read began: kept
+    view.learned("stale", null, read);
+    assertEquals(NameView.decode("a/1"), view.holder("stale"));
+    view.learned("stale", null, view.readBegins()); // a newer read: the holder is gone
+    assertNull(view.holder("stale"));
+    assertFalse(view.knownFree("stale"), "not kept as free beyond the cap");
   }
 }

@@ -269,7 +269,7 @@ class SenderLanesTest {
   }
 
   @Test
-  void aLookupThatFailsIsToldAsAFailureNotAsNobodyAndTheNextMessageLooksAgain() throws Exception {
+  void aLookupThatFailsIsToldAsAFailureToEveryMessageWaitingForThatNameAndTheNextOneLooksAgain() throws Exception {
     HeldLookups names = new HeldLookups();
     names.table.put(NAME, FIRST);
     SenderLanes lanes = new SenderLanes(names, other);
@@ -277,14 +277,17 @@ class SenderLanesTest {
     on(sender, () -> {
       lanes.withHolder(sender, NAME, false, SenderLanes.HolderAction.of(holder -> told.add("found " + holder),
           e -> told.add("failed: " + e.getMessage())));
-      lanes.withHolder(sender, NAME, false, record(told, "a cast"));
+      lanes.withHolder(sender, NAME, false, record(told, "a cast")); // one that does not care: as nobody
     });
     names.held.remove(0).fail(new IllegalStateException("partition owner gone"));
     on(sender, () -> { });
-    assertEquals(List.of("failed: partition owner gone"), told, "the next one looks the name up again");
+    assertEquals(List.of("failed: partition owner gone", "a cast->nobody"), told, "one failure holds the sender back once");
+    assertEquals(1, names.asked.size());
+    on(sender, () -> lanes.withHolder(sender, NAME, false, record(told, "then")));
+    assertEquals(2, names.asked.size(), "a failure is not remembered: the next message looks again");
     names.answer();
     on(sender, () -> { });
-    assertEquals(List.of("failed: partition owner gone", "a cast->" + FIRST), told);
+    assertEquals("then->" + FIRST, told.get(2));
   }
 
   @Test

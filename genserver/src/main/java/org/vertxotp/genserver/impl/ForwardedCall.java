@@ -38,13 +38,10 @@ final class ForwardedCall extends OutstandingCall {
       call.timer = node.clock().schedule(node.home(), TimerService.timeoutNanos(timeout),
           () -> call.fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target + " in time")));
     }
-    if (!server.monitor(call)) {
-      server.release();
+    if (!call.place(new Envelope.Call(request, call), true)) {
       call.release();
       sink.fail(Router.noServer(target));
-      return;
     }
-    server.enqueueAdmitted(new Envelope.Call(request, call));
   }
 
   @Override

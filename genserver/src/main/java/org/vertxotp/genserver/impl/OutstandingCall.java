@@ -31,6 +31,28 @@ abstract class OutstandingCall implements From, DownListener {
     this.target = target;
   }
 
+  /**
+   * The one way a call gets into its server's mailbox, once its place was taken there
+   * ({@link ServerProcess#admit}; a {@code sys} request takes none): the server is monitored for
+   * it, so that its exit fails the call, then the call is queued. False if the server is gone
+   * already: the place is given back, and the caller's side fails the call with
+   * {@code NO_SERVER} its own way (a future, an event-bus failure, the other node's answer).
+   */
+  final boolean place(Envelope envelope, boolean admitted) {
+    if (!target.monitor(this)) {
+      if (admitted) {
+        target.release();
+      }
+      return false;
+    }
+    if (admitted) {
+      target.enqueueAdmitted(envelope);
+    } else {
+      target.enqueue(envelope);
+    }
+    return true;
+  }
+
   /** Delivers the reply value to the caller; runs at most once, after the gate. */
   abstract void onReply(Object value);
 

@@ -53,12 +53,9 @@ final class PlainMessages {
       return;
     }
     PlainCall call = new PlainCall(server, message);
-    if (!server.monitor(call)) {
-      server.release();
+    if (!call.place(new Envelope.Call(body, call), true)) {
       message.fail(CallFailure.NO_SERVER.code(), "no server: " + server.ref());
-      return;
     }
-    server.enqueueAdmitted(new Envelope.Call(body, call));
   }
 
   /** A cast sent with request() gets an empty reply once queued, so its sender need not time out. */

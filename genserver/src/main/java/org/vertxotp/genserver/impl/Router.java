@@ -100,15 +100,8 @@ public final class Router {
       if (!system) {
         target.release();
       }
-    } else if (!target.monitor(call)) {
-      if (!system) {
-        target.release();
-      }
+    } else if (!call.place(envelope.apply(call), !system)) {
       call.fail(noServer(destination));
-    } else if (system) {
-      target.enqueue(envelope.apply(call));
-    } else {
-      target.enqueueAdmitted(envelope.apply(call));
     }
     @SuppressWarnings("unchecked")
     Future<T> reply = (Future<T>) call.future();
