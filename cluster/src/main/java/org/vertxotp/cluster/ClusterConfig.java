@@ -76,8 +76,9 @@ public final class ClusterConfig {
    */
   static void requireClusterName(Config config) {
     if (HAZELCAST_DEFAULT_NAME.equals(config.getClusterName())) {
-      throw new IllegalStateException("the Hazelcast configuration's cluster is named " + HAZELCAST_DEFAULT_NAME
-          + ", Hazelcast's default: give it a <cluster-name> of its own, so that no other application's members join it");
+      throw new IllegalStateException("the Hazelcast cluster is named " + HAZELCAST_DEFAULT_NAME + ", Hazelcast's default:"
+          + " give it a name of its own (<cluster-name>, or " + CLUSTER_NAME_PROPERTY + " for the default configuration),"
+          + " so that no other application's members join it");
     }
   }
 

@@ -47,6 +47,16 @@ class ClusterTlsTest extends OnTestCluster {
     return store;
   }
 
+  /** A member that speaks TLS with a certificate of its own, trusts anyone, and asks nobody for one. */
+  private Vertx permissive(String certificate) throws Exception {
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setSsl(true).setTrustAll(true)
+        .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(keyStore(certificate).toString()).setPassword(PASSWORD));
+    Vertx node = cluster.node(options);
+    Store.register(MessageTypes.of(node));
+    return node;
+  }
+
   private Vertx nodeWith(Path store) {
     Vertx node = cluster.node(ClusterTls.mutual(new VertxOptions(), store.toString(), PASSWORD));
     Store.register(MessageTypes.of(node));
@@ -67,7 +77,8 @@ class ClusterTlsTest extends OnTestCluster {
     Vertx plain = cluster.node(); // no TLS at all
     Store.register(MessageTypes.of(plain));
     Vertx stranger = nodeWith(keyStore("stranger")); // TLS, with a certificate the cluster does not trust
-    for (Vertx intruder : List.of(plain, stranger)) {
+    Vertx permissive = permissive("permissive"); // the same, trusting anyone: only the server's demand for a trusted certificate stops it
+    for (Vertx intruder : List.of(plain, stranger, permissive)) {
       assertEquals(store, Await.result(GenServer.whereis(intruder, name)).orElseThrow(), "it joined Hazelcast");
       GenServer.cast(intruder, store, new Store.Put("k", "cast by an intruder"));
       GenServer.cast(intruder, name, new Store.Put("k", "cast by name by an intruder"));
@@ -85,12 +96,7 @@ class ClusterTlsTest extends OnTestCluster {
     TestLogs.allow("SSLHandshakeException");
     Path clusterKey = keyStore("cluster");
     Vertx b = nodeWith(clusterKey);
-    // An intruder that speaks TLS with a certificate of its own, trusts anyone, and asks nobody for one.
-    VertxOptions permissive = new VertxOptions();
-    permissive.getEventBusOptions().setSsl(true).setTrustAll(true)
-        .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(keyStore("decoy").toString()).setPassword(PASSWORD));
-    Vertx intruder = cluster.node(permissive);
-    Store.register(MessageTypes.of(intruder));
+    Vertx intruder = permissive("decoy");
     ServerName name = ServerName.of("decoy");
     Await.result(GenServer.start(intruder, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(name)));
     Await.until(() -> Await.result(GenServer.whereis(b, name)).isPresent(), "the cluster's node sees the name");

@@ -111,9 +111,19 @@ final class TestCluster implements AutoCloseable {
     return node(options, config());
   }
 
-  /** A new node with its own Hazelcast configuration (start from {@link #config()}). */
+  /**
+   * A new node with its own Hazelcast configuration (start from {@link #config()}). Its event-loop
+   * pool has the size the options give, or, where they leave the default, the size the system
+   * property {@value org.vertxotp.genserver.TestVertx#LOOPS} gives (the build runs the message
+   * path's tests again with one).
+   */
   Vertx node(VertxOptions options, Config config) {
-    Vertx vertx = slowly(GenServerCluster.start(options, config));
+    String loops = System.getProperty(org.vertxotp.genserver.TestVertx.LOOPS);
+    VertxOptions used = new VertxOptions(options); // the caller's options stay as they were
+    if (loops != null && !loops.isBlank() && options.getEventLoopPoolSize() == VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE) {
+      used.setEventLoopPoolSize(Integer.parseInt(loops.trim()));
+    }
+    Vertx vertx = slowly(GenServerCluster.start(used, config));
     nodes.add(vertx);
     return vertx;
   }

@@ -158,9 +158,10 @@ public final class NameView {
         }
         snapshot.forEach((name, holder) -> view.compute(name, (n, before) ->
             before != null && before.seq() > mark ? before : counted(n, before, readable(holder, mark))));
+        // A name the snapshot lacks goes (no tombstone: every read older than this reload is refused by reloadedAt).
         view.forEach((name, heard) -> {
           if (!snapshot.containsKey(name)) {
-            view.computeIfPresent(name, (n, before) -> before.seq() > mark ? before : counted(n, before, absent(mark)));
+            view.computeIfPresent(name, (n, before) -> before.seq() > mark ? before : counted(n, before, null));
           }
         });
       }
@@ -169,22 +170,27 @@ public final class NameView {
     }
   }
 
-  /** What a reload that began at {@code mark} leaves for a name its snapshot lacks: a tombstone while an older read is open. */
-  private Heard absent(long mark) {
-    Long oldest = openReads.isEmpty() ? null : openReads.first();
-    return oldest != null && oldest < mark ? Heard.free(mark, true) : null;
-  }
-
   /** The read that began at {@code mark} ends without an answer to keep (it failed), or after its answer was kept. */
   public void readEnds(long mark) {
+    boolean wasOldest = oldestOpen() == mark;
     openReads.remove(mark);
-    if (tombstoned.isEmpty()) {
-      return;
+    if (!wasOldest || tombstoned.isEmpty()) {
+      return; // only the oldest read's end can free a tombstone: the older reads hold those it could
     }
-    Long oldest = openReads.isEmpty() ? null : openReads.first();
-    long keepFrom = oldest == null ? Long.MAX_VALUE : oldest; // a tombstone older than every open read is needed by none
     for (String name : tombstoned) {
-      view.computeIfPresent(name, (n, before) -> before.tombstone() && before.seq() < keepFrom ? counted(n, before, null) : before);
+      // The oldest open read is asked under the name's lock: a read that began meanwhile is seen, so
+      // a tombstone it needs is kept.
+      view.computeIfPresent(name, (n, before) -> before.tombstone() && before.seq() < oldestOpen() ? counted(n, before, null)
+          : before);
+    }
+  }
+
+  /** The mark of the oldest read under way, or {@code Long.MAX_VALUE} if none is: a tombstone older than it is needed by none. */
+  private long oldestOpen() {
+    try {
+      return openReads.first();
+    } catch (java.util.NoSuchElementException none) {
+      return Long.MAX_VALUE;
     }
   }
 

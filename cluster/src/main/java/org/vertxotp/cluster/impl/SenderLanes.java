@@ -173,8 +173,8 @@ final class SenderLanes {
   /** Runs what waits in {@code lane}, in order, until one needs a lookup or none is left. On the lane's sender. */
   private void drain(Lane lane) {
     lane.draining = true;
-    // A lookup's answer (or failure) serves the messages right behind it to the same name, as they would have had it
-    // together: a table that cannot answer holds the sender back once, not once per message.
+    // A lookup's answer (or failure) serves the later messages to the same name this drain comes to, until another
+    // lookup answers: a table that cannot answer holds the sender back once, not once per message.
     ServerName lastLookedUp = null;
     Optional<ServerRef> lastAnswer = null;
     Throwable lastFailure = null;

@@ -39,8 +39,7 @@ final class ForwardedCall extends OutstandingCall {
           () -> call.fail(new CallException(CallFailure.TIMEOUT, "no reply from " + target + " in time")));
     }
     if (!call.place(new Envelope.Call(request, call), true)) {
-      call.release();
-      sink.fail(Router.noServer(target));
+      call.fail(Router.noServer(target)); // through the gate: a timeout that won meanwhile has answered already
     }
   }
 

@@ -45,6 +45,9 @@ abstract class OutstandingCall implements From, DownListener {
       }
       return false;
     }
+    if (isSettled()) {
+      target.demonitor(this); // its timeout won meanwhile: its settling found no monitor to drop yet
+    }
     if (admitted) {
       target.enqueueAdmitted(envelope);
     } else {
