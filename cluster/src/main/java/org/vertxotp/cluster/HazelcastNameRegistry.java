@@ -23,13 +23,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 import org.vertxotp.cluster.impl.Members;
 import org.vertxotp.cluster.impl.NameView;
+import org.vertxotp.cluster.impl.RetriedWork;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.spi.NameRegistry;
@@ -88,27 +88,40 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
    * the set holds the departures in progress, not every one ever seen.
    */
   private final java.util.Set<String> departed = ConcurrentHashMap.newKeySet();
-  /** A check of the claims is under way; {@link #checkAgain}: something changed since it began. */
-  private final AtomicBoolean checking = new AtomicBoolean();
-  private volatile boolean checkAgain;
-  private volatile boolean closed;
-  private volatile long checkTimer = -1;
-  private volatile long reloadTimer = -1;
+  /** The check of the claims after the cluster changed. */
+  private final RetriedWork checks;
   private volatile long refreshTimer = -1;
   /** How often the copy is read whole anyway: entry events are fire-and-forget, and one lost would stay lost. */
   private static final long REFRESH_MILLIS = 120_000;
   /** Striped by name: a check's claim of a name (write) never interleaves with an unregister of it (read). */
   private final ReadWriteLock[] nameLocks = new ReadWriteLock[64];
   private final NameView view = new NameView();
-  /** A reload of the view is under way; {@link #reloadAgain}: the cluster changed since it began. */
-  private final AtomicBoolean reloadingView = new AtomicBoolean();
-  private volatile boolean reloadAgain;
+  /** The reload of the view after the cluster changed, and now and then. */
+  private final RetriedWork reloads;
 
   private HazelcastNameRegistry(Vertx vertx, HazelcastInstance hazelcast) {
     Arrays.setAll(nameLocks, i -> new ReentrantReadWriteLock());
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.holders = hazelcast.getMap(MAP);
+    // Before the listeners, which ask for them at once.
+    this.checks = new RetriedWork(vertx, this::resolveConflicts, CHECK_TRIES, CHECK_BACKOFF_CAP_MILLIS,
+        () -> hazelcast.getLifecycleService().isRunning(), (attempt, next, cause) -> {
+          if (next < 0) {
+            LOG.log(System.Logger.Level.ERROR, "gave up checking the names of this node after the cluster changed: a name"
+                + " it lost in a merge may still run here too", cause);
+          } else {
+            LOG.log(attempt == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "could not check the names"
+                + " of this node after the cluster changed; checking again in " + next + " ms", cause);
+          }
+        });
+    this.reloads = new RetriedWork(vertx, () -> {
+      reloadViewNow();
+      return null;
+    }, CHECK_TRIES, CHECK_BACKOFF_CAP_MILLIS, () -> hazelcast.getLifecycleService().isRunning(),
+        (attempt, next, cause) -> LOG.log(System.Logger.Level.DEBUG, "could not reload the names (attempt " + attempt
+            + "); they follow the map's events" + (next < 0 ? "" : ", and a reload is tried again in " + next + " ms"),
+            cause));
     this.entryListener = holders.addEntryListener(new Changes(), true);
     this.membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -151,90 +164,18 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
    * again after a backoff: on the side merged into, a member joining is the only sign of a merge.
    */
   private void checkClaims() {
-    checkAgain = true;
-    if (claimedHere.isEmpty() || !checking.compareAndSet(false, true)) {
-      return; // nothing to check, or the check under way runs once more when it is done
+    if (!claimedHere.isEmpty()) {
+      checks.request();
     }
-    check(1);
-  }
-
-  private void check(int attempt) {
-    if (closed) {
-      checking.set(false);
-      return;
-    }
-    checkAgain = false;
-    Future<Void> checked;
-    try {
-      checked = vertx.executeBlocking(this::resolveConflicts, false);
-    } catch (RuntimeException closing) { // Vert.x's worker pool refused it: Vert.x is closing
-      checked = Future.failedFuture(closing);
-    }
-    checked.onComplete(done -> {
-      boolean running = !closed && hazelcast.getLifecycleService().isRunning();
-      if (done.failed() && running && attempt < CHECK_TRIES) {
-        long wait = Math.min(CHECK_BACKOFF_CAP_MILLIS, 1000L << (attempt - 1));
-        LOG.log(attempt == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "could not check the names of this"
-            + " node after the cluster changed; checking again in " + wait + " ms", done.cause());
-        try {
-          checkTimer = vertx.setTimer(wait, timer -> check(attempt + 1));
-          return;
-        } catch (RuntimeException closing) {
-          running = false; // Vert.x is closing: so is this member
-        }
-      }
-      if (done.failed() && running) {
-        LOG.log(System.Logger.Level.ERROR, "gave up checking the names of this node after the cluster changed: a name"
-            + " it lost in a merge may still run here too", done.cause());
-      }
-      checking.set(false);
-      if (checkAgain && running) {
-        checkClaims();
-      }
-    });
   }
 
   /**
    * Reads the whole table into the view, on a worker thread, one reload at a time (a change of the
-   * cluster during one makes it run once more). A failed reload leaves the view to the events; the
-   * next change of the cluster reloads it.
+   * cluster during one makes it run once more), tried again after a backoff when the map fails:
+   * events lost with a departed member stay lost until a reload succeeds.
    */
   private void reloadView() {
-    reloadView(1);
-  }
-
-  private void reloadView(int attempt) {
-    reloadAgain = true;
-    if (closed || !reloadingView.compareAndSet(false, true)) {
-      return;
-    }
-    reloadAgain = false;
-    Future<Void> reloaded;
-    try {
-      reloaded = vertx.executeBlocking(() -> {
-        reloadViewNow();
-        return null;
-      }, false);
-    } catch (RuntimeException closing) { // Vert.x's worker pool refused it: Vert.x is closing
-      reloadingView.set(false);
-      return;
-    }
-    reloaded.onComplete(done -> {
-      boolean running = !closed && hazelcast.getLifecycleService().isRunning();
-      reloadingView.set(false);
-      if (done.failed() && running && attempt < CHECK_TRIES) {
-        // Events lost with a departed member stay lost until a reload succeeds: tried again, as the claims' check is.
-        LOG.log(System.Logger.Level.DEBUG, "could not reload the names; trying again", done.cause());
-        try {
-          reloadTimer = vertx.setTimer(Math.min(CHECK_BACKOFF_CAP_MILLIS, 1000L << (attempt - 1)),
-              timer -> reloadView(attempt + 1));
-        } catch (RuntimeException closing) { // Vert.x is closing: so is this member
-          return;
-        }
-      } else if (reloadAgain && running) {
-        reloadView(1);
-      }
-    });
+    reloads.request();
   }
 
   /** Reads the whole table into the view. Blocking. */
@@ -440,9 +381,8 @@ public final class HazelcastNameRegistry implements NameRegistry, io.vertx.core.
 
   /** Stops listening to the cluster; names it holds stay until their servers stop or the node leaves. Blocking. */
   public void close() {
-    closed = true;
-    vertx.cancelTimer(checkTimer);
-    vertx.cancelTimer(reloadTimer);
+    checks.close();
+    reloads.close();
     vertx.cancelTimer(refreshTimer);
     vertx.sharedData().getLocalMap(LOCAL_MAP).remove(LOCAL_KEY, this);
     holders.removeEntryListener(entryListener);

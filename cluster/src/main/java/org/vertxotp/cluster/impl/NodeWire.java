@@ -92,12 +92,11 @@ final class NodeWire {
 
   /** A failure by its name, as nodes before the numeric codes answered; null if none is so named. */
   private static CallFailure named(Object name) {
-    for (CallFailure failure : CallFailure.values()) {
-      if (failure.name().equals(name)) {
-        return failure;
-      }
+    try {
+      return name instanceof String text ? CallFailure.valueOf(text) : null;
+    } catch (IllegalArgumentException unknown) {
+      return null;
     }
-    return null;
   }
 
   /** The server of this node that {@code to} names, or null; never a server of another node. */
