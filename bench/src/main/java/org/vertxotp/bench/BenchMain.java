@@ -96,6 +96,7 @@ public final class BenchMain {
     }
     if (!Boolean.getBoolean("bench.skipCluster")) {
       ClusterCallBench.run();
+      SpreadEnqueueBench.run();
     }
   }
 }

@@ -8,22 +8,12 @@ import com.hazelcast.config.Config;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.ReplyException;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.vertxotp.cluster.ClusterConfig;
-import org.vertxotp.cluster.GenServerCluster;
 import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.From;
 import org.vertxotp.genserver.GenServer;
@@ -73,25 +63,17 @@ public final class ClusterCallBench {
 
   /** The server node: the echo server, a raw echo consumer, and on request new names and consumers. */
   static void serve(String cluster) throws Exception {
-    Vertx vertx = GenServerCluster.start(new VertxOptions(), config(cluster)).await(60, TimeUnit.SECONDS);
-    GenServer.start(vertx, new Spawner(vertx), null, new StartOptions().setName(ECHO)).await(30, TimeUnit.SECONDS);
-    vertx.eventBus().<Object>consumer(RAW, m -> {
-      if (m.body() instanceof String s && s.startsWith("consumer:")) {
-        String address = s.substring("consumer:".length());
-        vertx.eventBus().consumer(address, n -> n.reply("here")).completion().onComplete(ar -> m.reply("ok"));
-      } else {
-        m.reply(m.body());
-      }
-    }).completion().await(30, TimeUnit.SECONDS);
-    System.out.println("ready");
-    System.out.flush();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-      while (in.readLine() != null) {
-        // serves until the client closes the pipe
-      }
-    }
-    vertx.close().await(30, TimeUnit.SECONDS);
-    System.exit(0);
+    ServerNode.serve(cluster, vertx -> {
+      GenServer.start(vertx, new Spawner(vertx), null, new StartOptions().setName(ECHO)).await(30, TimeUnit.SECONDS);
+      vertx.eventBus().<Object>consumer(RAW, m -> {
+        if (m.body() instanceof String s && s.startsWith("consumer:")) {
+          String address = s.substring("consumer:".length());
+          vertx.eventBus().consumer(address, n -> n.reply("here")).completion().onComplete(ar -> m.reply("ok"));
+        } else {
+          m.reply(m.body());
+        }
+      }).completion().await(30, TimeUnit.SECONDS);
+    });
   }
 
   /** Echoes; {@code "spawn:<name>"} starts a server registered as that name and replies once it is. */
@@ -119,47 +101,9 @@ public final class ClusterCallBench {
   }
 
   static void run() throws Exception {
-    String cluster = "bench-" + UUID.randomUUID();
-    String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
-        + "bin" + File.separator + "java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path")));
-    command.addAll(ClusterConfig.JVM_OPTIONS);
-    command.addAll(List.of(ClusterCallBench.class.getName(), "serve", cluster));
-    Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Vertx client = null;
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      String line;
-      while ((line = out.readLine()) != null && !line.equals("ready") && System.nanoTime() < deadline) {
-        // its start-up lines
-      }
-      if (!"ready".equals(line)) {
-        throw new IllegalStateException("the server node did not start");
-      }
-      Thread drain = new Thread(() -> { // what it says later must not fill the pipe and stall it
-        try {
-          while (out.readLine() != null) {
-            // dropped: the figures are this process's
-          }
-        } catch (java.io.IOException gone) {
-          // it ended
-        }
-      }, "bench-server-output");
-      drain.setDaemon(true);
-      drain.start();
-      client = GenServerCluster.start(new VertxOptions(), config(cluster)).await(60, TimeUnit.SECONDS);
-      measure(client);
-    } finally {
-      if (client != null) { // first, so that the server's node sees it leave, not the other way round
-        client.close().await(30, TimeUnit.SECONDS);
-      }
-      server.getOutputStream().close();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
-    }
+    ServerNode.measure(ClusterCallBench.class, ClusterCallBench::measure);
   }
+
 
   private static void measure(Vertx client) throws Exception {
     Context context = client.getOrCreateContext();

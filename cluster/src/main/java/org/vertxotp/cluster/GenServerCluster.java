@@ -86,6 +86,9 @@ public final class GenServerCluster {
         "Vert.x is not clustered with vertx-hazelcast: " + ClusterInternals.clusterManagerOf(vertx)));
     ClusterConfig.checkNamesMergePolicy(hazelcast.getConfig());
     MessageTypes.of(vertx).register(NameConflict.class); // the reason a server that lost its name stops with
+    if (deliveryPresent()) {
+      org.vertxotp.cluster.delivery.DeliveryTypes.register(MessageTypes.of(vertx));
+    }
     return HazelcastNameRegistry.create(vertx, hazelcast).compose(names -> {
       names.onConflict(conflict -> GenServer.stop(vertx, conflict.lost(), ExitReason.of(conflict), CONFLICT_STOP_TIMEOUT)
           .recover(e -> GenServer.kill(vertx, conflict.lost())));
@@ -115,5 +118,20 @@ public final class GenServerCluster {
       }, false));
       return vertx.executeBlocking(() -> router.start(), false).compose(started -> started);
     });
+  }
+
+  /** Whether the toolkit on {@code vertx} has joined the cluster: names are unique across it. */
+  public static boolean joined(Vertx vertx) {
+    return HazelcastNameRegistry.installedOn(vertx) != null;
+  }
+
+  /** Whether the delivery module (an optional dependency of this one) is on the class path. */
+  private static boolean deliveryPresent() {
+    try {
+      Class.forName("org.vertxotp.delivery.Delivery", false, GenServerCluster.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError absent) {
+      return false;
+    }
   }
 }

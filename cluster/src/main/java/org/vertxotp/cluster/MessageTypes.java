@@ -29,7 +29,8 @@ import org.vertxotp.genserver.time.TimerTimeout;
  * <p>Carried without registration: {@code null}, {@link String}, {@link Integer}, {@link Long},
  * {@link Double}, {@link Boolean}, {@link JsonObject}, {@link JsonArray}, {@link ServerRef},
  * {@link ServerName}, {@link TimerTimeout} and {@link TimerRef} (which arrives as a
- * {@link PortableTimerRef}), and {@link List}s of carried values. Register the rest on every node, under
+ * {@link PortableTimerRef}), and {@link List}s and {@link java.util.Optional}s of carried values.
+ * The delivery module's requests and answers are registered by {@link GenServerCluster#join}. Register the rest on every node, under
  * the same names, before messages of them flow:
  *
  * <pre>{@code
@@ -136,6 +137,9 @@ public final class MessageTypes implements Shareable {
       PortableTimerRef portable = RemoteNodes.portable(timer);
       return new JsonArray().add("timer").add(portable.node()).add(portable.sequence());
     }
+    if (value instanceof java.util.Optional<?> optional) {
+      return optional.isEmpty() ? new JsonArray().add("opt") : new JsonArray().add("opt").add(encode(optional.get()));
+    }
     if (value instanceof List<?> list) {
       JsonArray items = new JsonArray();
       for (Object item : list) {
@@ -186,6 +190,8 @@ public final class MessageTypes implements Shareable {
           }
           return new TimerTimeout(timer, decode(form.getValue(2)));
         }
+        case "opt": return form.size() == 1 ? java.util.Optional.empty()
+            : java.util.Optional.of(Objects.requireNonNull(decode(form.getValue(1)), "an optional's value"));
         case "list": {
           List<Object> items = new ArrayList<>();
           for (Object item : form.getJsonArray(1)) {

@@ -30,6 +30,9 @@ import org.vertxotp.genserver.TestLogs;
  *       prints {@code down <name> <server> <reason>}.</li>
  *   <li>{@code outbox <inbox>,<count>}: the {@link Outbox} service, ready once it accepted {@code count}
  *       deliveries to {@code inbox}.</li>
+ *   <li>{@code spread <base>,<from>,<to>}: this node's part of the {@link Spread} service, ready once it
+ *       accepted {@link Spread#deliveries} to {@code d<from>} .. {@code d<to - 1>} of the inbox at {@code base};
+ *       prints {@code workers <n>} each time the number of its workers running here changes.</li>
  *   <li>{@code singleton single}: a keeper of {@link ClusterSingletonTest#singleStore()}, ready once it runs here.</li>
  * </ul>
  */
@@ -37,6 +40,9 @@ public final class NodeMain {
 
   /** The system property that names this member's port, then the ports of the others. */
   static final String PORTS = "node.ports";
+
+  /** How the line that tells how many of the spread service's workers run here begins. */
+  static final String WORKERS = "workers ";
 
   /** How the line that tells of a server that went down begins. */
   static final String DOWN = "down ";
@@ -82,6 +88,24 @@ public final class NodeMain {
         for (int n = 0; n < Integer.parseInt(inboxAndCount[1]); n++) {
           service.enqueue(new Delivery("activity-" + n, inboxAndCount[0], new JsonObject().put("n", n)))
               .await(30, TimeUnit.SECONDS);
+        }
+      } else if (what.equals("spread")) {
+        // This node's part of the spread service; it enqueues d<from> .. d<to - 1> to the inbox at <base>.
+        String[] baseFromTo = name.split(",");
+        org.vertxotp.delivery.DeliveryService service = Spread.start(vertx).await(30, TimeUnit.SECONDS);
+        int[] told = {-1};
+        vertx.setPeriodic(50, t -> { // how many of the service's workers run here, each time that changes
+          int running = Spread.workersOn(vertx, Spread.DESTINATIONS);
+          if (running != told[0]) {
+            told[0] = running;
+            System.out.println(WORKERS + running);
+            System.out.flush();
+          }
+        });
+        for (int d = Integer.parseInt(baseFromTo[1]); d < Integer.parseInt(baseFromTo[2]); d++) {
+          for (Delivery delivery : Spread.deliveries(baseFromTo[0], d)) {
+            service.enqueue(delivery, Spread.dueIn(delivery)).await(30, TimeUnit.SECONDS);
+          }
         }
       } else {
         throw new IllegalArgumentException("unknown part " + what);

@@ -24,6 +24,10 @@ final class NodeProcess implements AutoCloseable {
   private final CompletableFuture<String> ready = new CompletableFuture<>();
   private final List<String> severe = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final BlockingQueue<String> downs = new LinkedBlockingQueue<>();
+  private final List<Count> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** A count the node printed, and when the test read it (System.nanoTime). */
+  record Count(int value, long atNanos) {}
 
   NodeProcess(String clusterName, String... parts) throws IOException {
     this(Map.of(), clusterName, parts);
@@ -57,6 +61,9 @@ final class NodeProcess implements AutoCloseable {
           if (line.startsWith(NodeMain.DOWN)) {
             downs.add(line.substring(NodeMain.DOWN.length()));
           }
+          if (line.startsWith(NodeMain.WORKERS)) {
+            workers.add(new Count(Integer.parseInt(line.substring(NodeMain.WORKERS.length()).trim()), System.nanoTime()));
+          }
           if (line.startsWith("SEVERE:") || line.startsWith("ERROR")) {
             severe.add(line);
           }
@@ -67,6 +74,11 @@ final class NodeProcess implements AutoCloseable {
       // the process is gone
     }
     ready.completeExceptionally(new IllegalStateException("the node process ended before it was ready"));
+  }
+
+  /** Each number of workers the node said run there, in order (a node with the {@code spread} part). */
+  List<Count> workers() {
+    return List.copyOf(workers);
   }
 
   /** Waits until the node runs what it was told to; its node id. */

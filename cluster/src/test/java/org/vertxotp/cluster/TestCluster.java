@@ -36,6 +36,13 @@ final class TestCluster implements AutoCloseable {
    */
   static final String MERGE_RETRIED = "Still have pending migration tasks, cannot lock cluster state";
 
+  /**
+   * What Hazelcast logs at SEVERE on a member whose map operations to a member that was paused
+   * were retried elsewhere and then answered twice (hazelcast/hazelcast#11839, #14754): its own
+   * report, not the toolkit's. A test that pauses a member allows it.
+   */
+  static final String ANSWERED_TWICE = "NormalResponse already responseReceived";
+
   /** Held, so that its level is not lost with it: JUL keeps loggers only weakly. */
   private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
 

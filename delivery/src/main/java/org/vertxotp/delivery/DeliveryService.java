@@ -9,8 +9,10 @@ import org.vertxotp.delivery.impl.Reviver;
 import org.vertxotp.delivery.impl.WorkerServer;
 import org.vertxotp.delivery.spi.DeliveryStore;
 import org.vertxotp.delivery.spi.Transport;
+import org.vertxotp.delivery.spi.WorkerPlacement;
 import org.vertxotp.genserver.CallException;
 import org.vertxotp.genserver.CallFailure;
+import org.vertxotp.genserver.Destination;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
@@ -51,6 +53,13 @@ import org.vertxotp.genserver.supervisor.SupervisorSpec;
  *
  * A store outage stops nothing: a worker that cannot load waits and loads again (answering
  * {@link NotStoredException} meanwhile), and so does the start of the kept workers.
+ *
+ * <p>Over a cluster, with a store every node reads and a {@link WorkerPlacement} that spreads the
+ * workers (the cluster module's {@code HazelcastPlacement}), every node runs a part of the service
+ * ({@link #part()}) and the workers placed on it; an enqueue, or any {@link DeliveryWorker} call to
+ * {@link #workerFor}, works from any node. A worker whose destination is no longer placed on its
+ * node stops without sending anything more, and the node it belongs on starts it from the store.
+ * Plain Vert.x programs enqueue through {@link DeliveryWireFormat}.
  */
 public final class DeliveryService {
 
@@ -58,7 +67,9 @@ public final class DeliveryService {
   public static final int RESTART_INTENSITY = 10;
   public static final Duration RESTART_PERIOD = Duration.ofSeconds(10);
   /** How long an enqueue that found no worker waits before each new try (a worker being restarted is back in about a millisecond). */
-  private static final long[] RETRY_AFTER_MILLIS = {2, 10, 50, 250};
+  private static final long[] RETRY_AFTER_MILLIS = {2, 10, 50, 250, 1_000};
+  /** How long an enqueue waits for another node to start a worker before it asks the worker anyway. */
+  private static final Duration START_WORKER_TIMEOUT = Duration.ofSeconds(10);
   /** The child id of the reviver: no destination is empty, so no worker has it. */
   private static final String REVIVER = "";
 
@@ -67,6 +78,7 @@ public final class DeliveryService {
   private final Transport transport;
   private final DeliveryWorkerOptions options;
   private final DeliveryStore store;
+  private final WorkerPlacement placement;
 
   private DeliveryService(Vertx vertx, String name, Transport transport, DeliveryWorkerOptions options, DeliveryStore store) {
     this.vertx = vertx;
@@ -74,6 +86,7 @@ public final class DeliveryService {
     this.transport = transport;
     this.options = options;
     this.store = store;
+    this.placement = options.getPlacement();
   }
 
   /**
@@ -108,27 +121,48 @@ public final class DeliveryService {
       return transport == null ? Future.failedFuture(invalid)
           : closed(transport).transform(closed -> Future.failedFuture(invalid));
     }
-    return service.run(new StartOptions().setName(name))
+    return service.run(new StartOptions().setName(service.part()))
         .<DeliveryService>map(started -> service)
         .recover(failed -> closed(transport).transform(closed -> Future.failedFuture(failed))); // it owns the transport
   }
 
   /**
-   * The child that runs this service in a supervision tree: a supervisor registered as the
-   * service's name, with id the name, restarted as its parent says (permanent by default), and
+   * The child that runs this service (this node's part of it, with a placement that spreads the
+   * workers over a cluster) in a supervision tree: a supervisor registered as {@link #part()},
+   * with id the service's name, restarted as its parent says (permanent by default), and
    * stopped with the time its workers take. Each start, restarts included, starts the workers of
-   * what the store keeps before it completes (or hands that to the background if the store
-   * cannot say).
+   * what the store keeps (those placed on this node) before it completes, or hands that to the
+   * background if the store cannot say (or, in a cluster, if the node's lease is not confirmed yet:
+   * it starts them when placement says they belong here).
    */
   public ChildSpec childSpec() {
     return ChildSpec.of(name, (vertx, startOptions, args) -> run(startOptions))
-        .withName(name).withShutdown(GenServer.INFINITY);
+        .withName(part().name()).withShutdown(GenServer.INFINITY);
+  }
+
+  /**
+   * The name of this node's part of the service, its supervisor: the service's name with the
+   * default placement (every worker on this node), the name and the node with one that spreads
+   * them over a cluster ({@link WorkerPlacement#partName}).
+   */
+  public ServerName part() {
+    return ServerName.of(WorkerPlacement.partName(name, placement.node()));
+  }
+
+  /** The reviver of the part on {@code node}: it starts the workers placed there, for the store and for other nodes. */
+  private ServerName reviverOf(String node) {
+    return ServerName.of(WorkerPlacement.partName(name, node) + "/");
   }
 
   /** Starts the service's supervisor with {@code startOptions}, and waits for the first try at starting the kept workers. */
   private Future<ServerRef> run(StartOptions startOptions) {
-    // The reviver has no name: one of an earlier incarnation may still be on its way out.
-    ChildSpec revive = ChildSpec.worker(REVIVER, () -> new Reviver(vertx), new Reviver.Args(name, store, this::revive));
+    // On one node the reviver has no name (one of an earlier incarnation may still be on its way
+    // out); in a cluster the other nodes ask it by name to start the workers placed here.
+    Reviver.Args reviverArgs = new Reviver.Args(name, part(), store, placement, this::revive, this::enqueue);
+    ChildSpec revive = ChildSpec.worker(REVIVER, () -> new Reviver(vertx), reviverArgs);
+    if (!placement.node().isEmpty()) {
+      revive = revive.withName(reviverOf(placement.node()).name());
+    }
     SupervisorSpec spec = SupervisorSpec.oneForOne(revive).withIntensity(RESTART_INTENSITY, RESTART_PERIOD);
     return Supervisor.start(vertx, spec, startOptions).compose(supervisor -> Supervisor.whichChildren(vertx, supervisor)
         .compose(children -> children.get(0).server()
@@ -159,33 +193,58 @@ public final class DeliveryService {
    */
   public Future<Boolean> enqueue(Delivery delivery, Duration delay) {
     String destination = transport.destinationOf(delivery.target());
-    return enqueue(destination, delivery, delay, 0);
+    return locate(destination).compose(worker -> enqueue(destination, worker, delivery, delay, 0));
   }
 
-  private Future<Boolean> enqueue(String destination, Delivery delivery, Duration delay, int retry) {
-    return worker(destination)
-        .compose(worker -> DeliveryWorker.enqueue(vertx, worker, delivery, delay))
+  private Future<Boolean> enqueue(String destination, Destination worker, Delivery delivery, Duration delay, int retry) {
+    return DeliveryWorker.enqueue(vertx, worker, delivery, delay)
         .recover(failure -> {
-          // The worker was being restarted (NO_SERVER) or died during the call (SERVER_EXITED, and an
-          // enqueue is idempotent by id): try again shortly, a few times.
-          boolean restarting = failure instanceof CallException call
-              && (call.failure() == CallFailure.NO_SERVER || call.failure() == CallFailure.SERVER_EXITED);
-          if (!restarting || retry == RETRY_AFTER_MILLIS.length) {
+          // No worker yet (NO_SERVER: it is started where the placement puts it, then asked again),
+          // or it died during the call (SERVER_EXITED: an enqueue is idempotent by id): a few tries, shortly.
+          boolean absent = failure instanceof CallException call && call.failure() == CallFailure.NO_SERVER;
+          boolean exited = failure instanceof CallException call && call.failure() == CallFailure.SERVER_EXITED;
+          if (!(absent || exited) || retry == RETRY_AFTER_MILLIS.length) {
             return Future.failedFuture(failure);
           }
-          return vertx.timer(RETRY_AFTER_MILLIS[retry]).compose(v -> enqueue(destination, delivery, delay, retry + 1));
+          Future<?> paused = retry == 0 && absent ? Future.succeededFuture() : vertx.timer(RETRY_AFTER_MILLIS[retry]);
+          return paused.compose(v -> absent ? startWorker(destination) : Future.succeededFuture(nameOf(destination)))
+              .compose(next -> enqueue(destination, next, delivery, delay, retry + 1));
         });
   }
 
-  /** The worker of {@code destination}, added to the supervisor if it has none yet. */
-  private Future<ServerName> worker(String destination) {
+  /**
+   * Where to ask the worker of {@code destination} first: here if it runs here, or if it belongs
+   * here (started first, without asking the names of the cluster); else by its name, wherever it
+   * runs (started where it belongs if it runs nowhere, see {@link #enqueue}).
+   */
+  private Future<Destination> locate(String destination) {
     ServerName worker = nameOf(destination);
-    if (GenServer.whereisLocal(vertx, worker).isPresent()) {
+    if (GenServer.whereisLocal(vertx, worker).isPresent() || !placement.isHere(name, destination)) {
       return Future.succeededFuture(worker);
     }
-    // Added by a racing enqueue, being restarted, or its name still held by one on its way out: an
-    // enqueue to it then tries again shortly (see enqueue).
-    return revive(destination).map(holder -> worker);
+    return startWorker(destination);
+  }
+
+  /**
+   * Has the worker of {@code destination} started where the placement puts it: here, or by the
+   * reviver of the node it belongs on. Completes (never fails) once that was tried, with where to
+   * ask it: its ref when known (another node's copy of the names may not have it yet), else its
+   * name. The enqueue that asked finds out by calling it.
+   */
+  private Future<Destination> startWorker(String destination) {
+    ServerName worker = nameOf(destination);
+    Optional<String> node = placement.nodeOf(name, destination);
+    if (node.isEmpty()) {
+      return Future.succeededFuture(worker); // nobody may run it now: the enqueue fails if nobody does
+    }
+    if (node.get().equals(placement.node())) {
+      return revive(destination).<Destination>map(holder -> holder.<Destination>map(ref -> ref).orElse(worker))
+          .otherwise(worker);
+    }
+    return GenServer.<Optional<ServerRef>>call(vertx, reviverOf(node.get()), new Reviver.StartWorker(destination),
+            START_WORKER_TIMEOUT)
+        .<Destination>map(holder -> holder.<Destination>map(ref -> ref).orElse(worker))
+        .otherwise(worker);
   }
 
   /**
@@ -194,20 +253,32 @@ public final class DeliveryService {
    * the worker of an earlier incarnation on its way out).
    */
   private Future<Optional<ServerRef>> revive(String destination) {
-    return Supervisor.startChild(vertx, ServerName.of(name), spec(destination))
+    return Supervisor.startChild(vertx, part(), spec(destination))
         .map(ref -> Optional.<ServerRef>empty())
         .recover(e -> {
           if (e instanceof StartException start && start.failure() == StartFailure.ALREADY_STARTED) {
             return Future.succeededFuture(start.holder());
           }
-          return e instanceof StartException present && present.failure() == StartFailure.ALREADY_PRESENT
-              ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e);
+          if (e instanceof StartException present && present.failure() == StartFailure.ALREADY_PRESENT) {
+            // Its child is being restarted, or stopped for good (its destination was placed elsewhere
+            // for a while): the latter is started again; deleting the former fails, and it comes back anyway.
+            return Supervisor.deleteChild(vertx, part(), destination)
+                .compose(deleted -> Supervisor.startChild(vertx, part(), spec(destination)))
+                .map(ref -> Optional.<ServerRef>empty())
+                .otherwise(Optional.empty());
+          }
+          return Future.failedFuture(e);
         });
   }
 
   private ChildSpec spec(String destination) {
-    WorkerServer.Args args = new WorkerServer.Args(destination, nameOf(destination).name(), transport, store, options);
-    return ChildSpec.worker(destination, () -> new WorkerServer(vertx), args).withName(nameOf(destination).name());
+    WorkerServer.Args args = new WorkerServer.Args(destination, nameOf(destination).name(), transport, store, options,
+        () -> placement.isHere(name, destination));
+    // Spread over a cluster, transient: a worker that stops because its destination is placed
+    // elsewhere now is not started again here. On one node, permanent, as it always was.
+    return ChildSpec.worker(destination, () -> new WorkerServer(vertx), args).withName(nameOf(destination).name())
+        .withRestart(placement == WorkerPlacement.LOCAL ? org.vertxotp.genserver.supervisor.Restart.PERMANENT
+            : org.vertxotp.genserver.supervisor.Restart.TRANSIENT);
   }
 
   /** The store the workers keep their state in. */
@@ -222,7 +293,7 @@ public final class DeliveryService {
    * already gave up counts as stopped.
    */
   public Future<Void> stop() {
-    Future<Void> stopped = GenServer.stop(vertx, ServerName.of(name))
+    Future<Void> stopped = GenServer.stop(vertx, part())
         .recover(e -> e instanceof CallException call && call.failure() == CallFailure.NO_SERVER
             ? Future.succeededFuture() : Future.failedFuture(e));
     return stopped.transform(done -> closed(transport).transform(closing -> done.succeeded()

@@ -5,12 +5,13 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import org.vertxotp.delivery.spi.DeliveryStore;
+import org.vertxotp.delivery.spi.WorkerPlacement;
 
 /**
  * How the workers of a {@link DeliveryService} retry (and how long a peer's {@code Retry-After}
  * may hold them: {@link RetryPolicy}), how much they send at once, when they stop sending to a
- * failing peer ({@link BreakerPolicy}), where they keep their state and where they publish what
- * ended.
+ * failing peer ({@link BreakerPolicy}), where they keep their state, where they run (on this
+ * node, or spread over a cluster: {@link WorkerPlacement}) and where they publish what ended.
  * Vert.x Options style: {@code DEFAULT_*} constants, fluent setters.
  */
 public final class DeliveryWorkerOptions {
@@ -28,6 +29,7 @@ public final class DeliveryWorkerOptions {
   private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
   private DeliveryStore store;
   private String eventAddress = DEFAULT_EVENT_ADDRESS;
+  private WorkerPlacement placement = WorkerPlacement.LOCAL;
 
   public DeliveryWorkerOptions() {
   }
@@ -41,6 +43,22 @@ public final class DeliveryWorkerOptions {
     this.random = other.random;
     this.store = other.store;
     this.eventAddress = other.eventAddress;
+    this.placement = other.placement;
+  }
+
+  /** Where the workers run: {@link WorkerPlacement#LOCAL} (all on this node) unless set. */
+  public WorkerPlacement getPlacement() {
+    return placement;
+  }
+
+  /**
+   * Spreads the workers as {@code placement} says (the cluster module's {@code HazelcastPlacement}
+   * spreads them over the members); give every node's part of a service the same store, one that
+   * every node reads.
+   */
+  public DeliveryWorkerOptions setPlacement(WorkerPlacement placement) {
+    this.placement = Objects.requireNonNull(placement, "placement");
+    return this;
   }
 
   public RetryPolicy getRetryPolicy() {

@@ -21,9 +21,11 @@ import org.vertxotp.cluster.ClusterSingleton;
 import org.vertxotp.cluster.GenServerCluster;
 import org.vertxotp.cluster.KnownVertxDefects;
 import org.vertxotp.cluster.delivery.HazelcastDeliveryStore;
+import org.vertxotp.cluster.delivery.HazelcastPlacement;
 import org.vertxotp.delivery.BreakerPolicy;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.DeliveryService;
+import org.vertxotp.delivery.DeliveryWorker;
 import org.vertxotp.delivery.DeliveryWorkerOptions;
 import org.vertxotp.delivery.RetryPolicy;
 import org.vertxotp.delivery.http.HttpTransport;
@@ -301,5 +303,18 @@ final class ClusteredDemo {
       }
       Thread.sleep(10);
     }
+  }
+
+  /** A delivery service spread over the members, as every node starts it (the README's snippet). */
+  static DeliveryService spread(Vertx vertx, HttpTransportOptions http, String activityId, String inbox,
+                                io.vertx.core.json.JsonObject activity) {
+    // README: spread delivery
+    DeliveryService outbox = HazelcastDeliveryStore.of(vertx).compose(store -> HazelcastPlacement.of(vertx)
+        .compose(placement -> DeliveryService.start(vertx, "outbox", new HttpTransport(vertx, http),
+            new DeliveryWorkerOptions().setStore(store).setPlacement(placement)))).await();
+    outbox.enqueue(new Delivery(activityId, inbox, activity)).await();   // from any node: acknowledged once stored
+    DeliveryWorker.status(vertx, outbox.workerFor(inbox), activityId);  // and every worker call, from any node
+    // README end
+    return outbox;
   }
 }

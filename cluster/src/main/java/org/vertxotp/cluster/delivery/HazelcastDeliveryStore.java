@@ -88,22 +88,8 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
    * Vert.x.
    */
   public static Future<HazelcastDeliveryStore> of(Vertx vertx) {
-    HazelcastInstance hazelcast = ClusterInternals.hazelcastOf(vertx).orElse(null);
-    if (hazelcast == null) {
-      return Future.failedFuture(new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast"));
-    }
-    HazelcastDeliveryStore made = SHARED.get(vertx);
-    if (made != null) {
-      return Future.succeededFuture(made);
-    }
-    return vertx.executeBlocking(() -> SHARED.computeIfAbsent(vertx, v -> {
-      HazelcastDeliveryStore store = new HazelcastDeliveryStore(vertx, hazelcast, DEFAULT_MAP);
-      ClusterInternals.onClose(vertx, () -> {
-        SHARED.remove(vertx, store);
-        return store.close();
-      });
-      return store;
-    }), false);
+    return ClusterInternals.onePerVertx(vertx, SHARED, hazelcast -> new HazelcastDeliveryStore(vertx, hazelcast, DEFAULT_MAP),
+        HazelcastDeliveryStore::close);
   }
 
   private static final java.util.Map<Vertx, HazelcastDeliveryStore> SHARED = new ConcurrentHashMap<>();

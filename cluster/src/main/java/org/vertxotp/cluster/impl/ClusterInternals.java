@@ -50,4 +50,31 @@ public final class ClusterInternals {
       closed.onComplete(ar -> done.succeed());
     });
   }
+
+  /**
+   * The one {@code T} of {@code vertx} kept in {@code shared}: made by {@code make} from the
+   * Hazelcast instance {@code vertx} is clustered with, on first use and off the event loop (making
+   * one may wait on the cluster), forgotten and ended by {@code close} when Vert.x closes. Fails if
+   * {@code vertx} is not clustered with vertx-hazelcast.
+   */
+  public static <T> Future<T> onePerVertx(Vertx vertx, java.util.Map<Vertx, T> shared,
+                                          java.util.function.Function<HazelcastInstance, T> make,
+                                          java.util.function.Function<T, Future<?>> close) {
+    HazelcastInstance hazelcast = hazelcastOf(vertx).orElse(null);
+    if (hazelcast == null) {
+      return Future.failedFuture(new IllegalArgumentException("Vert.x is not clustered with vertx-hazelcast"));
+    }
+    T made = shared.get(vertx);
+    if (made != null) {
+      return Future.succeededFuture(made);
+    }
+    return vertx.executeBlocking(() -> shared.computeIfAbsent(vertx, v -> {
+      T one = make.apply(hazelcast);
+      onClose(vertx, () -> {
+        shared.remove(vertx, one);
+        return close.apply(one);
+      });
+      return one;
+    }), false);
+  }
 }

@@ -2,6 +2,8 @@ package org.vertxotp.delivery.impl;
 
 import static org.vertxotp.genserver.Results.*;
 
+import org.vertxotp.genserver.ExitReason;
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -63,14 +65,25 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
   /** The key (and message) of the timer that loads again after a failed load. */
   private static final String LOAD_AGAIN = "load again";
 
-  /** What a worker starts from: its destination and the service's parts. */
+  /**
+   * What a worker starts from: its destination and the service's parts.
+   *
+   * @param placedHere whether the destination belongs on this node now, asked before every attempt
+   *                   and every change: a worker whose destination does not stops, without sending
+   *                   or changing anything (its state is in the store for the node it belongs on)
+   */
   public record Args(String destination, String name, Transport transport, DeliveryStore store,
-                     DeliveryWorkerOptions options) {}
+                     DeliveryWorkerOptions options, java.util.function.BooleanSupplier placedHere) {}
+
+  /** Tells a worker that found its destination placed elsewhere to stop. */
+  private record Fenced() {}
 
   /** The worker's state, confined to its context. */
   public static final class State {
     final Args args;
     final Vertx vertx;
+    /** Set once the destination was found placed elsewhere: nothing is sent or changed after that. */
+    boolean fenced;
     /** The worker's own context: its timers run here. */
     final Context context;
     final Clock clock;
@@ -185,6 +198,9 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       carryOut(s, s.engine.apply(new Event.Restore(stored), now(s)));
       List<Postponed> postponed = List.copyOf(s.postponed);
       s.postponed.clear();
+      if (s.fenced) {
+        return; // stopping: the postponed callers are told the worker exited
+      }
       for (Postponed call : postponed) {
         answer(call.from(), handle(call.request(), call.from(), s));
       }
@@ -220,6 +236,9 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   @Override
   public CallResult<State> handleCall(Object request, From from, State s) {
+    if (changes(request) && !placedHere(s)) {
+      return stop(ExitReason.normal(), s); // the caller's call fails (the server exited) and finds the worker where it belongs
+    }
     if (s.engine != null) {
       return handle(request, from, s);
     }
@@ -231,6 +250,24 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
       return noreply(s);
     }
     return reply(unavailable(s), s);
+  }
+
+  private static boolean changes(Object request) {
+    return request instanceof WorkerRequests.Enqueue || request instanceof WorkerRequests.Cancel
+        || request instanceof WorkerRequests.Redrive || request instanceof WorkerRequests.Flush;
+  }
+
+  /**
+   * Whether the destination is still placed on this node; once it is not, the worker asks itself to
+   * stop (and sends nothing meanwhile): another node runs it, or none may yet.
+   */
+  private static boolean placedHere(State s) {
+    if (!s.fenced && !s.args.placedHere().getAsBoolean()) {
+      s.fenced = true;
+      LOG.log(Level.DEBUG, () -> "delivery worker " + s.args.name() + " is placed on another node now, or on none: stopping");
+      GenServer.send(s.vertx, GenServer.self(), new Fenced());
+    }
+    return !s.fenced;
   }
 
   private static CallResult<State> handle(Object request, From from, State s) {
@@ -265,12 +302,19 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
 
   @Override
   public NoReplyResult<State> handleInfo(Object message, State s) {
+    if (message instanceof Fenced) {
+      return stop(ExitReason.normal(), s);
+    }
     if (message instanceof Piped piped && piped.tag() instanceof Loading) {
       loaded(piped, s);
     } else if (LOAD_AGAIN.equals(message) && s.engine == null) {
       load(s);
     } else if (s.engine == null) {
       return noreply(s); // nothing else can concern a worker that has not loaded
+    } else if (!placedHere(s)) {
+      // Placed elsewhere now (or this node's lease lapsed, say after a pause): an outcome, a store
+      // answer or a wake-up changes and writes nothing more; the node it belongs on goes on from the store.
+      return noreply(s);
     } else if (WAKE.equals(message)) {
       carryOut(s, s.engine.apply(new Event.Due(), now(s)));
     } else if (message instanceof Piped piped && piped.tag() instanceof Attempt attempt) {
@@ -317,12 +361,17 @@ public final class WorkerServer implements GenServer<WorkerServer.Args, WorkerSe
     Deque<Effect> effects = new ArrayDeque<>(first);
     for (Effect effect; (effect = effects.poll()) != null; ) {
       if (effect instanceof Effect.Dispatch dispatch) {
-        GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
+        if (placedHere(s)) {
+          GenServer.pipeToSelf(attempt(s, dispatch), new Attempt(dispatch.ticket()));
+        } // else not sent: the worker stops, and the node the destination belongs on sends it
+
       } else if (effect instanceof Effect.ArmWake wake) {
         Timers.startSingleTimer(WAKE, WAKE, wake.delayMillis() > LONGEST_WAKE.toMillis() ? LONGEST_WAKE
             : Duration.ofMillis(wake.delayMillis()));
       } else if (effect instanceof Effect.CancelWake) {
         Timers.cancel(WAKE);
+      } else if (effect instanceof Effect.Write && s.fenced) {
+        continue; // placed elsewhere now: the node it belongs on writes
       } else if (effect instanceof Effect.Write write) {
         Future<Void> written = write(s, write.record(), write.id());
         Writing tag = new Writing(write.id(), write.version());
