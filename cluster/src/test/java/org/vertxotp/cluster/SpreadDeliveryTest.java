@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.vertxotp.delivery.Delivery;
 import org.vertxotp.delivery.DeliveryService;
@@ -190,7 +191,25 @@ class SpreadDeliveryTest extends OnTestCluster {
       killedAt = System.nanoTime();
       openAtKill = java.util.Set.copyOf(inbox.open);
     }
-
+    // Enqueues to C's share, one after another from the kill until a survivor runs it (bounded):
+    // each is acknowledged once stored, or fails with a typed error; none acknowledged is lost.
+    java.util.Set<String> acceptedDuring = new java.util.HashSet<>();
+    int failedDuring = 0;
+    long enqueuesUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (int n = 0; acceptedDuring.size() < 10 && System.nanoTime() < enqueuesUntil; n++) {
+      int d = Integer.parseInt(onC.get(n % onC.size()).substring(3));
+      Future<Boolean> enqueued = services.get(n % 2).enqueue(new Delivery("during-" + n, inbox.target(d), new JsonObject()));
+      TestCluster.slowly(enqueued.transform(done -> Future.succeededFuture())); // done, either way
+      if (enqueued.succeeded()) {
+        assertEquals(true, enqueued.result());
+        acceptedDuring.add("during-" + n);
+      } else {
+        assertTrue(enqueued.cause() instanceof org.vertxotp.genserver.CallException
+            || enqueued.cause() instanceof org.vertxotp.delivery.NotStoredException, "a typed failure: " + enqueued.cause());
+        failedDuring++;
+      }
+    }
+    assertEquals(10, acceptedDuring.size(), "enqueues to the lost node's share are acknowledged again once a survivor runs it");
     Await.until(() -> inbox.seen.keySet().stream().filter(id -> id.startsWith("id-")).count() == DESTINATIONS,
         "every delivery due now reached the inbox", (int) (TestCluster.DETECTION_MILLIS / 1000) + 60);
     for (var late : dueOnC.entrySet()) { // the survivors took C's waiting deliveries over as they were
@@ -207,7 +226,8 @@ class SpreadDeliveryTest extends OnTestCluster {
     for (int d = 0; d < DESTINATIONS; d++) {
       Await.result(DeliveryWorker.flush(nodes.get(d % 2), services.get(d % 2).workerFor(inbox.target(d))));
     }
-    Await.until(() -> inbox.seen.size() == 2 * DESTINATIONS, "every accepted delivery reached the inbox", 60);
+    Await.until(() -> inbox.seen.keySet().containsAll(acceptedDuring) && inbox.seen.keySet().stream()
+        .filter(id -> !id.startsWith("during-")).count() == 2 * DESTINATIONS, "every accepted delivery reached the inbox", 60);
     // In flight at the kill: requests the peer had not answered, and those answered just before it,
     // whose removal from the store the killed node may not have had acknowledged.
     List<String> twice = inbox.seen.entrySet().stream().filter(e -> e.getValue().get() > 1).map(java.util.Map.Entry::getKey)
@@ -224,7 +244,9 @@ class SpreadDeliveryTest extends OnTestCluster {
         && nodes.stream().map(TestCluster::id).anyMatch(id -> id.equals(a.node())))
         .mapToLong(a -> (a.atNanos() - killedAt) / 1_000_000).min().orElse(-1);
     System.out.printf("killed with %d of C's requests open; %d arrived twice; the first of C's share from a survivor"
-        + " %d ms after the kill%n", onC.stream().filter(openAtKill::contains).count(), twice.size(), firstTakenOver);
+        + " %d ms after the kill; enqueues to its share after the kill: %d failed typed before %d were acknowledged"
+        + " (and delivered)%n", onC.stream().filter(openAtKill::contains).count(), twice.size(), firstTakenOver,
+        failedDuring, acceptedDuring.size());
     assertEquals(DESTINATIONS, nodes.stream().mapToInt(node -> Spread.workersOn(node, DESTINATIONS)).sum(),
         "the survivors run every destination");
   }
