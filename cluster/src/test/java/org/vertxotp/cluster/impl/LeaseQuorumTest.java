@@ -21,6 +21,7 @@ class LeaseQuorumTest {
   void twoOfThreeAreAMajority() {
     assertTrue(LeaseQuorum.confirms("c", ABC, ABC, Set.of("a"), Set.of()));
     assertTrue(LeaseQuorum.confirms("a", ABC, List.of("a", "b"), Set.of("b"), Set.of()), "c left: a and b go on");
+    assertTrue(LeaseQuorum.confirms("c", ABC, ABC, Set.of("b"), Set.of()), "a majority without the oldest: it goes on too");
   }
 
   @Test
