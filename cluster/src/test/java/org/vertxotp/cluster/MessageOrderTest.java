@@ -82,7 +82,6 @@ class MessageOrderTest extends OnTestCluster {
 
   @Test
   void aCallByNameIsRoutedByTheNodesCopyWhileTheMemberThatOwnsTheNameIsPaused() throws Exception {
-    org.vertxotp.genserver.TestLogs.allow(TestCluster.ANSWERED_TWICE);
     Vertx a = cluster.node();
     Vertx b = cluster.node();
     Store.register(MessageTypes.of(a));

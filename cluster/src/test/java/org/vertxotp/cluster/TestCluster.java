@@ -39,7 +39,7 @@ final class TestCluster implements AutoCloseable {
   /**
    * What Hazelcast logs at SEVERE on a member whose map operations to a member that was paused
    * were retried elsewhere and then answered twice (hazelcast/hazelcast#11839, #14754): its own
-   * report, not the toolkit's. A test that pauses a member allows it.
+   * report, not the toolkit's. {@link NodeProcess#pause} allows it.
    */
   static final String ANSWERED_TWICE = "NormalResponse already responseReceived";
 

@@ -237,14 +237,9 @@ public final class DeliveryService {
     if (node.isEmpty()) {
       return Future.succeededFuture(worker); // nobody may run it now: the enqueue fails if nobody does
     }
-    if (node.get().equals(placement.node())) {
-      return revive(destination).<Destination>map(holder -> holder.<Destination>map(ref -> ref).orElse(worker))
-          .otherwise(worker);
-    }
-    return GenServer.<Optional<ServerRef>>call(vertx, reviverOf(node.get()), new Reviver.StartWorker(destination),
-            START_WORKER_TIMEOUT)
-        .<Destination>map(holder -> holder.<Destination>map(ref -> ref).orElse(worker))
-        .otherwise(worker);
+    Future<Optional<ServerRef>> holder = node.get().equals(placement.node()) ? revive(destination)
+        : GenServer.call(vertx, reviverOf(node.get()), new Reviver.StartWorker(destination), START_WORKER_TIMEOUT);
+    return holder.<Destination>map(held -> held.<Destination>map(ref -> ref).orElse(worker)).otherwise(worker);
   }
 
   /**

@@ -69,8 +69,6 @@ public final class HazelcastPlacement implements WorkerPlacement {
   private volatile Set<String> members;
   /** Nodes that left, until their lease has surely lapsed (System.nanoTime): nobody runs their share meanwhile. */
   private final Map<String, Long> quarantined = new ConcurrentHashMap<>();
-  /** The services this node runs a part of, with how many parts of each (a restarted part may overlap the one before). */
-  private final Map<String, Integer> joinedHere = new ConcurrentHashMap<>();
   private final NodeLease lease;
   /**
    * Writes this node's entries of the parts map one at a time, in the order asked: a part that
@@ -124,7 +122,8 @@ public final class HazelcastPlacement implements WorkerPlacement {
     });
     lease.onChange(() -> {
       if (lease.valid()) {
-        joinedHere.keySet().forEach(this::sync); // the others may have forgotten this node's parts while it was cut off
+        // The others may have forgotten this node's parts while it was cut off.
+        listeners.stream().map(Listener::service).distinct().forEach(this::sync);
       }
       tell(null);
     });
@@ -141,7 +140,7 @@ public final class HazelcastPlacement implements WorkerPlacement {
       writes.execute(() -> {
         try {
           if (hazelcast.getLifecycleService().isRunning()) {
-            if (joinedHere.containsKey(service)) {
+            if (runsHere(service)) {
               parts.put(service + SEPARATOR + node, node);
             } else {
               parts.remove(service + SEPARATOR + node);
@@ -178,7 +177,6 @@ public final class HazelcastPlacement implements WorkerPlacement {
   /** Removes this node's entries (so that the others need not wait a quarantine for them), then stops listening. */
   private void close() {
     listeners.clear();
-    joinedHere.clear();
     try {
       writes.submit(() -> removeEntriesOf(node), null).get(5, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) { // the others see this node leave, and forget its entries after a quarantine
@@ -200,11 +198,9 @@ public final class HazelcastPlacement implements WorkerPlacement {
   public Future<AutoCloseable> join(String service, Runnable changed) {
     Listener listener = new Listener(service, changed);
     listeners.add(listener);
-    joinedHere.merge(service, 1, Integer::sum);
     partsByService.computeIfAbsent(service, s -> ConcurrentHashMap.newKeySet()).add(node); // counted here at once
     AutoCloseable leave = () -> {
       if (listeners.remove(listener)) {
-        joinedHere.computeIfPresent(service, (s, parts) -> parts == 1 ? null : parts - 1);
         sync(service);
       }
     };
@@ -215,6 +211,14 @@ public final class HazelcastPlacement implements WorkerPlacement {
         // leave does not throw
       }
     });
+  }
+
+  /**
+   * Whether a part of {@code service} runs on this node: it joined and has not left (a restarted
+   * part may join before the one it replaces has left; each counts).
+   */
+  private boolean runsHere(String service) {
+    return listeners.stream().anyMatch(listener -> listener.service().equals(service));
   }
 
   @Override
@@ -320,7 +324,7 @@ public final class HazelcastPlacement implements WorkerPlacement {
         nodes.add(entry.getValue());
       }
     }
-    if (joinedHere.containsKey(service)) {
+    if (runsHere(service)) {
       nodes.add(node); // a part of this node runs: counted here even before its entry came back
     }
     partsByService.put(service, nodes);

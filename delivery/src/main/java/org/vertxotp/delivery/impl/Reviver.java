@@ -236,6 +236,15 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
   }
 
   /**
+   * Starts the worker of {@code destination} once the server that held its name went; the outcome
+   * comes back as {@link Restarted}, with any other holder found meanwhile to watch.
+   */
+  private void restart(State s, String destination) {
+    GenServer.pipeToSelf(start(s, destination).compose(held -> held.isEmpty() ? Future.succeededFuture(List.<Held>of())
+        : notOurs(s, List.of(held.get()))), new Restarted(destination));
+  }
+
+  /**
    * Whether the worker of {@code destination} may start here now: it is placed here, and no node
    * that ran it was lost less than a quarantine ago.
    */
@@ -327,8 +336,7 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
         s.notBefore.put(destination, System.nanoTime() + s.args.placement().quarantine().toNanos());
         Timers.sendAfter(vertx, s.args.placement().quarantine(), GenServer.self(), new HolderLost(destination));
       } else if (destination != null && s.args.placement().isHere(s.args.service(), destination)) { // else its own node starts it
-        GenServer.pipeToSelf(start(s, destination).compose(held -> held.isEmpty() ? Future.succeededFuture(List.<Held>of())
-            : notOurs(s, List.of(held.get()))), new Restarted(destination));
+        restart(s, destination);
       }
     } else if (message instanceof Piped piped && piped.tag() instanceof Restarted restarted) {
       if (piped instanceof Piped.Succeeded done) {
@@ -359,8 +367,7 @@ public final class Reviver implements GenServer<Reviver.Args, Reviver.State> {
     } else if (TRY_AGAIN.equals(message)) {
       tryOnce(s);
     } else if (message instanceof HolderLost lost && mayStart(s, lost.destination())) {
-      GenServer.pipeToSelf(start(s, lost.destination()).compose(held -> held.isEmpty()
-          ? Future.succeededFuture(List.<Held>of()) : notOurs(s, List.of(held.get()))), new Restarted(lost.destination()));
+      restart(s, lost.destination());
     } else if (message instanceof PlacementChanged) {
       Timers.startSingleTimer(MOVE, MOVE, MOVE_AFTER);
     } else if (MOVE.equals(message)) {
