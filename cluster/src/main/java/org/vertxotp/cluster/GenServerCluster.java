@@ -9,8 +9,10 @@ import java.time.Duration;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.vertxotp.cluster.impl.ClusterInternals;
 import org.vertxotp.cluster.impl.ClusterRouter;
+import org.vertxotp.cluster.impl.NodeLease;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.Lease;
 import org.vertxotp.genserver.spi.NameRegistry;
 import org.vertxotp.genserver.spi.RemoteNodes;
 
@@ -123,6 +125,24 @@ public final class GenServerCluster {
   /** Whether the toolkit on {@code vertx} has joined the cluster: names are unique across it. */
   public static boolean joined(Vertx vertx) {
     return HazelcastNameRegistry.installedOn(vertx) != null;
+  }
+
+  /**
+   * This node's lease on its share of the cluster's work: valid while a majority of the members it
+   * last saw have lately (within a lease: 2 s, or the milliseconds the system property
+   * {@code vertx-otp.lease.millis} gives) confirmed that they count it as a member. It lapses on a node that
+   * was paused past the lease or cut off on the minority side of a split, before the others take its
+   * work over (they wait one and a half leases after it left). Fence a server of your own with it,
+   * {@code new StartOptions().setLease(GenServerCluster.lease(vertx))}, so that it acts only while
+   * the lease holds, as {@link ClusterSingleton} and the delivery service's spread workers do.
+   *
+   * @throws IllegalStateException if the toolkit on {@code vertx} has not joined the cluster
+   */
+  public static Lease lease(Vertx vertx) {
+    if (!joined(vertx)) {
+      throw new IllegalStateException("the toolkit on this Vert.x has not joined the cluster (GenServerCluster.start or join)");
+    }
+    return NodeLease.of(vertx, ClusterInternals.hazelcastOf(vertx).orElseThrow());
   }
 
   /** Whether the delivery module (an optional dependency of this one) is on the class path. */

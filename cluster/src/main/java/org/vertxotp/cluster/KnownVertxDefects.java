@@ -23,6 +23,8 @@ import io.vertx.core.internal.logging.LoggerFactory;
  * on a library's thread). Install {@link #quietExceptionHandler()} only if no code in the process
  * does that; the toolkit does not. It replaces the Vert.x instance's exception handler. A sender
  * on a worker context leaves yet another shape, which is not recognized: Vert.x's ERROR stands.
+ * With assertions enabled, a second defect shows at such a moment: see
+ * {@link #isOffLoopWriteToClosedConnection}.
  */
 public final class KnownVertxDefects {
 
@@ -30,6 +32,7 @@ public final class KnownVertxDefects {
   /** What every write of a Vert.x connection is failed through. */
   private static final String CHANNEL_WRITE = "io.vertx.core.net.impl.DelegatingChannelPromise";
   private static final String EMIT_TASK = "io.vertx.core.impl.future.FutureBase$EmitResultTask";
+  private static final String DISPOSED_QUEUE = "io.vertx.core.net.impl.VertxConnection$InternalMessageChannel";
 
   /** The logger Vert.x reports unhandled exceptions through. */
   private static final Logger LOG = LoggerFactory.getLogger("io.vertx.core.impl.ContextImpl");
@@ -40,12 +43,17 @@ public final class KnownVertxDefects {
   /**
    * An exception handler for {@code Vertx.exceptionHandler} that logs what no handler took as
    * Vert.x does (ERROR, "Unhandled exception", logger {@code io.vertx.core.impl.ContextImpl}),
-   * except a failed write reported twice, which it logs at DEBUG.
+   * except a failed write reported twice and, with assertions enabled, a write off its
+   * connection's loop to a node that left ({@link #isOffLoopWriteToClosedConnection}), which it
+   * logs at DEBUG.
    */
   public static Handler<Throwable> quietExceptionHandler() {
     return failure -> {
       if (isFailedWriteReportedTwice(failure)) {
         LOG.debug("A message's write to a node that left failed (Vert.x reports the failure twice)", failure);
+      } else if (isOffLoopWriteToClosedConnection(failure)) {
+        LOG.debug("A message to a node that left was written off its connection's loop (Vert.x asserts it must not)",
+            failure);
       } else {
         LOG.error("Unhandled exception", failure);
       }
@@ -90,6 +98,41 @@ public final class KnownVertxDefects {
       channelWrite |= owner.equals(CHANNEL_WRITE);
     }
     return channelWrite || onlyLoopBelowTask;
+  }
+
+  /**
+   * True for the {@code AssertionError} Vert.x 5.1.5 throws, with assertions enabled ({@code -ea},
+   * as in tests), when a message is sent to a node whose connection has just closed from an event
+   * loop that is not the connection's: the connection's closed queue hands the message straight
+   * to its write ({@code VertxConnection$InternalMessageChannel.handleDispose}), which asserts it
+   * runs on the connection's loop. Without {@code -ea} Netty moves that write to the connection's
+   * loop, where it fails as the connection is closed: the message is lost with the node, as any
+   * message to a node that left. With {@code -ea} the message's send is not failed either: a
+   * request among them fails at its timeout. Only a stack of Vert.x, Netty and the JDK down to the
+   * event bus's outbound connection counts.
+   */
+  public static boolean isOffLoopWriteToClosedConnection(Throwable failure) {
+    if (!(failure instanceof AssertionError) || failure.getMessage() != null) {
+      return false;
+    }
+    StackTraceElement[] stack = failure.getStackTrace();
+    if (stack.length < 3 || !"io.vertx.core.net.impl.VertxConnection".equals(stack[0].getClassName())
+        || !"unsafeWrite".equals(stack[0].getMethodName())) {
+      return false;
+    }
+    boolean disposed = false;
+    for (int i = 1; i < stack.length; i++) {
+      String owner = stack[i].getClassName();
+      if (!owner.startsWith("io.vertx.core.") && !owner.startsWith("io.netty.") && !owner.startsWith("java.")
+          && !owner.startsWith("jdk.")) {
+        return false;
+      }
+      disposed |= DISPOSED_QUEUE.equals(owner) && "handleDispose".equals(stack[i].getMethodName());
+      if (disposed && OUTBOUND_CONNECTION.equals(owner)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isPromise(StackTraceElement frame, String method) {

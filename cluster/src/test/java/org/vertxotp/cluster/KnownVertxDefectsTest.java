@@ -81,4 +81,39 @@ class KnownVertxDefectsTest {
   void aPromiseSucceededTwiceDoesNotCount() {
     assertFalse(reportedTwice(frame("io.vertx.core.Promise", "succeed"), COMPLETE, TASK, RUN_TASK, LOOP, THREAD));
   }
+
+  private static boolean offLoopWrite(StackTraceElement... stack) {
+    AssertionError thrown = new AssertionError();
+    thrown.setStackTrace(stack);
+    return KnownVertxDefects.isOffLoopWriteToClosedConnection(thrown);
+  }
+
+  private static final StackTraceElement UNSAFE_WRITE = frame("io.vertx.core.net.impl.VertxConnection", "unsafeWrite");
+  private static final StackTraceElement DISPOSE = frame("io.vertx.core.net.impl.VertxConnection$InternalMessageChannel",
+      "handleDispose");
+  private static final StackTraceElement OUTBOUND = frame("io.vertx.core.eventbus.impl.clustered.OutboundConnection",
+      "writeMessage");
+
+  @Test
+  void anEventBusMessageWrittenOffLoopToAClosedConnectionCountsAsVertxPrintedIt() {
+    assertTrue(offLoopWrite(UNSAFE_WRITE, frame("io.vertx.core.net.impl.VertxConnection$1", "write"), DISPOSE,
+        frame("io.vertx.core.internal.concurrent.OutboundMessageQueue", "write"), OUTBOUND,
+        frame("io.vertx.core.eventbus.impl.clustered.ClusteredEventBus", "sendRemote"), TASK, RUN_TASK, LOOP, THREAD));
+  }
+
+  @Test
+  void anAssertionOfAnotherWriteOrAnotherCodeDoesNotCountAsTheOffLoopWrite() {
+    assertFalse(offLoopWrite(UNSAFE_WRITE, frame("io.vertx.core.net.impl.VertxConnection", "writeToChannel"), OUTBOUND,
+        LOOP, THREAD), "a write to an open connection");
+    assertFalse(offLoopWrite(UNSAFE_WRITE, DISPOSE, frame("io.vertx.core.http.impl.Http1xConnection", "write"), LOOP,
+        THREAD), "not the event bus");
+    assertFalse(offLoopWrite(UNSAFE_WRITE, DISPOSE, frame("com.example.Mine", "send"), OUTBOUND, LOOP, THREAD),
+        "someone else's code between");
+    assertFalse(offLoopWrite(frame("com.example.Mine", "unsafeWrite"), DISPOSE, OUTBOUND, LOOP, THREAD),
+        "not Vert.x's assertion");
+    AssertionError withMessage = new AssertionError("a test's own");
+    withMessage.setStackTrace(new StackTraceElement[] {UNSAFE_WRITE, DISPOSE, OUTBOUND, LOOP, THREAD});
+    assertFalse(KnownVertxDefects.isOffLoopWriteToClosedConnection(withMessage));
+    assertFalse(KnownVertxDefects.isOffLoopWriteToClosedConnection(new IllegalStateException()));
+  }
 }

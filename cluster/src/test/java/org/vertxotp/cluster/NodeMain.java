@@ -34,6 +34,9 @@ import org.vertxotp.genserver.TestLogs;
  *       accepted {@link Spread#deliveries} to {@code d<from>} .. {@code d<to - 1>} of the inbox at {@code base};
  *       prints {@code workers <n>} each time the number of its workers running here changes.</li>
  *   <li>{@code singleton single}: a keeper of {@link ClusterSingletonTest#singleStore()}, ready once it runs here.</li>
+ *   <li>{@code ticking <port>}: a keeper of the {@link Ticking} singleton that ticks to the inbox on
+ *       {@code port}, ready once it runs here; when it goes down here, the node prints
+ *       {@code down ticking <server> <reason>}.</li>
  * </ul>
  */
 public final class NodeMain {
@@ -76,6 +79,17 @@ public final class NodeMain {
         while (GenServer.whereisLocal(vertx, ServerName.of(name)).isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(20); // ready once it runs here: this node was first
         }
+      } else if (what.equals("ticking")) {
+        ClusterSingleton.start(vertx, Ticking.spec(Integer.parseInt(name))).await(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (GenServer.whereisLocal(vertx, ServerName.of(Ticking.NAME)).isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        ServerRef ticking = GenServer.whereisLocal(vertx, ServerName.of(Ticking.NAME)).orElseThrow();
+        Monitors.monitor(vertx, ticking, down -> {
+          System.out.println(DOWN + Ticking.NAME + " " + down.server() + " " + down.reason());
+          System.out.flush();
+        });
       } else if (what.equals("outbox")) {
         // Runs the service itself, keeps a keeper that watches it (as every node would), and accepts the deliveries.
         String[] inboxAndCount = name.split(",");

@@ -18,6 +18,7 @@ import org.vertxotp.delivery.DeliveryStats;
 import org.vertxotp.delivery.DeliveryStatus;
 import org.vertxotp.delivery.DeliveryWorker;
 import org.vertxotp.genserver.Await;
+import org.vertxotp.genserver.GenServer;
 
 /**
  * A delivery service whose workers are spread over the members: any node enqueues, every member
@@ -112,6 +113,41 @@ class SpreadDeliveryTest extends OnTestCluster {
         Await.result(org.vertxotp.cluster.delivery.HazelcastPlacement.of(node)).nodeOf(Spread.NAME, "d" + destination).orElse(""));
   }
 
+  /**
+   * How long each destination had no worker running on any member while its worker moved: sampled
+   * every 10 ms from its start until {@link #report}, which prints the figures (a measure, not a
+   * check: timing belongs in the benchmarks).
+   */
+  private static final class Unserved {
+    private final java.util.concurrent.ScheduledExecutorService sampler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    private final long[] since = new long[DESTINATIONS];
+    private final List<Long> gaps = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Unserved(List<Vertx> nodes) {
+      sampler.scheduleAtFixedRate(() -> {
+        for (int d = 0; d < DESTINATIONS; d++) {
+          org.vertxotp.genserver.ServerName name = org.vertxotp.genserver.ServerName.of(Spread.NAME + "/d" + d);
+          boolean served = nodes.stream().anyMatch(node -> GenServer.whereisLocal(node, name).isPresent());
+          if (!served && since[d] == 0) {
+            since[d] = System.nanoTime();
+          } else if (served && since[d] != 0) {
+            gaps.add((System.nanoTime() - since[d]) / 1_000_000);
+            since[d] = 0;
+          }
+        }
+      }, 0, 10, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    void report() {
+      sampler.shutdownNow();
+      List<Long> sorted = gaps.stream().sorted().toList();
+      System.out.printf("moves: %d destinations went unserved while their worker moved; p50 %s ms, max %s ms%n",
+          sorted.size(), sorted.isEmpty() ? "-" : sorted.get(sorted.size() / 2),
+          sorted.isEmpty() ? "-" : sorted.get(sorted.size() - 1));
+    }
+  }
+
   @Test
   void aMemberThatJoinsTakesItsShareWithDueTimesIntactAndNothingArrivesTwice() {
     List<Vertx> two = settled(List.of(cluster.node(), cluster.node()));
@@ -127,11 +163,13 @@ class SpreadDeliveryTest extends OnTestCluster {
 
     Vertx c = cluster.node();
     List<Vertx> three = settled(List.of(two.get(0), two.get(1), c));
+    Unserved unserved = new Unserved(three);
     services.add(Await.result(Spread.start(c)));
     partsSeen(three);
     Await.until(() -> Spread.workersOn(c, DESTINATIONS) >= 70, "the new member runs its share", 30);
     Await.until(() -> three.stream().mapToInt(node -> Spread.workersOn(node, DESTINATIONS)).sum() == DESTINATIONS,
         "each destination's worker runs on one member", 30);
+    unserved.report();
     for (int d = 0; d < DESTINATIONS; d++) { // moved with their due times, untried
       int dd = d;
       var worker = services.get(0).workerFor(inbox.target(d));

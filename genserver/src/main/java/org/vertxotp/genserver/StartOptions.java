@@ -34,6 +34,7 @@ public final class StartOptions {
   private Duration shutdownTimeout;
   private int mailboxLimit;
   private boolean ownAddress = true;
+  private Lease lease;
 
   public StartOptions() {
   }
@@ -131,5 +132,28 @@ public final class StartOptions {
   /** Whether the server registers a consumer at its own address; see {@link #setOwnAddress}. */
   public boolean hasOwnAddress() {
     return ownAddress;
+  }
+
+  /**
+   * Fences the server with {@code lease}: it runs {@code init} and handles each message only while
+   * the lease is valid. Once the lease lapses the server handles nothing more and exits at once, as
+   * killed (without {@code terminate}, since what terminate would do, such as writing its state
+   * back, is no longer its to do), with the orderly reason {@code {shutdown, lease_lapsed}}
+   * ({@link Lease#LAPSED}): its callers fail at once, its monitors hear of it, its timers are
+   * cancelled, its name is free. It exits even when idle, as soon as the lease tells it changed.
+   * This is how a cluster singleton keeps a node that was paused or cut off from acting beside its
+   * successor; the one window is a callback already running when the lease lapses. A supervisor
+   * started with a lease starts its children under the same lease, so a whole tree is fenced; put
+   * a fenced server under a fenced supervisor (a plain one restarts it into the lapsed lease until
+   * its restart intensity is spent).
+   */
+  public StartOptions setLease(Lease lease) {
+    this.lease = Objects.requireNonNull(lease, "lease");
+    return this;
+  }
+
+  /** The lease set with {@link #setLease}, if any. */
+  public Optional<Lease> getLease() {
+    return Optional.ofNullable(lease);
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.vertxotp.cluster.impl.ClusterInternals;
+import org.vertxotp.cluster.impl.NodeLease;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -59,6 +60,11 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, HazelcastJsonValue> entries;
+  /**
+   * Asked before a query whether every member knows this one yet ({@link NodeLease#knownToEveryMember});
+   * null for a Hazelcast that is not this Vert.x's own.
+   */
+  private final NodeLease lease;
   private final java.util.concurrent.ExecutorService queries;
   /** Guarded by this store. */
   private boolean closed;
@@ -73,6 +79,9 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.hazelcast = hazelcast;
     this.entries = hazelcast.getMap(map);
+    // Only the Hazelcast this Vert.x is clustered with: a lease asks the members over Vert.x's event bus.
+    this.lease = ClusterInternals.hazelcastOf(vertx).filter(own -> own == hazelcast)
+        .map(own -> NodeLease.of(vertx, own)).orElse(null);
     // Threads of its own: a load that waits for partitions to settle must not starve the pool Vert.x
     // shares, nor die with the deployment of whoever first used the store.
     this.queries = Executors.newFixedThreadPool(2, runnable -> {
@@ -208,9 +217,10 @@ public final class HazelcastDeliveryStore implements DeliveryStore {
   }
 
   private void awaitOwners(long deadline) throws InterruptedException {
-    while (!everyPartitionOwned()) {
+    while (!everyPartitionOwned() || (lease != null && !lease.knownToEveryMember())) {
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("the cluster's partitions did not all have an owner within " + SAFE_QUERY_TIMEOUT);
+        throw new IllegalStateException("the cluster's partitions did not all have an owner (or this member was not"
+            + " known to every other) within " + SAFE_QUERY_TIMEOUT);
       }
       Thread.sleep(10);
     }

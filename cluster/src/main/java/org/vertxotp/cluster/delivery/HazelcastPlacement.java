@@ -121,7 +121,7 @@ public final class HazelcastPlacement implements WorkerPlacement {
       }
     });
     lease.onChange(() -> {
-      if (lease.valid()) {
+      if (lease.isValid()) {
         // The others may have forgotten this node's parts while it was cut off.
         listeners.stream().map(Listener::service).distinct().forEach(this::sync);
       }
@@ -228,7 +228,7 @@ public final class HazelcastPlacement implements WorkerPlacement {
 
   @Override
   public Optional<String> nodeOf(String service, String destination) {
-    if (!lease.valid()) {
+    if (!lease.isValid()) {
       return Optional.empty(); // cut off, or paused until just now: nothing runs here, and this node cannot say where
     }
     Set<String> running = partsByService.getOrDefault(service, Set.of());

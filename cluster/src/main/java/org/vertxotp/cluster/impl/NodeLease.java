@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.vertxotp.genserver.Lease;
 import org.vertxotp.genserver.spi.RemoteNodes;
 
 /**
@@ -35,7 +36,7 @@ import org.vertxotp.genserver.spi.RemoteNodes;
  * ran. After a pause longer than the lease, the node finds its lease lapsed the moment it runs
  * again, before anything it had due goes out.
  */
-public final class NodeLease {
+public final class NodeLease implements Lease {
 
   /** The lease unless {@value #LEASE_PROPERTY} says otherwise. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(2);
@@ -47,6 +48,8 @@ public final class NodeLease {
   static final int RENEW_DIVISOR = 4;
   static final int MARGIN_PERCENT = 10;
   private static final String ADDRESS_PREFIX = "genserver.lease.";
+  /** The header of a node's message that it leaves in good order. */
+  private static final String LEAVING = "leaving";
   private static final Map<Vertx, NodeLease> SHARED = new ConcurrentHashMap<>();
 
   private final Vertx vertx;
@@ -60,8 +63,14 @@ public final class NodeLease {
   /** When the last round that confirmed the lease began (System.nanoTime), or none yet. */
   private volatile long confirmedAt;
   private volatile boolean everConfirmed;
+  /** Whether every member that runs the toolkit has, once, answered that it counts this node. */
+  private volatile boolean known;
   /** Confined to {@link #context}. */
   private List<String> reference = List.of();
+  /** Nodes that said they leave in good order: never a voter again (a node's id is new with each start). */
+  private final Set<String> left = new HashSet<>();
+  /** When this lease was made (System.nanoTime). */
+  private final long madeAt = System.nanoTime();
   private boolean asking;
   private boolean toldValid;
 
@@ -104,7 +113,14 @@ public final class NodeLease {
   }
 
   private void start() {
-    answers = vertx.eventBus().consumer(ADDRESS_PREFIX + self, message -> message.reply(isMember(message.body())));
+    answers = vertx.eventBus().consumer(ADDRESS_PREFIX + self, message -> {
+      if (message.headers().contains(LEAVING)) {
+        forget(message.body());
+        message.reply(true);
+      } else {
+        message.reply(isMember(message.body()));
+      }
+    });
     long every = Math.max(1, leaseNanos / RENEW_DIVISOR / 1_000_000);
     timer = vertx.setPeriodic(0, every, id -> {
       tellIfChanged();
@@ -112,18 +128,63 @@ public final class NodeLease {
     });
   }
 
+  /**
+   * A node that leaves in good order says so: the others stop counting it among the members they
+   * need a majority of at once. Without that, when a majority leaves together (scaling three
+   * members down to one), the one that stays would wait for answers from nodes that are gone and
+   * never renew. A node that is paused or dies says nothing, and still counts until a renewal
+   * without it.
+   */
+  private void forget(String node) {
+    left.add(node);
+    if (reference.contains(node)) {
+      List<String> without = new ArrayList<>(reference);
+      without.remove(node);
+      reference = List.copyOf(without);
+    }
+  }
+
   private Future<Void> stop() {
     listeners.clear();
     Future<Void> stopped = Future.future(done -> context.runOnContext(v -> {
       vertx.cancelTimer(timer);
-      (answers == null ? Future.<Void>succeededFuture() : answers.unregister()).onComplete(done);
+      List<Future<?>> told = new ArrayList<>();
+      try {
+        DeliveryOptions leaving = new DeliveryOptions().addHeader(LEAVING, "true")
+            .setSendTimeout(Math.max(1, leaseNanos / (2L * RENEW_DIVISOR) / 1_000_000));
+        for (Member member : hazelcast.getCluster().getMembers()) {
+          String node = Members.nodeId(member);
+          if (!node.equals(self)) {
+            told.add(vertx.eventBus().request(ADDRESS_PREFIX + node, self, leaving));
+          }
+        }
+      } catch (Throwable e) { // the others count this node until a renewal without it
+        System.getLogger("org.vertxotp.cluster").log(System.Logger.Level.DEBUG, "could not say this node leaves", e);
+      }
+      // Said before the consumer goes (bounded by the send timeout): the others hear it while this node still answers.
+      Future.join(told).onComplete(heard ->
+      (answers == null ? Future.<Void>succeededFuture() : answers.unregister()).onComplete(done));
     }));
     return stopped.otherwiseEmpty();
   }
 
   /** True while this node may run its share of the work. */
-  public boolean valid() {
+  @Override
+  public boolean isValid() {
     return everConfirmed && System.nanoTime() - confirmedAt < leaseNanos / 100 * (100 - MARGIN_PERCENT);
+  }
+
+  /**
+   * Whether every other member that runs the toolkit has counted this node as a member, at least
+   * once since it joined. Until then a member that has not heard of it yet refuses its operations
+   * (Hazelcast logs such a refusal at SEVERE): a node that just joined waits for this before it
+   * sends operations to every member, such as a query of a map.
+   */
+  public boolean knownToEveryMember() {
+    // Bounded: a member that does not answer (paused, say) must not hold this node's work back for
+    // long; what waiting avoids is only a log line. Members that run no lease answer "nobody here"
+    // and count as knowing it.
+    return known || System.nanoTime() - madeAt > 2 * leaseNanos;
   }
 
   /** How long after the others saw a node leave its lease has surely lapsed: what they wait before they run its work. */
@@ -131,9 +192,15 @@ public final class NodeLease {
     return Duration.ofNanos(leaseNanos + leaseNanos / 2);
   }
 
-  /** Calls {@code changed} (on any thread) whenever {@link #valid} changed, until Vert.x closes. */
-  public void onChange(Runnable changed) {
-    listeners.add(changed);
+  /**
+   * Calls {@code changed} (on any thread) whenever {@link #isValid} changed, until the subscription
+   * is cancelled or Vert.x closes.
+   */
+  @Override
+  public Subscription onChange(Runnable changed) {
+    Runnable own = changed::run; // an identity of its own: cancelling removes this subscription, not an equal one
+    listeners.add(own);
+    return () -> listeners.remove(own);
   }
 
   private boolean isMember(String node) {
@@ -172,6 +239,8 @@ public final class NodeLease {
     long began = System.nanoTime();
     List<String> members = new ArrayList<>();
     hazelcast.getCluster().getMembers().forEach(member -> members.add(Members.nodeId(member)));
+    left.retainAll(members); // once Hazelcast dropped a node that left, it cannot come back under its id
+    members.removeAll(left); // going: neither asked nor counted, whatever round began before it said so
     Set<String> yes = new HashSet<>();
     Set<String> absent = new HashSet<>();
     boolean[] confirmed = {false};
@@ -200,6 +269,9 @@ public final class NodeLease {
     decide.run(); // alone, or a tie it wins by itself
     Future.join(asked).onComplete(all -> {
       asking = false;
+      if (yes.size() + absent.size() == asked.size()) {
+        known = true;
+      }
       tellIfChanged();
     });
   }
@@ -209,7 +281,8 @@ public final class NodeLease {
     everConfirmed = true;
     List<String> confirmedView = new ArrayList<>();
     for (String member : members) {
-      if (member.equals(self) || !absent.contains(member)) {
+      // Not one that said it leaves since this round began: it would count as a "no" for ever after.
+      if (member.equals(self) || (!absent.contains(member) && !left.contains(member))) {
         confirmedView.add(member);
       }
     }
@@ -218,7 +291,7 @@ public final class NodeLease {
   }
 
   private void tellIfChanged() {
-    boolean now = valid();
+    boolean now = isValid();
     if (now == toldValid) {
       return;
     }

@@ -10,6 +10,7 @@ import org.vertxotp.genserver.CallResult;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
 import org.vertxotp.genserver.InitResult;
+import org.vertxotp.genserver.Lease;
 import org.vertxotp.genserver.NoReplyResult;
 import org.vertxotp.genserver.StartException;
 
@@ -42,6 +43,8 @@ final class ServerLoop<A, S> {
   /** While suspended by {@code sys}, messages other than system ones wait here, in order. */
   boolean suspended;
   private ArrayDeque<Envelope> deferred;
+  /** The server's watch of its lease, if it has one; cancelled when it exits. */
+  private Lease.Subscription leaseWatch;
 
   ServerLoop(ServerProcess process, GenServer<A, S> behaviour) {
     this.process = process;
@@ -56,14 +59,38 @@ final class ServerLoop<A, S> {
     A typed = (A) args;
     InitResult<S> result;
     try {
-      result = process.runAs(() -> behaviour.init(typed));
+      Lease lease = process.lease;
+      if (lease != null) {
+        leaseWatch = lease.onChange(process::leaseChanged);
+      }
+      result = lapsed() ? new InitResult.Stop<>(LEASE_LAPSED) : process.runAs(() -> behaviour.init(typed));
     } catch (Throwable t) {
       result = new InitResult.Stop<>(ExitReason.crash(t));
     }
     onInit(typed, result);
   }
 
+  /** Why a server whose lease lapsed stops. */
+  static final ExitReason LEASE_LAPSED = ExitReason.shutdown(Lease.LAPSED);
+
+  /** True if the server has a lease and it is not valid: the server must not act. Any thread. */
+  boolean lapsed() {
+    Lease lease = process.lease;
+    if (lease == null) {
+      return false;
+    }
+    try {
+      return !lease.isValid();
+    } catch (RuntimeException e) { // a lease that cannot say is not valid
+      return true;
+    }
+  }
+
   private void onInit(A args, InitResult<S> result) {
+    if (lapsed()) { // what init decided (a child's start that failed on the lapse, say) no longer counts
+      process.exit(LEASE_LAPSED, null, StartException.initStopped(LEASE_LAPSED));
+      return;
+    }
     if (result instanceof InitResult.Ok<S> ok) {
       state = ok.state();
       busy = false;
@@ -100,6 +127,10 @@ final class ServerLoop<A, S> {
   void drain() {
     for (int handled = 0; handled < BATCH; handled++) {
       if (busy || process.phase != ServerProcess.Phase.RUNNING) {
+        return;
+      }
+      if (lapsed()) { // nothing more: no message, no continue, no sys request, no terminate
+        process.exit(LEASE_LAPSED, null, null);
         return;
       }
       Envelope next = suspended ? null : pendingContinue;
@@ -244,6 +275,10 @@ final class ServerLoop<A, S> {
     if (process.phase != ServerProcess.Phase.RUNNING) {
       return; // killed meanwhile: the result is dropped
     }
+    if (lapsed()) {
+      process.exit(LEASE_LAPSED, null, null);
+      return;
+    }
     if (outcome.failed()) {
       crash(outcome.cause());
     } else {
@@ -291,6 +326,10 @@ final class ServerLoop<A, S> {
    * to that crash, and the stop's reply is then not sent (the caller sees the crash), as in OTP.
    */
   void beginStop(ExitReason reason, Runnable replyAfterTerminate) {
+    if (lapsed()) { // terminate is no longer the server's to run
+      process.exit(LEASE_LAPSED, null, null);
+      return;
+    }
     cancelResultTimeout();
     busy = true;
     process.phase = ServerProcess.Phase.STOPPING;
@@ -328,6 +367,10 @@ final class ServerLoop<A, S> {
   /** The process exits: nothing of the loop may act again. */
   void close() {
     busy = true;
+    if (leaseWatch != null) {
+      leaseWatch.cancel();
+      leaseWatch = null;
+    }
     cancelResultTimeout();
     pendingContinue = null;
     pendingShutdown = null;

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.vertxotp.genserver.ExitReason;
 import org.vertxotp.genserver.GenServer;
+import org.vertxotp.genserver.Lease;
 import org.vertxotp.genserver.ServerName;
 import org.vertxotp.genserver.ServerRef;
 import org.vertxotp.genserver.StartException;
@@ -49,6 +50,8 @@ final class ServerProcess implements Handler<Void> {
   private final Duration shutdownTimeout;
   /** Whether it registers a consumer at its own address for plain Vert.x programs. */
   final boolean ownAddress;
+  /** What fences the server, or null: see {@code StartOptions.setLease}. */
+  final Lease lease;
 
   // ---- shared with other threads
   private volatile int drainScheduled;
@@ -72,6 +75,7 @@ final class ServerProcess implements Handler<Void> {
     this.name = name;
     this.shutdownTimeout = options.getShutdownTimeout().orElse(StartOptions.DEFAULT_SHUTDOWN_TIMEOUT);
     this.ownAddress = options.hasOwnAddress();
+    this.lease = options.getLease().orElse(null);
     this.mailbox = new Mailbox(options.getMailboxLimit());
     this.signals = new Signals(ref);
     this.placement = new Placement(this);
@@ -357,6 +361,18 @@ final class ServerProcess implements Handler<Void> {
         }
       });
     }
+  }
+
+  /** The lease told it may have changed (any thread): a server whose lease lapsed exits at once, idle or not. */
+  void leaseChanged() {
+    if (loop.lapsed()) {
+      kill(ServerLoop.LEASE_LAPSED);
+    }
+  }
+
+  /** Whether it was killed (its exit may still be on its way). Any thread. */
+  boolean wasKilled() {
+    return killReason != null;
   }
 
   /**

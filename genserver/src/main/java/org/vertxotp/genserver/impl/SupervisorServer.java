@@ -137,6 +137,9 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
   private Future<ServerRef> startOne(State s, Child child) {
     StartOptions options = new StartOptions();
     child.spec.name().ifPresent(options::setName);
+    if (s.self.lease != null) { // a fenced tree: a child must not act where its supervisor may not
+      options.setLease(s.self.lease);
+    }
     Starter.LinkRequest link = node().starter().requestLink(options, s.self);
     Future<ServerRef> started;
     try {
@@ -178,6 +181,9 @@ public final class SupervisorServer implements GenServer<SupervisorSpec, Supervi
   }
 
   private NoReplyResult<State> childExited(State s, Child child, ExitReason reason) {
+    if (s.self.wasKilled() || s.self.loop.lapsed()) {
+      return noreply(s); // a restart chain outlived its supervisor, or the supervisor must not act: it ends here
+    }
     boolean restart = !s.self.isShuttingDown() // a supervisor being stopped restarts nothing
         && (child.spec.restart() == Restart.PERMANENT || (child.spec.restart() == Restart.TRANSIENT && reason.isAbnormal()));
     if (!restart) {
