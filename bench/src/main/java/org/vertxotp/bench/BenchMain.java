@@ -97,6 +97,7 @@ public final class BenchMain {
     if (!Boolean.getBoolean("bench.skipCluster")) {
       ClusterCallBench.run();
       SpreadEnqueueBench.run();
+      SpreadThroughputBench.run();
     }
   }
 }

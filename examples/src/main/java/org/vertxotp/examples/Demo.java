@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -47,8 +48,8 @@ import org.vertxotp.delivery.http.HttpTransportOptions;
  * </pre>
  * {@code --inbox} posts to a real inbox instead (with the SSRF guard on: no private or loopback
  * addresses), {@code --count} activities (default 300, at most 10,000). {@code --clustered} runs
- * two nodes, in two processes, and kills the one running the outbox mid-run (see
- * {@link ClusteredDemo}).
+ * three nodes, in three processes, with the outbox spread over them, and pauses one and kills
+ * another mid-run (see {@link ClusteredDemo}).
  */
 public final class Demo {
 
@@ -102,8 +103,8 @@ public final class Demo {
   private static final Logger DELIVERY = Logger.getLogger("org.vertxotp.delivery");
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 4 && args[0].equals(ClusteredDemo.NODE_FLAG)) {
-      ClusteredDemo.outboxNode(args[1], args[2], Integer.parseInt(args[3]));
+    if (args.length > 0 && args[0].equals(ClusteredDemo.NODE_FLAG)) {
+      ClusteredDemo.node(args);
       return;
     }
     Settings settings;
@@ -201,6 +202,7 @@ public final class Demo {
     } finally {
       outbox.stop().await(60, java.util.concurrent.TimeUnit.SECONDS);
       if (peer != null) {
+        FlakyPeer.forget(peer);
         peer.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
@@ -269,47 +271,59 @@ public final class Demo {
 
   /** The flaky inbox: what it answers depends on the activity's number. */
   static final class FlakyPeer {
-    private static final Map<HttpServer, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
-    /** Per server: how many times each activity was accepted (202). */
-    private static final Map<HttpServer, Map<Integer, AtomicInteger>> ACCEPTED = new ConcurrentHashMap<>();
+    private static final Map<HttpServer, Peer> PEERS = new ConcurrentHashMap<>();
+
+    /** What one inbox saw: how many requests, and how many times it accepted each activity. */
+    private record Peer(AtomicInteger requests, Map<Integer, AtomicInteger> accepted) {
+    }
 
     private FlakyPeer() {
     }
 
     static HttpServer start(Vertx vertx) {
       Map<Integer, AtomicInteger> tries = new ConcurrentHashMap<>();
-      Map<Integer, AtomicInteger> accepted = new ConcurrentHashMap<>();
-      AtomicInteger requests = new AtomicInteger();
+      Peer peer = new Peer(new AtomicInteger(), new ConcurrentHashMap<>());
       HttpServer server = vertx.createHttpServer()
-          .requestHandler(request -> request.body().onSuccess(body -> {
-            requests.incrementAndGet();
-            answer(vertx, request, body.toJsonObject().getInteger("n", -1), tries, accepted);
+          // A node killed or paused with requests open resets its connections: the peer takes that quietly.
+          .connectionHandler(connection -> connection.exceptionHandler(reset -> { }))
+          .requestHandler(request -> request.exceptionHandler(reset -> { }).body().onSuccess(body -> {
+            peer.requests().incrementAndGet();
+            answer(vertx, request, body.toJsonObject().getInteger("n", -1), tries, peer.accepted());
           }))
           .listen(0, "127.0.0.1").await();
-      REQUESTS.put(server, requests);
-      ACCEPTED.put(server, accepted);
+      PEERS.put(server, peer);
       return server;
     }
 
+    /** Forgets what {@code server} saw (once it is closed). */
+    static void forget(HttpServer server) {
+      PEERS.remove(server);
+    }
+
+    private static Peer of(HttpServer server) {
+      return PEERS.getOrDefault(server, new Peer(new AtomicInteger(), Map.of()));
+    }
+
     static int requests(HttpServer server) {
-      return REQUESTS.getOrDefault(server, new AtomicInteger()).get();
+      return of(server).requests().get();
     }
 
-    /** How many different activities it accepted. */
-    static int delivered(HttpServer server) {
-      return ACCEPTED.getOrDefault(server, Map.of()).size();
-    }
-
-    /** The ids of the activities it accepted. */
-    static java.util.Set<String> acceptedIds(HttpServer server) {
-      java.util.Set<String> ids = new java.util.HashSet<>();
-      ACCEPTED.getOrDefault(server, Map.of()).keySet().forEach(n -> ids.add("activity-" + n));
+    /** The ids of the activities these inboxes accepted. */
+    static Set<String> deliveredIds(List<HttpServer> servers) {
+      Set<String> ids = new java.util.HashSet<>();
+      servers.forEach(server -> of(server).accepted().keySet().forEach(n -> ids.add("activity-" + n)));
       return ids;
     }
 
-    /** How many activities it accepted more than once. */
-    static int deliveredTwice(HttpServer server) {
-      return (int) ACCEPTED.getOrDefault(server, Map.of()).values().stream().filter(times -> times.get() > 1).count();
+    /** The ids of the activities these inboxes accepted more than once. */
+    static Set<String> deliveredTwice(List<HttpServer> servers) {
+      Set<String> ids = new java.util.HashSet<>();
+      servers.forEach(server -> of(server).accepted().forEach((n, times) -> {
+        if (times.get() > 1) {
+          ids.add("activity-" + n);
+        }
+      }));
+      return ids;
     }
 
     private static void answer(Vertx vertx, HttpServerRequest request, int n, Map<Integer, AtomicInteger> tries,
