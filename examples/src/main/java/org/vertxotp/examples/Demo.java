@@ -315,15 +315,12 @@ public final class Demo {
       return ids;
     }
 
-    /** The ids of the activities these inboxes accepted more than once. */
-    static Set<String> deliveredTwice(List<HttpServer> servers) {
-      Set<String> ids = new java.util.HashSet<>();
-      servers.forEach(server -> of(server).accepted().forEach((n, times) -> {
-        if (times.get() > 1) {
-          ids.add("activity-" + n);
-        }
-      }));
-      return ids;
+    /** How many times these inboxes accepted each activity they accepted, by id. */
+    static Map<String, Integer> acceptedTimes(List<HttpServer> servers) {
+      Map<String, Integer> times = new java.util.HashMap<>();
+      servers.forEach(server -> of(server).accepted().forEach((n, accepted) ->
+          times.merge("activity-" + n, accepted.get(), Integer::sum)));
+      return times;
     }
 
     private static void answer(Vertx vertx, HttpServerRequest request, int n, Map<Integer, AtomicInteger> tries,
