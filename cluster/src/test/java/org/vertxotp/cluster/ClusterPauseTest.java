@@ -56,7 +56,7 @@ class ClusterPauseTest extends OnTestCluster {
   @EnumSource(Merging.class)
   void aNodePausedPastTheDetectionTimeLosesItsNameAndOnceItResumesTheNameRunsInOnePlaceNotTwo(Merging merging)
       throws Exception {
-    TestLogs.allow(TestCluster.MERGE_RETRIED);
+    TestCluster.allowMergeRetries();
     // Of two sides of one size, the one whose address reads greater merges into the other.
     List<Integer> ports = TestCluster.freePorts(2).stream().sorted(Comparator.comparing(String::valueOf)).toList();
     int portA = merging == Merging.THE_PAUSED_NODE ? ports.get(1) : ports.get(0);

@@ -58,7 +58,7 @@ public final class NodeMain {
     if (ports == null) {
       vertx = cluster.node(new VertxOptions());
     } else {
-      TestLogs.allow(TestCluster.MERGE_RETRIED);
+      TestCluster.allowMergeRetries();
       int[] numbers = Arrays.stream(ports.split(",")).mapToInt(Integer::parseInt).toArray();
       vertx = cluster.node(new VertxOptions(), cluster.healingOn(numbers[0], Arrays.copyOfRange(numbers, 1, numbers.length)));
     }

@@ -34,7 +34,7 @@ class SplitBrainTest extends OnTestCluster {
   private record Sides(Vertx a, Vertx b, ServerRef onA, ServerRef onB, BlockingQueue<Down> downs) {}
 
   private Sides apart(int portA, int portB) {
-    TestLogs.allow(TestCluster.MERGE_RETRIED);
+    TestCluster.allowMergeRetries();
     Vertx a = cluster.node(new VertxOptions(), cluster.healingOn(portA, portA, portB)); // B is not up yet: A is alone
     Vertx b = cluster.node(new VertxOptions(), cluster.healingOn(portB, portB)); // B never looks for A: alone too
     ServerRef onA = Await.result(GenServer.start(a, new Store(), new LinkedBlockingQueue<>(), new StartOptions().setName(NAME)));

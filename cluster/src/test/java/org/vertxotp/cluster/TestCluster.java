@@ -36,6 +36,15 @@ final class TestCluster implements AutoCloseable {
    */
   static final String MERGE_RETRIED = "Still have pending migration tasks, cannot lock cluster state";
 
+  /** The same, when the partition table changed under the lock: it tries again too. */
+  static final String MERGE_RETRIED_STAMPS = "Can not lock cluster state! Partition tables have different stamps";
+
+  /** A test in which a split heals: Hazelcast's reports of a merge it tries again are expected. */
+  static void allowMergeRetries() {
+    TestLogs.allow(MERGE_RETRIED);
+    TestLogs.allow(MERGE_RETRIED_STAMPS);
+  }
+
   /**
    * What Hazelcast logs at SEVERE on a member whose map operations to a member that was paused
    * were retried elsewhere and then answered twice (hazelcast/hazelcast#11839, #14754): its own
