@@ -367,10 +367,6 @@ final class ServerLoop<A, S> {
   /** The process exits: nothing of the loop may act again. */
   void close() {
     busy = true;
-    if (leaseWatch != null) {
-      leaseWatch.cancel();
-      leaseWatch = null;
-    }
     cancelResultTimeout();
     pendingContinue = null;
     pendingShutdown = null;
@@ -384,6 +380,11 @@ final class ServerLoop<A, S> {
       deferred = null;
     }
     state = null;
+    Lease.Subscription watch = leaseWatch;
+    leaseWatch = null;
+    if (watch != null) {
+      watch.cancel(); // last: a lease that throws here (the exit reports it) leaves the rest closed
+    }
   }
 
   /** True while a callback runs or an async result holds the mailbox. The server's context. */
