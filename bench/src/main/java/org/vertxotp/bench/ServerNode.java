@@ -53,11 +53,7 @@ final class ServerNode {
     String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
         + "bin" + File.separator + "java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path")));
-    command.addAll(ClusterConfig.JVM_OPTIONS);
-    String lease = System.getProperty("vertx-otp.lease.millis");
-    if (lease != null) {
-      command.add("-Dvertx-otp.lease.millis=" + lease); // every node the same lease
-    }
+    command.addAll(ClusterConfig.jvmOptionsForAnotherNode());
     command.addAll(List.of(main.getName(), "serve", cluster));
     Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

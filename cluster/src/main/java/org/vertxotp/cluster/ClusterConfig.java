@@ -32,6 +32,20 @@ public final class ClusterConfig {
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
       "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
+  /**
+   * What a JVM that runs a member and is started from this one should be started with:
+   * {@link #JVM_OPTIONS}, and this JVM's node lease ({@code -Dvertx-otp.lease.millis}) if it has one
+   * set, since every node of a cluster must have the same lease.
+   */
+  public static java.util.List<String> jvmOptionsForAnotherNode() {
+    java.util.List<String> options = new java.util.ArrayList<>(JVM_OPTIONS);
+    String lease = System.getProperty(org.vertxotp.cluster.impl.NodeLease.LEASE_PROPERTY);
+    if (lease != null) {
+      options.add("-D" + org.vertxotp.cluster.impl.NodeLease.LEASE_PROPERTY + "=" + lease);
+    }
+    return options;
+  }
+
   /** The system property vertx-hazelcast reads a configuration's location from. */
   public static final String USER_CONFIG_PROPERTY = "vertx.hazelcast.config";
 

@@ -43,12 +43,8 @@ final class NodeProcess implements AutoCloseable {
     command.add("-Xmx256m");
     command.add("-cp");
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.addAll(ClusterConfig.JVM_OPTIONS);
+    command.addAll(ClusterConfig.jvmOptionsForAnotherNode());
     properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
-    String lease = System.getProperty(org.vertxotp.cluster.impl.NodeLease.LEASE_PROPERTY);
-    if (lease != null && !properties.containsKey(org.vertxotp.cluster.impl.NodeLease.LEASE_PROPERTY)) {
-      command.add("-D" + org.vertxotp.cluster.impl.NodeLease.LEASE_PROPERTY + "=" + lease); // every node the same lease
-    }
     command.add(NodeMain.class.getName());
     command.add(clusterName);
     command.addAll(List.of(parts));

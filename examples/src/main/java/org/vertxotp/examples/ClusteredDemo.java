@@ -586,13 +586,9 @@ final class ClusteredDemo {
         + "bin" + File.separator + "java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp",
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
-    command.addAll(ClusterConfig.JVM_OPTIONS);
+    command.addAll(ClusterConfig.jvmOptionsForAnotherNode());
     command.addAll(List.of(Demo.class.getName(), NODE_FLAG, cluster, String.join(",", inboxes),
         String.valueOf(from), String.valueOf(to), String.valueOf(count)));
-    String lease = System.getProperty("vertx-otp.lease.millis");
-    if (lease != null) {
-      command.add(command.indexOf(Demo.class.getName()), "-Dvertx-otp.lease.millis=" + lease); // every node the same
-    }
     // Its logs to a file of their own: a long record on the same pipe could split a line the demo reads.
     return new ProcessBuilder(command).redirectError(logs).start();
   }

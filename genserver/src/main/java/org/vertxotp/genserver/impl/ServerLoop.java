@@ -73,6 +73,15 @@ final class ServerLoop<A, S> {
   /** Why a server whose lease lapsed stops. */
   static final ExitReason LEASE_LAPSED = ExitReason.shutdown(Lease.LAPSED);
 
+  /** Exits, as killed, if the server's lease lapsed: true if it did. The server's context. */
+  private boolean exitedOnLapse() {
+    if (!lapsed()) {
+      return false;
+    }
+    process.exit(LEASE_LAPSED, null, null);
+    return true;
+  }
+
   /** True if the server has a lease and it is not valid: the server must not act. Any thread. */
   boolean lapsed() {
     Lease lease = process.lease;
@@ -129,8 +138,7 @@ final class ServerLoop<A, S> {
       if (busy || process.phase != ServerProcess.Phase.RUNNING) {
         return;
       }
-      if (lapsed()) { // nothing more: no message, no continue, no sys request, no terminate
-        process.exit(LEASE_LAPSED, null, null);
+      if (exitedOnLapse()) { // nothing more: no message, no continue, no sys request, no terminate
         return;
       }
       Envelope next = suspended ? null : pendingContinue;
@@ -275,8 +283,7 @@ final class ServerLoop<A, S> {
     if (process.phase != ServerProcess.Phase.RUNNING) {
       return; // killed meanwhile: the result is dropped
     }
-    if (lapsed()) {
-      process.exit(LEASE_LAPSED, null, null);
+    if (exitedOnLapse()) {
       return;
     }
     if (outcome.failed()) {
@@ -326,8 +333,7 @@ final class ServerLoop<A, S> {
    * to that crash, and the stop's reply is then not sent (the caller sees the crash), as in OTP.
    */
   void beginStop(ExitReason reason, Runnable replyAfterTerminate) {
-    if (lapsed()) { // terminate is no longer the server's to run
-      process.exit(LEASE_LAPSED, null, null);
+    if (exitedOnLapse()) { // terminate is no longer the server's to run
       return;
     }
     cancelResultTimeout();
