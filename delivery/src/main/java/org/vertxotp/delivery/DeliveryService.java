@@ -248,22 +248,23 @@ public final class DeliveryService {
    * the worker of an earlier incarnation on its way out).
    */
   private Future<Optional<ServerRef>> revive(String destination) {
+    return startOrHolder(destination).recover(e -> {
+      if (e instanceof StartException present && present.failure() == StartFailure.ALREADY_PRESENT) {
+        // Its child is being restarted, or stopped for good (its destination was placed elsewhere
+        // for a while): the latter is started again; deleting the former fails, and it comes back anyway.
+        return Supervisor.deleteChild(vertx, part(), destination).transform(deleted -> deleted.failed()
+            ? Future.succeededFuture(Optional.<ServerRef>empty()) : startOrHolder(destination));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  /** Starts the worker of {@code destination}: empty if started, or the server that holds its name. */
+  private Future<Optional<ServerRef>> startOrHolder(String destination) {
     return Supervisor.startChild(vertx, part(), spec(destination))
         .map(ref -> Optional.<ServerRef>empty())
-        .recover(e -> {
-          if (e instanceof StartException start && start.failure() == StartFailure.ALREADY_STARTED) {
-            return Future.succeededFuture(start.holder());
-          }
-          if (e instanceof StartException present && present.failure() == StartFailure.ALREADY_PRESENT) {
-            // Its child is being restarted, or stopped for good (its destination was placed elsewhere
-            // for a while): the latter is started again; deleting the former fails, and it comes back anyway.
-            return Supervisor.deleteChild(vertx, part(), destination)
-                .compose(deleted -> Supervisor.startChild(vertx, part(), spec(destination)))
-                .map(ref -> Optional.<ServerRef>empty())
-                .otherwise(Optional.empty());
-          }
-          return Future.failedFuture(e);
-        });
+        .recover(e -> e instanceof StartException start && start.failure() == StartFailure.ALREADY_STARTED
+            ? Future.succeededFuture(start.holder()) : Future.failedFuture(e));
   }
 
   private ChildSpec spec(String destination) {
